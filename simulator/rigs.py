@@ -1,0 +1,116 @@
+"""Rigs: sets of receivers to start together (built-in ``demo``/``fleet``, or a JSON file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+import json
+from pathlib import Path
+from typing import Any
+
+from .core import Simulator
+from .receiver import SimulatedReceiver
+
+DEMO_RIG: dict[str, Any] = {
+    "receivers": [
+        {
+            "model": "ULXD4Q",
+            "name": "Stage L",
+            "channels": [
+                {"name": "Vox 1", "transmitter": {"model": "ULXD2", "battery_bars": 5}},
+                {"name": "Vox 2", "transmitter": {"model": "ULXD2", "battery_bars": 4}},
+                {"name": "Gtr", "transmitter": {"model": "ULXD1", "battery_bars": 1}},
+                {"name": "Spare", "transmitter": None},
+            ],
+        },
+        {
+            "model": "QLXD4",
+            "name": "Podium",
+            "channels": [{"name": "Lectern", "transmitter": {"model": "QLXD2"}}],
+        },
+        {
+            "model": "SLXD4D",
+            "name": "Choir",
+            "channels": [
+                {"name": "Choir L", "transmitter": {"model": "SLXD1", "battery_bars": 3}},
+                {"name": "Choir R", "transmitter": {"model": "SLXD2"}},
+            ],
+        },
+        {
+            "model": "SLXD4D+",
+            "name": "Band",
+            "channels": [
+                {"name": "Keys", "transmitter": {"model": "SLXD1+"}},
+                {"name": "Bass", "transmitter": {"model": "SLXD1+", "battery_bars": 2}},
+            ],
+        },
+        {
+            "model": "AD4Q",
+            "name": "FOH RF",
+            "model_string": "AD4Q-A",
+            "channels": [
+                {"name": "Host", "transmitter": {"model": "AD2", "battery_percent": 86}},
+                {"name": "Guest 1", "transmitter": {"model": "AD1"}},
+                {"name": "Guest 2", "transmitter": {"model": "ADX1", "battery_percent": 35}},
+                {"name": "Guest 3", "transmitter": {"model": "AD2"}},
+            ],
+        },
+    ]
+}
+
+
+def fleet_rig(count: int, model: str = "ULXD4Q") -> dict[str, Any]:
+    """``count`` receivers of one model, e.g. for a benchmark."""
+    return {"receivers": [{"model": model, "name": f"RX {number:03d}"} for number in range(count)]}
+
+
+def load_rig(spec: str) -> dict[str, Any]:
+    """``demo``, ``fleet:N[:MODEL]`` or the path of a JSON rig file."""
+    if spec == "demo":
+        return DEMO_RIG
+    if spec.startswith("fleet:"):
+        _, count, *model = spec.split(":")
+        return fleet_rig(int(count), *model)
+    rig: dict[str, Any] = json.loads(Path(spec).read_text(encoding="utf-8"))
+    return rig
+
+
+def _ports(base_port: int, reserved: set[int]) -> Iterator[int]:
+    port = base_port
+    while True:
+        if port not in reserved:
+            yield port
+        port += 1
+
+
+async def start_rig(
+    simulator: Simulator, rig: Mapping[str, Any], *, base_port: int, reserved: set[int]
+) -> list[SimulatedReceiver]:
+    """Start every receiver of a rig on consecutive ports from ``base_port``.
+
+    A receiver may name its own ``port``; ports in ``reserved`` (the control port) are skipped.
+    """
+    free = _ports(base_port, reserved)
+    started: list[SimulatedReceiver] = []
+    for entry in rig["receivers"]:
+        channels: list[Mapping[str, Any]] = entry.get("channels", [])
+        receiver = await simulator.add_receiver(
+            entry["model"],
+            name=entry.get("name"),
+            port=entry.get("port") or next(free),
+            channel_names=[channel.get("name", "") for channel in channels] or None,
+            mac=entry.get("mac"),
+            firmware=entry.get("firmware"),
+            with_model=entry.get("with_model"),
+            model_string=entry.get("model_string"),
+            rf_band=entry.get("rf_band"),
+        )
+        for index, channel in enumerate(channels, 1):
+            if "transmitter" not in channel:
+                continue
+            transmitter = channel["transmitter"]
+            if transmitter is None:
+                receiver.set_transmitter(index, on=False)
+            else:
+                receiver.set_transmitter(index, on=True, **transmitter)
+        started.append(receiver)
+    return started
