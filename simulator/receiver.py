@@ -105,14 +105,17 @@ class SimulatedReceiver:
 
     async def close(self) -> None:
         """Stop listening and drop every connection."""
+        server = self._server
         await self.refuse_connections(True)
         await self.drop_connections()
+        if server is not None:
+            await server.wait_closed()
 
     async def refuse_connections(self, refuse: bool = True) -> None:
         """Stop (or resume) listening: new connections are refused; open ones stay."""
         if refuse and self._server is not None:
+            # close() stops listening at once; wait_closed() would wait for open connections.
             self._server.close()
-            await self._server.wait_closed()
             self._server = None
         elif not refuse and self._server is None:
             await self.listen(self.port)
