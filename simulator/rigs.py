@@ -75,11 +75,12 @@ def load_rig(spec: str) -> dict[str, Any]:
 
 
 def _ports(base_port: int, reserved: set[int]) -> Iterator[int]:
+    # Base port 0: every receiver gets its own ephemeral port.
     port = base_port
     while True:
         if port not in reserved:
             yield port
-        port += 1
+        port += 1 if base_port else 0
 
 
 async def start_rig(
@@ -88,6 +89,7 @@ async def start_rig(
     """Start every receiver of a rig on consecutive ports from ``base_port``.
 
     A receiver may name its own ``port``; ports in ``reserved`` (the control port) are skipped.
+    ``base_port`` 0 gives every receiver an ephemeral port.
     """
     free = _ports(base_port, reserved)
     started: list[SimulatedReceiver] = []
