@@ -215,6 +215,7 @@ def _axient_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
 
 _COMMON_DEVICE: dict[str, DeviceRule] = {
     "DEVICE_ID": _device("name", text),
+    # Kept as reported: a trailing "*" (failed self-test / incomplete update) is worth seeing.
     "FW_VER": _device("firmware", text),
     "MODEL": _device("model", text),
     "RF_BAND": _device("rf_band", text),
