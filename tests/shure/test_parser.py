@@ -247,7 +247,7 @@ _NAME_CHARS = st.characters(
 
 @given(st.text(_NAME_CHARS, min_size=1, max_size=31), st.sampled_from([8, 31]))
 def test_padded_string_round_trip(name: str, width: int) -> None:
-    name = name.strip()[:width]
+    name = name[:width].strip()
     line = f"< REP 1 CHAN_NAME {{{name.ljust(width)}}} >"
     message = parse_message(MessageSplitter().feed(line.encode())[0])
     assert isinstance(message, Rep)
