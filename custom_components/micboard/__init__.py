@@ -1,0 +1,54 @@
+"""Micboard: watch every wireless microphone channel on a show network."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .const import DOMAIN
+from .coordinator import CHANNEL_SEPARATOR, MicboardConfigEntry, MicboardCoordinator
+from .discovery import async_start_discovery
+from .manufacturers_factory import create_backend
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> bool:
+    """Connect to the manufacturer's receivers and set up their entities."""
+    coordinator = MicboardCoordinator(hass, entry, create_backend(entry))
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except BaseException:
+        # The backend is already connecting; leave no socket behind before HA retries.
+        await coordinator.async_shutdown()
+        raise
+    entry.runtime_data = coordinator
+    entry.async_on_unload(await async_start_discovery(hass, entry))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> bool:
+    """Unload the entities, then close every connection."""
+    unload_ok = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unload_ok:
+        await entry.runtime_data.async_shutdown()
+    return unload_ok
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: MicboardConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow deleting a receiver or channel device only once it no longer exists."""
+    coordinator = entry.runtime_data
+    prefix = f"{coordinator.manufacturer}:"
+    for domain, ident in device.identifiers:
+        if domain != DOMAIN or not ident.startswith(prefix):
+            # The service device lives as long as the entry.
+            return False
+        api_id, _, index = ident.removeprefix(prefix).partition(CHANNEL_SEPARATOR)
+        receiver = coordinator.receiver(api_id)
+        if receiver is not None and (not index or receiver.channel(int(index)) is not None):
+            return False
+    return True

@@ -1,0 +1,39 @@
+"""Constants for the Micboard integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "micboard"
+LOGGER = logging.getLogger(__package__)
+
+CONF_MANUFACTURER: Final = "manufacturer"
+CONF_HOSTS: Final = "hosts"
+CONF_AUTO_ADD_DISCOVERED: Final = "auto_add_discovered"
+
+MANUFACTURER_SHURE: Final = "shure"
+MANUFACTURERS: Final = (MANUFACTURER_SHURE,)
+MANUFACTURER_NAMES: Final = {MANUFACTURER_SHURE: "Shure"}
+
+SHURE_DEFAULT_PORT: Final = 2202
+SCAN_INTERVAL: Final = timedelta(seconds=30)
+
+EVENT_DEVICE_DISCOVERED: Final = "micboard_device_discovered"
+EVENT_DEVICE_ONLINE: Final = "micboard_device_online"
+EVENT_DEVICE_OFFLINE: Final = "micboard_device_offline"
+EVENT_DEVICE_UPDATED: Final = "micboard_device_updated"
+EVENT_DEVICE_SYNCED: Final = "micboard_device_synced"
+LIFECYCLE_EVENTS: Final = (
+    EVENT_DEVICE_DISCOVERED,
+    EVENT_DEVICE_ONLINE,
+    EVENT_DEVICE_OFFLINE,
+    EVENT_DEVICE_UPDATED,
+    EVENT_DEVICE_SYNCED,
+)
+
+DEVICE_TYPE_RECEIVER: Final = "receiver"
+DEVICE_TYPE_TRANSMITTER: Final = "transmitter"
+# The manufacturer entry as a whole (``device_synced``).
+DEVICE_TYPE_SERVICE: Final = "service"

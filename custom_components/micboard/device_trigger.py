@@ -1,0 +1,93 @@
+"""Device triggers for the UI automation editor, backed by the lifecycle bus events."""
+
+from __future__ import annotations
+
+from homeassistant.components.device_automation import DEVICE_TRIGGER_BASE_SCHEMA
+from homeassistant.components.homeassistant.triggers import event as event_trigger
+from homeassistant.const import (
+    CONF_DEVICE_ID,
+    CONF_DOMAIN,
+    CONF_EVENT_DATA,
+    CONF_PLATFORM,
+    CONF_TYPE,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
+from homeassistant.helpers.typing import ConfigType
+import probatio
+
+from .const import (
+    DEVICE_TYPE_RECEIVER,
+    DEVICE_TYPE_TRANSMITTER,
+    DOMAIN,
+    EVENT_DEVICE_OFFLINE,
+    EVENT_DEVICE_ONLINE,
+    EVENT_DEVICE_UPDATED,
+)
+from .coordinator import CHANNEL_SEPARATOR
+
+# trigger type -> (bus event, device type it applies to; None: both)
+TRIGGERS: dict[str, tuple[str, str | None]] = {
+    "receiver_offline": (EVENT_DEVICE_OFFLINE, DEVICE_TYPE_RECEIVER),
+    "receiver_online": (EVENT_DEVICE_ONLINE, DEVICE_TYPE_RECEIVER),
+    "transmitter_off": (EVENT_DEVICE_OFFLINE, DEVICE_TYPE_TRANSMITTER),
+    "transmitter_on": (EVENT_DEVICE_ONLINE, DEVICE_TYPE_TRANSMITTER),
+    "device_updated": (EVENT_DEVICE_UPDATED, None),
+}
+
+TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
+    {probatio.Required(CONF_TYPE): probatio.In(TRIGGERS)}
+)
+
+
+def _device_type(hass: HomeAssistant, device_id: str) -> str | None:
+    """Whether the device is a receiver or a channel (transmitter) of Micboard."""
+    device = dr.async_get(hass).async_get(device_id)
+    if device is None:
+        return None
+    for domain, ident in device.identifiers:
+        if domain != DOMAIN or ":" not in ident:
+            continue
+        return DEVICE_TYPE_TRANSMITTER if CHANNEL_SEPARATOR in ident else DEVICE_TYPE_RECEIVER
+    return None
+
+
+async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, str]]:
+    """The triggers that apply to a receiver or a channel device."""
+    device_type = _device_type(hass, device_id)
+    if device_type is None:
+        return []
+    return [
+        {
+            CONF_PLATFORM: "device",
+            CONF_DOMAIN: DOMAIN,
+            CONF_DEVICE_ID: device_id,
+            CONF_TYPE: trigger_type,
+        }
+        for trigger_type, (_, applies_to) in TRIGGERS.items()
+        if applies_to in (None, device_type)
+    ]
+
+
+async def async_attach_trigger(
+    hass: HomeAssistant,
+    config: ConfigType,
+    action: TriggerActionType,
+    trigger_info: TriggerInfo,
+) -> CALLBACK_TYPE:
+    """Listen for the bus event behind the trigger, for this device only."""
+    event_type, _ = TRIGGERS[config[CONF_TYPE]]
+    return await event_trigger.async_attach_trigger(
+        hass,
+        event_trigger.TRIGGER_SCHEMA(
+            {
+                CONF_PLATFORM: "event",
+                event_trigger.CONF_EVENT_TYPE: event_type,
+                CONF_EVENT_DATA: {CONF_DEVICE_ID: config[CONF_DEVICE_ID]},
+            }
+        ),
+        action,
+        trigger_info,
+        platform_type="device",
+    )

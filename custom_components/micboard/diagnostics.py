@@ -1,0 +1,43 @@
+"""Diagnostics: the current snapshot, connection state and the last sync."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .coordinator import MicboardConfigEntry
+
+# Nothing secret travels over Shure's TCP control today; API keys and passwords of later
+# manufacturers must never leave the machine in a diagnostics download.
+TO_REDACT = {"api_key", "password", "token"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: MicboardConfigEntry
+) -> dict[str, Any]:
+    """Everything needed to understand a problem report."""
+    coordinator = entry.runtime_data
+    snapshot = coordinator.data
+    return async_redact_data(
+        {
+            "entry": {"data": dict(entry.data), "options": dict(entry.options)},
+            "receivers": {
+                api_id: asdict(receiver) for api_id, receiver in snapshot.receivers.items()
+            },
+            "connections": {
+                api_id: asdict(stats)
+                if is_dataclass(stats) and not isinstance(stats, type)
+                else stats
+                for api_id, stats in coordinator.backend.connection_stats.items()
+            },
+            "last_sync": asdict(coordinator.last_sync) if coordinator.last_sync else None,
+            "last_sync_status": str(coordinator.last_sync.status)
+            if coordinator.last_sync
+            else None,
+            "last_update_success": coordinator.last_update_success,
+        },
+        TO_REDACT,
+    )

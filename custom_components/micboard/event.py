@@ -1,0 +1,77 @@
+"""Event entities: a receiver's or channel's lifecycle, for the logbook and automations."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import MicboardConfigEntry
+from .entity import MicboardEntity
+from .lifecycle import LifecycleEvent
+from .manufacturers.base import Channel, Receiver
+from .platform import async_add_new_entities
+
+RECEIVER_EVENTS = EventEntityDescription(
+    key="receiver_events",
+    translation_key="receiver_events",
+    event_types=["device_discovered", "device_online", "device_offline", "device_updated"],
+)
+CHANNEL_EVENTS = EventEntityDescription(
+    key="transmitter_events",
+    translation_key="transmitter_events",
+    event_types=["device_online", "device_offline", "device_updated"],
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MicboardConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """One event entity per receiver and per channel."""
+    coordinator = entry.runtime_data
+
+    def receiver_entities(receiver: Receiver) -> list[MicboardEventEntity]:
+        return [MicboardEventEntity(coordinator, RECEIVER_EVENTS, receiver.api_device_id)]
+
+    def channel_entities(receiver: Receiver, channel: Channel) -> list[MicboardEventEntity]:
+        return [
+            MicboardEventEntity(coordinator, CHANNEL_EVENTS, receiver.api_device_id, channel.index)
+        ]
+
+    async_add_new_entities(entry, async_add_entities, receiver_entities, channel_entities)
+
+
+class MicboardEventEntity(MicboardEntity, EventEntity):
+    """Fires on the lifecycle events of its receiver or channel."""
+
+    @property
+    def available(self) -> bool:
+        """Events are worth showing while the receiver is offline too."""
+        return self.receiver is not None
+
+    async def async_added_to_hass(self) -> None:
+        """Subscribe to lifecycle events; replay a discovery that created this entity."""
+        await super().async_added_to_hass()
+        key = (self.receiver_id, self.channel_index)
+        self.async_on_remove(self.coordinator.async_add_event_listener(key, self._on_event))
+        if (pending := self.coordinator.pending_discovered.pop(key, None)) is not None:
+            self._on_event(pending)
+
+    @callback
+    def _on_event(self, event: LifecycleEvent) -> None:
+        event_type = event.event_type.removeprefix("micboard_")
+        if event_type not in self.event_types:
+            return
+        data = {key: value for key, value in event.extra.items() if key != "device_data"}
+        self._trigger_event(event_type, data)
+        self.async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Only availability follows the coordinator; the state is the last event."""
+        available = self.available
+        if self._written != (available,):
+            self._written = (available,)
+            self.async_write_ha_state()

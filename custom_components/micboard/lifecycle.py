@@ -1,0 +1,236 @@
+"""Lifecycle events as a pure diff of two snapshots (no Home Assistant imports).
+
+The coordinator turns the returned events into Home Assistant bus events; keeping the diff
+pure makes "transitions only, never on an unchanged poll" easy to prove in plain unit tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .const import (
+    DEVICE_TYPE_RECEIVER,
+    DEVICE_TYPE_SERVICE,
+    DEVICE_TYPE_TRANSMITTER,
+    EVENT_DEVICE_DISCOVERED,
+    EVENT_DEVICE_OFFLINE,
+    EVENT_DEVICE_ONLINE,
+    EVENT_DEVICE_SYNCED,
+    EVENT_DEVICE_UPDATED,
+)
+from .manufacturers.base import Channel, Receiver, Snapshot, SyncResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LifecycleEvent:
+    """One lifecycle event, before the coordinator adds the HA device id."""
+
+    event_type: str
+    service_code: str
+    api_device_id: str
+    device_type: str
+    name: str
+    # Receiver api device id and channel index the event concerns (channel 0 = the receiver).
+    receiver_id: str
+    channel_index: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def receiver_name(receiver: Receiver) -> str:
+    """The human name of a receiver: its own name, else model and host."""
+    if receiver.name:
+        return receiver.name
+    return f"{receiver.model or 'Receiver'} {receiver.host}"
+
+
+def channel_name(channel: Channel) -> str:
+    """The human name of a channel: its own name, else its number."""
+    return channel.name or f"Channel {channel.index}"
+
+
+def transmitter_api_id(receiver_id: str, index: int) -> str:
+    """Api device id of the transmitter slot of a channel, as the event contract defines it."""
+    return f"{receiver_id}:{index}"
+
+
+def has_answered(receiver: Receiver) -> bool:
+    """Whether the receiver has ever identified itself (a never-answered host has no model)."""
+    return receiver.model is not None
+
+
+def receiver_tracked(receiver: Receiver) -> dict[str, Any]:
+    """Identity and configuration of a receiver that ``device_updated`` reports on."""
+    return {
+        "name": receiver.name,
+        "model": receiver.model,
+        "firmware": receiver.firmware,
+        "rf_band": receiver.rf_band,
+        "ip_address": receiver.host,
+        "port": receiver.port,
+        "channel_count": len(receiver.channels),
+    }
+
+
+def channel_tracked(channel: Channel) -> dict[str, Any]:
+    """Configuration of a channel and its transmitter; never metering or battery ticks."""
+    transmitter = channel.transmitter
+    return {
+        "name": channel.name,
+        "frequency": channel.frequency_mhz,
+        "group_channel": channel.group_channel,
+        "transmitter_model": transmitter.model if transmitter else None,
+    }
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [key for key in new if old.get(key) != new[key]]
+
+
+def _event(
+    event_type: str,
+    receiver: Receiver,
+    channel: Channel | None = None,
+    **extra: Any,
+) -> LifecycleEvent:
+    if channel is None:
+        return LifecycleEvent(
+            event_type=event_type,
+            service_code=receiver.manufacturer,
+            api_device_id=receiver.api_device_id,
+            device_type=DEVICE_TYPE_RECEIVER,
+            name=receiver_name(receiver),
+            receiver_id=receiver.api_device_id,
+            extra=extra,
+        )
+    return LifecycleEvent(
+        event_type=event_type,
+        service_code=receiver.manufacturer,
+        api_device_id=transmitter_api_id(receiver.api_device_id, channel.index),
+        device_type=DEVICE_TYPE_TRANSMITTER,
+        name=channel_name(channel),
+        receiver_id=receiver.api_device_id,
+        channel_index=channel.index,
+        extra=extra,
+    )
+
+
+def discovered_event(receiver: Receiver) -> LifecycleEvent:
+    """``device_discovered`` for a receiver seen for the first time."""
+    return _event(
+        EVENT_DEVICE_DISCOVERED,
+        receiver,
+        device_data={
+            "id": receiver.api_device_id,
+            "name": receiver_name(receiver),
+            "type": DEVICE_TYPE_RECEIVER,
+            "model": receiver.model,
+            "ip_address": receiver.host,
+        },
+    )
+
+
+def diff_receiver(
+    old: Receiver | None, new: Receiver, *, known: bool = False
+) -> list[LifecycleEvent]:
+    """Events for one receiver between two observations.
+
+    ``old`` is None (or never answered) when this run has not seen the receiver yet; ``known``
+    says whether an earlier run already announced it, in which case it merely came online.
+    """
+    if not has_answered(new):
+        return []
+    if old is None or not has_answered(old):
+        if not known:
+            return [discovered_event(new)]
+        return [_event(EVENT_DEVICE_ONLINE, new)] if new.online else []
+
+    events: list[LifecycleEvent] = []
+    if old.online != new.online:
+        events.append(_event(EVENT_DEVICE_ONLINE if new.online else EVENT_DEVICE_OFFLINE, new))
+
+    old_data, new_data = receiver_tracked(old), receiver_tracked(new)
+    if changed := _changes(old_data, new_data):
+        events.append(_updated(new, None, old_data, new_data, changed))
+
+    for channel in new.channels:
+        previous = old.channel(channel.index)
+        if previous is None:
+            continue
+        old_data, new_data = channel_tracked(previous), channel_tracked(channel)
+        # A transmitter's model coming and going is reported as online/offline, not updated.
+        if (previous.transmitter is None) != (channel.transmitter is None):
+            old_data.pop("transmitter_model")
+            new_data.pop("transmitter_model")
+        if changed := _changes(old_data, new_data):
+            events.append(_updated(new, channel, old_data, new_data, changed))
+        # While the receiver is unreachable nothing is known about its transmitters.
+        if (
+            old.online
+            and new.online
+            and (previous.transmitter is None) != (channel.transmitter is None)
+        ):
+            kind = EVENT_DEVICE_ONLINE if channel.transmitter else EVENT_DEVICE_OFFLINE
+            events.append(_event(kind, new, channel))
+    return events
+
+
+def _updated(
+    receiver: Receiver,
+    channel: Channel | None,
+    old_data: dict[str, Any],
+    new_data: dict[str, Any],
+    changed: list[str],
+) -> LifecycleEvent:
+    return _event(
+        EVENT_DEVICE_UPDATED,
+        receiver,
+        channel,
+        old_data={key: old_data.get(key) for key in changed},
+        new_data={key: new_data[key] for key in changed},
+        changed=changed,
+    )
+
+
+def diff_snapshots(
+    previous: Snapshot,
+    current: Snapshot,
+    *,
+    known: Container[str] = (),
+    only: Iterable[str] | None = None,
+) -> list[LifecycleEvent]:
+    """Every lifecycle event between two snapshots, in receiver then channel order.
+
+    ``known`` holds the api device ids announced before (they are never discovered again);
+    ``only`` limits the diff to these receivers (a pushed change names the ones it touched).
+    """
+    ids = current.receivers.keys() if only is None else only
+    events: list[LifecycleEvent] = []
+    for api_id in ids:
+        new = current.receivers.get(api_id)
+        if new is not None:
+            events.extend(diff_receiver(previous.receivers.get(api_id), new, known=api_id in known))
+    return events
+
+
+def synced_event(manufacturer: str, name: str, result: SyncResult) -> LifecycleEvent:
+    """``device_synced`` after a full poll; it concerns the whole manufacturer entry."""
+    return LifecycleEvent(
+        event_type=EVENT_DEVICE_SYNCED,
+        service_code=manufacturer,
+        api_device_id=manufacturer,
+        device_type=DEVICE_TYPE_SERVICE,
+        name=name,
+        receiver_id="",
+        extra={
+            "sync_result": {
+                "device_count": result.device_count,
+                "online_count": result.online_count,
+                "error_count": result.error_count,
+                "status": str(result.status),
+                "duration_seconds": round(result.duration_seconds, 3),
+                "error_message": result.error_message,
+            }
+        },
+    )

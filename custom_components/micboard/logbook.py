@@ -1,0 +1,142 @@
+"""Plain-language logbook lines for Micboard's lifecycle events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .const import (
+    DEVICE_TYPE_TRANSMITTER,
+    DOMAIN,
+    EVENT_DEVICE_DISCOVERED,
+    EVENT_DEVICE_OFFLINE,
+    EVENT_DEVICE_ONLINE,
+    EVENT_DEVICE_SYNCED,
+    EVENT_DEVICE_UPDATED,
+)
+
+# How a changed key reads in a sentence.
+KEY_WORDS = {
+    "name": "name",
+    "model": "model",
+    "firmware": "firmware",
+    "rf_band": "RF band",
+    "ip_address": "IP address",
+    "port": "port",
+    "channel_count": "channel count",
+    "frequency": "frequency",
+    "group_channel": "group/channel",
+    "transmitter_model": "transmitter model",
+}
+
+
+def _subject(hass: HomeAssistant, data: dict[str, Any]) -> str:
+    """The device as the user knows it: its name in HA (renamed or not), else the event's."""
+    name = str(data.get("name") or data.get("api_device_id") or "Micboard device")
+    device = dr.async_get(hass).async_get(data.get(ATTR_DEVICE_ID) or "")
+    if isinstance(device, dr.DeviceEntry):
+        name = device.name_by_user or device.name or name
+        model = device.model
+        if data.get("device_type") != DEVICE_TYPE_TRANSMITTER and model and model not in name:
+            name = f"{name} {model}"
+    if data.get("device_type") == DEVICE_TYPE_TRANSMITTER:
+        return f"{name} transmitter"
+    return name
+
+
+def _event_entity(hass: HomeAssistant, data: dict[str, Any]) -> str | None:
+    """The device's event entity, so the line shows on the device page and in its history."""
+    if not (device_id := data.get(ATTR_DEVICE_ID)):
+        return None
+    for entry in er.async_entries_for_device(er.async_get(hass), device_id):
+        if entry.platform == DOMAIN and entry.domain == "event":
+            return entry.entity_id
+    return None
+
+
+def _value(value: Any) -> str:
+    return "unknown" if value is None or value == "" else str(value)
+
+
+def describe_updated(data: dict[str, Any]) -> str:
+    """'changed firmware from 2.7.6 to 2.7.8, name from A to B'."""
+    old, new = data.get("old_data", {}), data.get("new_data", {})
+    parts = [
+        f"{KEY_WORDS.get(key, key.replace('_', ' '))} from {_value(old.get(key))} "
+        f"to {_value(new.get(key))}"
+        for key in data.get("changed", [])
+    ]
+    return "changed " + ", ".join(parts) if parts else "changed"
+
+
+def describe_synced(data: dict[str, Any]) -> str:
+    """'synced 12 devices: 11 online, 0 errors in 0.41 s'."""
+    result = data.get("sync_result", {})
+    devices = result.get("device_count", 0)
+    errors = result.get("error_count", 0)
+    text = (
+        f"synced {devices} device{'s' if devices != 1 else ''}: "
+        f"{result.get('online_count', 0)} online, "
+        f"{errors} error{'s' if errors != 1 else ''} in {result.get('duration_seconds', 0):.2f} s"
+    )
+    if result.get("error_message"):
+        text += f" ({result['error_message']})"
+    return text
+
+
+def _entry(hass: HomeAssistant, data: dict[str, Any], name: str, message: str) -> dict[str, str]:
+    entry = {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
+    if entity_id := _event_entity(hass, data):
+        entry[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+    return entry
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe the five lifecycle events."""
+
+    @callback
+    def describe(event: Event) -> dict[str, str]:
+        data = dict(event.data)
+        match event.event_type:
+            case "micboard_device_discovered":
+                kind = data.get("device_type", "receiver")
+                device_data = data.get("device_data") or {}
+                name = str(data.get("name") or device_data.get("name") or "")
+                model = device_data.get("model")
+                if model and model not in name:
+                    name = f"{name} {model}"
+                return _entry(hass, data, "Micboard", f"Discovered {kind} device: {name}")
+            case "micboard_device_online":
+                message = "came online"
+            case "micboard_device_offline":
+                message = "went offline"
+            case "micboard_device_updated":
+                message = describe_updated(data)
+            case _:
+                return {
+                    LOGBOOK_ENTRY_NAME: str(data.get("name") or "Micboard"),
+                    LOGBOOK_ENTRY_MESSAGE: describe_synced(data),
+                }
+        return _entry(hass, data, _subject(hass, data), message)
+
+    for event_type in (
+        EVENT_DEVICE_DISCOVERED,
+        EVENT_DEVICE_ONLINE,
+        EVENT_DEVICE_OFFLINE,
+        EVENT_DEVICE_UPDATED,
+        EVENT_DEVICE_SYNCED,
+    ):
+        async_describe_event(DOMAIN, event_type, describe)

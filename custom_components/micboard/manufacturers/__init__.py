@@ -1,0 +1,1 @@
+"""Manufacturer backends: Home-Assistant-free asyncio clients for wireless receivers."""

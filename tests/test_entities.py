@@ -1,0 +1,233 @@
+"""Devices and entities for one receiver of each family, and how they follow the show."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from simulator.core import Simulator
+from simulator.receiver import SimulatedReceiver
+
+from .conftest import setup_entry, until
+
+# Fixed ports: receivers without a MAC are known by host:port, which the snapshots record.
+RIG = (
+    ("ULXD4Q", "Stage L", 42201),
+    ("QLXD4", "Lectern", 42202),
+    ("SLXD4D", "Choir", 42203),
+    ("SLXD4D+", "Band", 42204),
+    ("AD4Q", "Stage R", 42205),
+)
+
+
+async def _rig(simulator: Simulator) -> list[SimulatedReceiver]:
+    receivers = []
+    for model, name, port in RIG:
+        receiver = await simulator.add_receiver(model, name=name, port=port)
+        receiver.set_transmitter(1, on=True, battery_bars=4)
+        receiver.set_levels(1, rf_dbm=-60, audio_dbfs=-20)
+        receivers.append(receiver)
+    return receivers
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("platform", [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.EVENT])
+async def test_platform_snapshots(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """Entity ids, names, classes, units and states for one receiver of each family."""
+    receivers = await _rig(simulator)
+    # The sync log's timestamp is the only value that depends on when the test runs.
+    synced_at = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+    with (
+        patch("custom_components.micboard.PLATFORMS", [platform]),
+        patch("custom_components.micboard.coordinator.dt_util.utcnow", return_value=synced_at),
+    ):
+        entry = await setup_entry(hass, *receivers)
+    # So is the measured sync duration: pin it before taking the picture.
+    coordinator = entry.runtime_data
+    assert coordinator.last_sync is not None
+    coordinator.last_sync = replace(coordinator.last_sync, duration_seconds=0.25)
+    coordinator.async_update_listeners()
+    await hass.async_block_till_done()
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def test_battery_drain_changes_battery_and_status(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Lower battery readings move the battery sensor and the status band."""
+    receiver = await simulator.add_receiver(
+        "ULXD4D", name="Stage L", channel_names=["Vocal 1", "Vocal 2"], transmitters=False
+    )
+    receiver.set_transmitter(1, on=True, battery_bars=5)
+    await setup_entry(hass, receiver)
+    assert _state(hass, "sensor.vocal_1_status") == "good"
+    receiver.set_battery(1, bars=3)
+    await until(hass, lambda: _state(hass, "sensor.vocal_1_status") == "replace")
+    assert _state(hass, "sensor.vocal_1_battery_bars") == "3"
+    receiver.set_battery(1, bars=1)
+    await until(hass, lambda: _state(hass, "sensor.vocal_1_status") == "critical")
+    assert _state(hass, "sensor.vocal_1_status") == "critical"
+    assert _state(hass, "sensor.vocal_2_status") == "unassigned"
+
+
+async def test_transmitter_off_previous_then_lost(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Off: prev_* with unknown transmitter values; 30 minutes on, tx_com_error."""
+    receiver = await simulator.add_receiver("QLXD4", name="Lectern", channel_names=["Pastor"])
+    receiver.set_transmitter(1, on=True, battery_bars=4)
+    await setup_entry(hass, receiver)
+    assert _state(hass, "binary_sensor.pastor_transmitter") == "on"
+    receiver.set_transmitter(1, on=False)
+    await until(hass, lambda: _state(hass, "sensor.pastor_status") == "prev_good")
+    assert _state(hass, "binary_sensor.pastor_transmitter") == "off"
+    assert _state(hass, "sensor.pastor_battery") == "unknown"
+    assert _state(hass, "sensor.pastor_rf_level") == "unknown"
+    assert _state(hass, "sensor.pastor_frequency") != "unknown"
+
+    # Only the wall clock moves: the client's socket timers keep real time.
+    later = dt_util.utcnow() + timedelta(minutes=30, seconds=1)
+    with patch("homeassistant.util.dt.utcnow", return_value=later):
+        async_fire_time_changed(hass, later)
+        await hass.async_block_till_done()
+        assert _state(hass, "sensor.pastor_status") == "tx_com_error"
+
+
+async def test_silent_receiver_unavailable_then_recovers(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Silent receiver: channel entities unavailable, connectivity off, status rx_com_error."""
+    receiver = await simulator.add_receiver("AD4D", name="Wings", channel_names=["Sax", "Trumpet"])
+    receiver.set_transmitter(1, on=True, battery_bars=5)
+    await setup_entry(hass, receiver)
+    battery = _state(hass, "sensor.sax_battery")
+    assert battery.isdigit()
+    receiver.go_silent()
+    await until(hass, lambda: _state(hass, "binary_sensor.wings_connectivity") == "off", 7)
+    assert _state(hass, "sensor.sax_battery") == "unavailable"
+    assert _state(hass, "sensor.sax_status") == "rx_com_error"
+    assert _state(hass, "sensor.wings_firmware") != "unavailable"
+    assert _state(hass, "sensor.shure_receivers_online") == "0"
+
+    receiver.resume()
+    await until(hass, lambda: _state(hass, "binary_sensor.wings_connectivity") == "on", 10)
+    assert _state(hass, "sensor.sax_battery") == battery
+    assert _state(hass, "sensor.sax_status") == "good"
+    assert _state(hass, "sensor.shure_receivers_online") == "1"
+
+
+async def test_level_sensors_are_throttled(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Small level changes wait for the 5 s interval; a jump of 6 dB is written at once."""
+    receiver = await simulator.add_receiver("ULXD4", name="Solo", channel_names=["Lead"])
+    receiver.set_transmitter(1, on=True)
+    receiver.set_levels(1, rf_dbm=-60, audio_dbfs=-30)
+    await setup_entry(hass, receiver)
+    await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-60")
+    receiver.set_levels(1, rf_dbm=-62, audio_dbfs=-30)
+    await asyncio.sleep(1.5)
+    await hass.async_block_till_done()
+    assert _state(hass, "sensor.lead_rf_level") == "-60"
+    receiver.set_levels(1, rf_dbm=-75, audio_dbfs=-30)
+    await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-75")
+
+
+async def test_channel_rename_renames_device_unless_user_did(
+    hass: HomeAssistant, simulator: Simulator, device_registry: dr.DeviceRegistry
+) -> None:
+    """The channel device follows the receiver's channel name; a user's own name wins."""
+    receiver = await simulator.add_receiver("SLXD4D", name="Choir", channel_names=["Alto", "Bass"])
+    entry = await setup_entry(hass, receiver)
+    api_id = next(iter(entry.runtime_data.data.receivers))
+    alto = device_registry.async_get_device_by_identifier(
+        ("micboard", f"shure:{api_id}/ch1"), entry.entry_id
+    )
+    bass = device_registry.async_get_device_by_identifier(
+        ("micboard", f"shure:{api_id}/ch2"), entry.entry_id
+    )
+    assert alto is not None
+    assert bass is not None
+    device_registry.async_update_device(bass.id, name_by_user="Low voices")
+    receiver.rename_channel(1, "Soprano")
+    receiver.rename_channel(2, "Tenor")
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    alto = device_registry.async_get(alto.id)
+    bass = device_registry.async_get(bass.id)
+    assert alto is not None
+    assert bass is not None
+    assert alto.name == "Soprano"
+    assert bass.name == "Tenor"
+    assert bass.name_by_user == "Low voices"
+
+
+async def test_new_receiver_gets_entities_without_reload(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A receiver added at run time (auto-add) gets its entities at once."""
+    first = await simulator.add_receiver("QLXD4", name="Lectern")
+    entry = await setup_entry(hass, first)
+    second = await simulator.add_receiver("ULXD4D", name="Side")
+    await entry.runtime_data.backend.add_receiver("127.0.0.1", second.port)
+    await until(hass, lambda: hass.states.get("binary_sensor.side_connectivity") is not None)
+    assert _state(hass, "binary_sensor.side_connectivity") == "on"
+    assert _state(hass, "event.side_receiver_events") != "unavailable"
+
+
+async def test_remove_stale_device(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client: Any,
+) -> None:
+    """A device that no longer exists can be deleted; a live one cannot."""
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    assert await async_setup_component(hass, "config", {})
+    receiver = await simulator.add_receiver("QLXD4", name="Lectern")
+    entry: MockConfigEntry = await setup_entry(hass, receiver)
+    api_id = next(iter(entry.runtime_data.data.receivers))
+    live = device_registry.async_get_device_by_identifier(
+        ("micboard", f"shure:{api_id}"), entry.entry_id
+    )
+    assert live is not None
+    stale = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={("micboard", "shure:00:0e:dd:99:99:99")}
+    )
+    client = await hass_ws_client(hass)
+    for device, allowed in ((live, False), (stale, True)):
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": entry.entry_id,
+                "device_id": device.id,
+            }
+        )
+        response = await client.receive_json()
+        assert response["success"] is allowed
