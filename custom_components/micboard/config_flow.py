@@ -110,14 +110,15 @@ def _async_forget_removed(
     for receiver in coordinator.data.receivers.values():
         if format_host(receiver.host, receiver.port, SHURE_DEFAULT_PORT) not in removed:
             continue
-        idents = [receiver_identifier(coordinator.manufacturer, receiver.api_device_id)]
-        idents += [
+        idents = {receiver_identifier(coordinator.manufacturer, receiver.api_device_id)}
+        idents |= {
             channel_identifier(coordinator.manufacturer, receiver.api_device_id, channel.index)
             for channel in receiver.channels
-        ]
-        for ident in idents:
-            if device := registry.async_get_device_by_identifier(ident, entry.entry_id):
-                registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+        }
+        for device in registry.async_get_devices(
+            identifiers=idents, config_entry_id=entry.entry_id
+        ):
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
 
 
 def _hosts_schema(hosts: str, auto_add: bool | None = None) -> probatio.Schema:
