@@ -147,15 +147,26 @@ async def test_level_sensors_are_throttled(hass: HomeAssistant, simulator: Simul
     """Small level changes wait for the 5 s interval; a jump of 6 dB is written at once."""
     receiver = await simulator.add_receiver("ULXD4", name="Solo", channel_names=["Lead"])
     receiver.set_transmitter(1, on=True)
-    receiver.set_levels(1, rf_dbm=-60, audio_dbfs=-30)
+    receiver.set_levels(1, rf_dbm=-60, audio_dbfs=-30, antenna="A")
     await setup_entry(hass, receiver)
     await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-60")
-    receiver.set_levels(1, rf_dbm=-62, audio_dbfs=-30)
+    await until(hass, lambda: _state(hass, "sensor.lead_antenna") == "a")
+    writes: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: writes.append(event.data["entity_id"]),
+    )
+    receiver.set_levels(1, rf_dbm=-62, antenna="B")
     await asyncio.sleep(1.5)
     await hass.async_block_till_done()
     assert _state(hass, "sensor.lead_rf_level") == "-60"
-    receiver.set_levels(1, rf_dbm=-75, audio_dbfs=-30)
-    await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-75")
+    assert _state(hass, "sensor.lead_antenna") == "a"
+    # The latest value still lands once the interval is over.
+    await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-62", 6)
+    await until(hass, lambda: _state(hass, "sensor.lead_antenna") == "b", 1)
+    assert writes.count("sensor.lead_rf_level") == 1
+    receiver.set_levels(1, rf_dbm=-75)
+    await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-75", 2.5)
 
 
 async def test_channel_rename_renames_device_unless_user_did(
@@ -197,7 +208,33 @@ async def test_new_receiver_gets_entities_without_reload(
     await entry.runtime_data.backend.add_receiver("127.0.0.1", second.port)
     await until(hass, lambda: hass.states.get("binary_sensor.side_connectivity") is not None)
     assert _state(hass, "binary_sensor.side_connectivity") == "on"
-    assert _state(hass, "event.side_receiver_events") != "unavailable"
+    # Its event entity tells how it arrived.
+    await until(hass, lambda: _state(hass, "event.side_receiver_events") != "unknown")
+    state = hass.states.get("event.side_receiver_events")
+    assert state is not None
+    assert state.attributes["event_type"] == "device_discovered"
+
+
+async def test_event_entities_follow_the_lifecycle(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Nothing is fired for the first read; transmitter off/on and updates are."""
+    receiver = await simulator.add_receiver("ULXD4D", name="Stage L", channel_names=["Vox", "Gtr"])
+    await setup_entry(hass, receiver)
+    assert _state(hass, "event.vox_transmitter_events") == "unknown"
+    assert _state(hass, "event.stage_l_receiver_events") == "unknown"
+    receiver.set_transmitter(1, on=False)
+    await until(hass, lambda: _state(hass, "event.vox_transmitter_events") != "unknown")
+    state = hass.states.get("event.vox_transmitter_events")
+    assert state is not None
+    assert state.attributes["event_type"] == "device_offline"
+    receiver.rename_channel(2, "Bass")
+    await until(hass, lambda: _state(hass, "event.gtr_transmitter_events") != "unknown")
+    state = hass.states.get("event.gtr_transmitter_events")
+    assert state is not None
+    assert state.attributes["event_type"] == "device_updated"
+    assert state.attributes["new_data"] == {"name": "Bass"}
+    assert state.attributes["changed"] == ["name"]
 
 
 async def test_remove_stale_device(

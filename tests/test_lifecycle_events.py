@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     async_get_device_automations,
 )
 
+from custom_components.micboard import device_trigger
 from custom_components.micboard.const import DOMAIN, LIFECYCLE_EVENTS
 from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
@@ -276,6 +277,14 @@ async def test_device_triggers_fire_automations(
         "transmitter_off",
         "transmitter_on",
     ]
+
+    service = device_registry.async_get_device_by_identifier((DOMAIN, "shure"), entry.entry_id)
+    assert service is not None
+    service_triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, service.id
+    )
+    assert [t for t in service_triggers if t["domain"] == DOMAIN] == []
+    assert await device_trigger.async_get_triggers(hass, "no-such-device") == []
 
     calls: list[dict[str, Any]] = []
     hass.services.async_register("test", "record", lambda call: calls.append(dict(call.data)))

@@ -145,6 +145,8 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_antenna,
         exists_fn=_families("ulxd", "qlxd", "axient", "slxdplus"),
+        # Diversity switches antennas many times a second: throttle it like the meters.
+        level=True,
     ),
     MicboardChannelSensorDescription(
         key="quality",
@@ -329,7 +331,7 @@ class MicboardChannelSensor(MicboardEntity, SensorEntity):
 
 
 class MicboardLevelSensor(MicboardChannelSensor):
-    """RF or audio level: at most one state write per 5 s, unless the level jumps."""
+    """A metered value: at most one state write per 5 s, unless the level jumps."""
 
     _written_at: float = 0.0
     _unsub_trailing: CALLBACK_TYPE | None = None
@@ -358,13 +360,17 @@ class MicboardLevelSensor(MicboardChannelSensor):
             self._unsub_trailing = async_call_later(self.hass, due, self._async_trailing)
 
     def _big_change(self, fingerprint: tuple[Any, ...]) -> bool:
+        """Availability, a value appearing or going, or a level jump is written at once."""
         old, new = self._written, fingerprint
         if old is None or len(old) != len(new) or old[:1] != new[:1]:
             return True
+        if old[1] is None or new[1] is None:
+            return True
         try:
             return abs(float(new[1]) - float(old[1])) >= LEVEL_JUMP_DB
-        except TypeError, ValueError:
-            return True
+        except ValueError:
+            # A word (the active antenna) waits for the interval like a small level change.
+            return False
 
     @callback
     def _write(self, fingerprint: tuple[Any, ...], now: float) -> None:
