@@ -351,6 +351,9 @@ async def test_no_receiver_answers_retries_later(hass: HomeAssistant, simulator:
     entry = await setup_entry(hass, receiver)
     assert entry.state.value == "setup_retry"
     await receiver.refuse_connections(False)
+    # The failed attempt left nothing behind that keeps reconnecting (backoff starts at 1 s).
+    await asyncio.sleep(1.5)
+    assert receiver.connection_count == 0
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state.value == "loaded"

@@ -16,13 +16,10 @@ PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
 async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> bool:
     """Connect to the manufacturer's receivers and set up their entities."""
+    # The coordinator's shutdown (stopping the backend) runs whenever the entry unloads,
+    # also when this set-up fails and Home Assistant retries later.
     coordinator = MicboardCoordinator(hass, entry, create_backend(entry))
-    try:
-        await coordinator.async_config_entry_first_refresh()
-    except BaseException:
-        # The backend is already connecting; leave no socket behind before HA retries.
-        await coordinator.async_shutdown()
-        raise
+    await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     entry.async_on_unload(await async_start_discovery(hass, entry))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -30,11 +27,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> 
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> bool:
-    """Unload the entities, then close every connection."""
-    unload_ok = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unload_ok:
-        await entry.runtime_data.async_shutdown()
-    return unload_ok
+    """Unload the entities; the coordinator then closes every connection."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_config_entry_device(
