@@ -9,7 +9,7 @@ from unittest.mock import patch
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
@@ -148,6 +148,7 @@ async def test_options_add_and_remove_hosts(
     hass: HomeAssistant,
     simulator: Simulator,
     device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
 ) -> None:
     """Options add a receiver (checked first) and remove one (its devices go too)."""
     first = await simulator.add_receiver("ULXD4", name="Rack A")
@@ -183,9 +184,8 @@ async def test_options_add_and_remove_hosts(
     await hass.async_block_till_done()
     assert entry.options[CONF_HOSTS] == [second_host]
     assert device_registry.async_get(rack_a.id) is None
-    assert hass.states.get("binary_sensor.rack_a_connectivity") is None or (
-        hass.states.get("binary_sensor.rack_a_connectivity").state == "unavailable"
-    )
+    assert entity_registry.async_get("binary_sensor.rack_a_connectivity") is None
+    assert hass.states.get("binary_sensor.rack_a_connectivity") is None
 
 
 def _id(entry: MockConfigEntry, receiver: SimulatedReceiver) -> str:

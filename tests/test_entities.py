@@ -78,6 +78,7 @@ def _state(hass: HomeAssistant, entity_id: str) -> str:
     return state.state
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_battery_drain_changes_battery_and_status(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
@@ -143,6 +144,7 @@ async def test_silent_receiver_unavailable_then_recovers(
     assert _state(hass, "sensor.shure_receivers_online") == "1"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_level_sensors_are_throttled(hass: HomeAssistant, simulator: Simulator) -> None:
     """Small level changes wait for the 5 s interval; a jump of 6 dB is written at once."""
     receiver = await simulator.add_receiver("ULXD4", name="Solo", channel_names=["Lead"])
@@ -260,11 +262,27 @@ async def test_remove_stale_device(
     client = await hass_ws_client(hass)
     for device, allowed in ((live, False), (stale, True)):
         await client.send_json_auto_id(
-            {
-                "type": "config/device_registry/remove_config_entry",
-                "config_entry_id": entry.entry_id,
-                "device_id": device.id,
-            }
+            {"type": "config/device_registry/remove", "device_id": device.id}
         )
         response = await client.receive_json()
         assert response["success"] is allowed
+
+
+async def test_audio_peak_holds_ten_seconds(hass: HomeAssistant, simulator: Simulator) -> None:
+    """A clipping meter reading shows audio_peak; 10 s after the last peak the band returns."""
+    receiver = await simulator.add_receiver("ULXD4", name="Solo", channel_names=["Lead"])
+    receiver.set_transmitter(1, on=True, battery_bars=5)
+    receiver.set_levels(1, rf_dbm=-50, audio_dbfs=-30)
+    await setup_entry(hass, receiver)
+    assert _state(hass, "sensor.lead_status") == "good"
+    receiver.set_levels(1, audio_dbfs=0)
+    await until(hass, lambda: _state(hass, "sensor.lead_status") == "audio_peak")
+    receiver.set_levels(1, audio_dbfs=-30)
+    memory = hass.config_entries.async_entries("micboard")[0].runtime_data.memory
+    (hold,) = [m.peak_until for m in memory.values() if m.peak_until is not None]
+    assert hold is not None
+    # Only the wall clock moves: the client's socket timers keep real time.
+    with patch("homeassistant.util.dt.utcnow", return_value=hold + timedelta(seconds=1)):
+        async_fire_time_changed(hass, hold + timedelta(seconds=1))
+        await hass.async_block_till_done()
+        assert _state(hass, "sensor.lead_status") == "good"

@@ -357,3 +357,42 @@ async def test_no_receiver_answers_retries_later(hass: HomeAssistant, simulator:
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state.value == "loaded"
+
+
+async def test_offline_receiver_ten_polls_one_event(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A receiver that stays offline for ten polls produces one device_offline."""
+    receiver = await simulator.add_receiver("ULXD4D", name="Stage L")
+    entry = await setup_entry(hass, receiver)
+    events = _capture_all(hass)
+    await receiver.refuse_connections(True)
+    await receiver.drop_connections()
+    await _wait_for(hass, events, "micboard_device_offline", 3)
+    for _ in range(10):
+        await _poll(hass, entry)
+    lifecycle = [e.event_type for e in events if e.event_type != "micboard_device_synced"]
+    assert lifecycle == ["micboard_device_offline"]
+    synced = [e for e in events if e.event_type == "micboard_device_synced"]
+    assert len(synced) == 10
+    assert synced[-1].data["sync_result"]["status"] == "error"
+    assert synced[-1].data["sync_result"]["online_count"] == 0
+
+
+async def test_live_metering_and_battery_drain_fire_no_events(
+    hass: HomeAssistant, rig_socket_enabled: None
+) -> None:
+    """With noisy meters and fast-draining batteries, only device_synced fires."""
+    async with Simulator(seed=7, noise=True, battery_drain=600) as noisy:
+        receiver = await noisy.add_receiver("AD4Q", name="Stage R")
+        entry = await setup_entry(hass, receiver)
+        events = _capture_all(hass)
+        battery = hass.states.get("sensor.ch_1_battery")
+        assert battery is not None
+        for _ in range(3):
+            await asyncio.sleep(1.1)
+            await _poll(hass, entry)
+        assert {e.event_type for e in events} == {"micboard_device_synced"}
+        # The batteries did drain meanwhile: the values moved without any lifecycle event.
+        await until(hass, lambda: hass.states.get("sensor.ch_1_battery").state != battery.state, 5)
+        await hass.config_entries.async_unload(entry.entry_id)

@@ -18,7 +18,7 @@ from custom_components.micboard.const import DOMAIN
 from custom_components.micboard.logbook import describe_synced, describe_updated
 from simulator.core import Simulator
 
-from .conftest import setup_entry
+from .conftest import setup_entry, until
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +57,11 @@ async def test_logbook_describes_every_event(
     await coordinator.async_refresh()
     receiver.set_firmware("2.7.8.0")
     await coordinator.async_refresh()
+    await receiver.refuse_connections(True)
+    await receiver.drop_connections()
+    await until(hass, lambda: not coordinator.data.receivers[api_id].online)
+    await receiver.refuse_connections(False)
+    await until(hass, lambda: coordinator.data.receivers[api_id].online, 5)
     await hass.async_block_till_done()
 
     client = await hass_ws_client(hass)
@@ -65,6 +70,9 @@ async def test_logbook_describes_every_event(
     assert ("Vocal 1 transmitter", "went offline") in lines
     assert ("Vocal 1 transmitter", "came online") in lines
     assert ("Stage L ULXD4Q", "changed firmware from 2.7.6.0 to 2.7.8.0") in lines
+    assert lines.index(("Stage L ULXD4Q", "went offline")) < lines.index(
+        ("Stage L ULXD4Q", "came online")
+    )
     synced = [message for name, message in lines if name == "Shure"]
     assert synced
     assert synced[0].startswith("synced 1 device: 1 online, 0 errors in ")

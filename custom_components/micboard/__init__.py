@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
@@ -21,6 +21,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> 
     coordinator = MicboardCoordinator(hass, entry, create_backend(entry))
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+
+    async def _stop_metering(_event: Event) -> None:
+        # Home Assistant does not unload entries when it stops; QLX-D receivers must still
+        # be told to stop metering before their controller goes away.
+        await coordinator.backend.stop()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_metering))
     entry.async_on_unload(await async_start_discovery(hass, entry))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -42,6 +42,7 @@ CHANNEL_BINARY_SENSORS: tuple[MicboardChannelBinarySensorDescription, ...] = (
     MicboardChannelBinarySensorDescription(
         key="power_lock",
         translation_key="power_lock",
+        entity_registry_enabled_default=False,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda channel: channel.transmitter.power_lock if channel.transmitter else None,
         exists_fn=lambda receiver: receiver.family in ("ulxd", "qlxd", "axient"),

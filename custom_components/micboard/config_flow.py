@@ -118,7 +118,7 @@ def _async_forget_removed(
         for device in registry.async_get_devices(
             identifiers=idents, config_entry_id=entry.entry_id
         ):
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            registry.async_remove_device(device.id)
 
 
 def _hosts_schema(hosts: str, auto_add: bool | None = None) -> probatio.Schema:

@@ -19,6 +19,7 @@ from .const import (
     DEVICE_TYPE_SERVICE,
     DOMAIN,
     EVENT_DEVICE_DISCOVERED,
+    EVENT_DEVICE_ONLINE,
     EVENT_DEVICE_SYNCED,
     EVENT_DEVICE_UPDATED,
     LOGGER,
@@ -46,6 +47,11 @@ CHANNEL_SEPARATOR = "/ch"
 
 type ChannelKey = tuple[str, int]
 """(receiver api device id, channel index); channel 0 stands for the receiver itself."""
+
+# Listener key of the entities of the manufacturer's service device (online counts).
+SERVICE_KEY: ChannelKey = ("", 0)
+# Events after which the device registry is brought up to date.
+REGISTRY_EVENTS = frozenset({EVENT_DEVICE_DISCOVERED, EVENT_DEVICE_UPDATED})
 
 
 def receiver_identifier(manufacturer: str, api_id: str) -> tuple[str, str]:
@@ -91,6 +97,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self._unsub_backend: Callable[[], None] | None = None
         self._service_device_id: str | None = None
         self._recheck_timers: dict[tuple[ChannelKey, str], CALLBACK_TYPE] = {}
+        self._recheck_due: dict[tuple[ChannelKey, str], datetime] = {}
         self.last_sync: SyncResult | None = None
         # True once the first full refresh has set the baseline snapshot.
         self._ready = False
@@ -148,6 +155,11 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self._async_fire(synced_event(self.manufacturer, self.title, result))
         return snapshot
 
+    @callback
+    def _async_refresh_finished(self) -> None:
+        """The sync log changes with every poll, even when no receiver did."""
+        self._async_call(SERVICE_KEY)
+
     # Pushed changes ----------------------------------------------------------------------------
 
     @callback
@@ -163,16 +175,16 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             return
         previous = self.data
         self.data = snapshot
-        structural = self._async_process(previous, snapshot, changed)
-        if structural:
+        events = self._async_process(previous, snapshot, changed)
+        if _structure_changed(previous, snapshot, changed):
+            # New receivers or channels: every platform looks for entities to add.
             self.async_update_listeners()
             return
         for api_id in changed:
-            old = previous.receivers.get(api_id)
-            new = snapshot.receivers.get(api_id)
-            if new is None:
-                continue
-            self._async_notify_receiver(old, new)
+            if (new := snapshot.receivers.get(api_id)) is not None:
+                self._async_notify_receiver(previous.receivers.get(api_id), new)
+        if events:
+            self._async_call(SERVICE_KEY)
 
     @callback
     def _async_notify_receiver(self, old: Receiver | None, new: Receiver) -> None:
@@ -180,8 +192,10 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         old_channels = {c.index: c for c in old.channels} if old else {}
         if old is None or _receiver_fields_changed(old, new):
             self._async_call((api_id, 0))
+        # Channel entities are available only while their receiver is online.
+        every_channel = old is None or old.online != new.online
         for channel in new.channels:
-            if old_channels.get(channel.index) != channel:
+            if every_channel or old_channels.get(channel.index) != channel:
                 self._async_call((api_id, channel.index))
 
     @callback
@@ -225,7 +239,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     def _async_process(
         self, previous: Snapshot | None, current: Snapshot, only: frozenset[str] | None
     ) -> bool:
-        """Remember channel readings and fire lifecycle events; True if entities must recheck.
+        """Remember channel readings and fire lifecycle events; True if any event fired.
 
         The first snapshot after start is the baseline: it announces receivers never seen
         before and nothing else, so a restart does not re-announce old state.
@@ -253,6 +267,11 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
                     )
 
         baseline = previous is None
+        if baseline:
+            # What changed while Home Assistant was down reaches the device registry now.
+            for receiver in current.receivers.values():
+                if has_answered(receiver):
+                    self._async_register_devices(receiver)
         events = diff_snapshots(
             previous or Snapshot(manufacturer=self.manufacturer),
             current,
@@ -268,14 +287,15 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
                 self._known.add(receiver.api_device_id)
                 if not baseline:
                     self.pending_discovered[key] = event
-            self._async_register_devices(receiver)
+            if not baseline and (
+                event.event_type in REGISTRY_EVENTS
+                or (event.event_type == EVENT_DEVICE_ONLINE and event.channel_index == 0)
+            ):
+                self._async_register_devices(receiver)
             self._async_fire(event)
             for listener in self._event_listeners.get(key, ()):
                 listener(event)
-        structural = bool(events)
-        if previous is not None and not structural:
-            structural = previous.receivers.keys() != current.receivers.keys()
-        return structural
+        return bool(events)
 
     @callback
     def _async_warn_never_answered(self, receiver: Receiver) -> None:
@@ -292,16 +312,26 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
 
     @callback
     def _async_schedule_recheck(self, key: ChannelKey, reason: str, when: datetime) -> None:
-        """Re-evaluate the channel's entities when a time-bound status runs out."""
-        if (unsub := self._recheck_timers.pop((key, reason), None)) is not None:
-            unsub()
+        """Re-evaluate the channel's entities when a time-bound status runs out.
+
+        An audio peak renews its hold on every sample, so a pending timer is not replaced:
+        when it fires early it simply waits for the latest deadline.
+        """
+        timer = (key, reason)
+        self._recheck_due[timer] = when
+        if timer in self._recheck_timers:
+            return
 
         @callback
-        def _recheck(_now: datetime) -> None:
-            self._recheck_timers.pop((key, reason), None)
+        def _recheck(now: datetime) -> None:
+            self._recheck_timers.pop(timer, None)
+            due = self._recheck_due.pop(timer)
+            if due > now:
+                self._async_schedule_recheck(key, reason, due)
+                return
             self._async_call(key)
 
-        self._recheck_timers[key, reason] = async_track_point_in_utc_time(self.hass, _recheck, when)
+        self._recheck_timers[timer] = async_track_point_in_utc_time(self.hass, _recheck, when)
 
     @callback
     def _async_fire(self, event: LifecycleEvent) -> None:
@@ -394,6 +424,20 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     def receiver(self, api_id: str) -> Receiver | None:
         """The receiver with this api device id in the current snapshot."""
         return self.data.receivers.get(api_id)
+
+
+def _structure_changed(previous: Snapshot, current: Snapshot, changed: frozenset[str]) -> bool:
+    """Whether a receiver or channel appeared or went, so entities may be missing."""
+    for api_id in changed:
+        old = previous.receivers.get(api_id)
+        new = current.receivers.get(api_id)
+        if old is None or new is None:
+            return True
+        if has_answered(old) != has_answered(new):
+            return True
+        if [c.index for c in old.channels] != [c.index for c in new.channels]:
+            return True
+    return False
 
 
 def _receiver_fields_changed(old: Receiver, new: Receiver) -> bool:

@@ -50,8 +50,10 @@ async def async_start_discovery(
                 entry,
                 options={**entry.options, CONF_HOSTS: [*entry.options[CONF_HOSTS], host]},
             )
-            hass.async_create_task(
-                entry.runtime_data.backend.add_receiver(announcement.ip, CONTROL_PORT)
+            entry.async_create_background_task(
+                hass,
+                entry.runtime_data.backend.add_receiver(announcement.ip, CONTROL_PORT),
+                f"micboard add {host}",
             )
             return
         discovery_flow.async_create_flow(

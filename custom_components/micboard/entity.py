@@ -11,6 +11,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import (
     CHANNEL_SEPARATOR,
+    SERVICE_KEY,
     MicboardCoordinator,
     channel_identifier,
     receiver_identifier,
@@ -54,6 +55,8 @@ class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
     async def async_added_to_hass(self) -> None:
         """Also listen to pushed changes of this receiver or channel."""
         await super().async_added_to_hass()
+        # Home Assistant writes the first state itself right after this.
+        self._written = self._fingerprint()
         self.async_on_remove(
             self.coordinator.async_add_channel_listener(
                 (self.receiver_id, self.channel_index), self._handle_coordinator_update
@@ -104,4 +107,13 @@ class MicboardServiceEntity(CoordinatorEntity[MicboardCoordinator]):
         self._attr_unique_id = f"{coordinator.manufacturer}-{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={service_identifier(coordinator.manufacturer)}
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow receivers going on- and offline, and every poll."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_channel_listener(
+                SERVICE_KEY, self._handle_coordinator_update
+            )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+import random
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -96,6 +97,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
     MicboardChannelSensorDescription(
         key="battery_bars",
         translation_key="battery_bars",
+        entity_registry_enabled_default=False,
         entity_category=EntityCategory.DIAGNOSTIC,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_tx(battery_bars),
@@ -140,6 +142,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
     MicboardChannelSensorDescription(
         key="antenna",
         translation_key="antenna",
+        entity_registry_enabled_default=False,
         device_class=SensorDeviceClass.ENUM,
         options=ANTENNA_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -158,6 +161,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
     MicboardChannelSensorDescription(
         key="tx_offset",
         translation_key="tx_offset",
+        entity_registry_enabled_default=False,
         native_unit_of_measurement="dB",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_tx(lambda tx: tx.tx_offset_db),
@@ -335,6 +339,11 @@ class MicboardLevelSensor(MicboardChannelSensor):
 
     _written_at: float = 0.0
     _unsub_trailing: CALLBACK_TYPE | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Start each meter's write window at a random point, so they do not all align."""
+        await super().async_added_to_hass()
+        self._written_at = self.hass.loop.time() - random.uniform(0, LEVEL_WRITE_INTERVAL)
 
     async def async_will_remove_from_hass(self) -> None:
         """Drop a pending delayed write."""

@@ -134,7 +134,8 @@ class Snapshot:
 
     manufacturer: str
     receivers: Mapping[str, Receiver] = field(default_factory=dict)
-    last_sync: SyncResult | None = None
+    # Not part of equality: a poll that found everything as it was is "unchanged".
+    last_sync: SyncResult | None = field(default=None, compare=False)
 
 
 type ChangeListener = Callable[[Snapshot, frozenset[str]], None]
