@@ -80,10 +80,8 @@ async def async_setup_entry(
 class ReceiverConnectivity(MicboardEntity, BinarySensorEntity):
     """On while the receiver answers; stays available and reads off when it does not."""
 
-    @property
-    def available(self) -> bool:
-        """Available whenever the receiver is known, so the drop shows in the history."""
-        return self.receiver is not None and self.coordinator.last_update_success
+    # Available whenever the receiver is known, so the drop shows in the history.
+    _available_offline = True
 
     @property
     def is_on(self) -> bool:

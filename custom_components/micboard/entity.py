@@ -74,11 +74,16 @@ class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
         receiver = self.receiver
         return receiver.channel(self.channel_index) if receiver else None
 
+    # Whether the entity still means something while its receiver is unreachable.
+    _available_offline = False
+
     @property
     def available(self) -> bool:
         """Channel values are unavailable while their receiver is unreachable."""
         receiver = self.receiver
-        return super().available and receiver is not None and receiver.online
+        if receiver is None or not super().available:
+            return False
+        return receiver.online or self._available_offline
 
     def _fingerprint(self) -> tuple[Any, ...]:
         """What the entity would write; unchanged means no state write is needed."""

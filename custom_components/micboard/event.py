@@ -46,10 +46,8 @@ async def async_setup_entry(
 class MicboardEventEntity(MicboardEntity, EventEntity):
     """Fires on the lifecycle events of its receiver or channel."""
 
-    @property
-    def available(self) -> bool:
-        """Events are worth showing while the receiver is offline too."""
-        return self.receiver is not None
+    # The last event is worth showing while the receiver is offline too.
+    _available_offline = True
 
     async def async_added_to_hass(self) -> None:
         """Subscribe to lifecycle events; replay a discovery that created this entity."""

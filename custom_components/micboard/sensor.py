@@ -310,10 +310,8 @@ class MicboardReceiverSensor(MicboardEntity, SensorEntity):
 
     entity_description: MicboardReceiverSensorDescription
 
-    @property
-    def available(self) -> bool:
-        """Details stay readable while the receiver is offline: they are still true."""
-        return self.receiver is not None and self.coordinator.last_update_success
+    # Details stay readable while the receiver is offline: they are still true.
+    _available_offline = True
 
     @property
     def native_value(self) -> StateType:
@@ -399,10 +397,8 @@ class MicboardLevelSensor(MicboardChannelSensor):
 class MicboardStatusSensor(MicboardEntity, SensorEntity):
     """Micboard's status of a channel: battery band, lost transmitter or receiver, peak."""
 
-    @property
-    def available(self) -> bool:
-        """Stays available while the receiver is offline: it then reads ``rx_com_error``."""
-        return self.coordinator.last_update_success and self.channel is not None
+    # Stays available while the receiver is offline: it then reads ``rx_com_error``.
+    _available_offline = True
 
     @property
     def native_value(self) -> str | None:
