@@ -110,7 +110,6 @@ async def test_user_flow_errors_then_recovers(
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: f"{good} {dead}"})
     assert result["errors"] == {CONF_HOSTS: "cannot_connect"}
     assert result["description_placeholders"]["hosts"] == dead
-    assert result["description_placeholders"]["unsupported"] == ""
 
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_HOSTS: f"{good} {not_shure}"}
@@ -121,8 +120,8 @@ async def test_user_flow_errors_then_recovers(
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_HOSTS: f"{dead} {not_shure}"}
     )
-    assert result["errors"] == {CONF_HOSTS: "cannot_connect"}
-    assert not_shure in result["description_placeholders"]["unsupported"]
+    assert result["errors"] == {CONF_HOSTS: "cannot_connect_not_supported"}
+    assert result["description_placeholders"] == {"hosts": dead, "unsupported": not_shure}
     assert hass.config_entries.async_entries(DOMAIN) == []
 
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: good})

@@ -80,20 +80,14 @@ async def _validate_hosts(
     to_check = [hp for hp, name in zip(parsed, canonical, strict=True) if name not in known]
     failed = await _probe_hosts(to_check) if to_check else {}
     if failed:
-        # One message can name both kinds of failure; the first decides the error key.
-        key = "cannot_connect" if "cannot_connect" in failed else "not_supported"
-        unsupported = failed.get("not_supported", "")
-        return (
-            canonical,
-            {CONF_HOSTS: key},
-            {
-                "hosts": failed.get("cannot_connect", unsupported),
-                # Named too when some hosts did not answer and others are not Shure receivers.
-                "unsupported": f"Not a supported Shure receiver: {unsupported}"
-                if unsupported and key == "cannot_connect"
-                else "",
-            },
-        )
+        unreachable = failed.get("cannot_connect")
+        unsupported = failed.get("not_supported")
+        if unreachable and unsupported:
+            key = "cannot_connect_not_supported"
+        else:
+            key = "cannot_connect" if unreachable else "not_supported"
+        placeholders = {"hosts": unreachable or unsupported or "", "unsupported": unsupported or ""}
+        return canonical, {CONF_HOSTS: key}, placeholders
     return canonical, {}, {}
 
 
