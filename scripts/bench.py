@@ -297,16 +297,23 @@ class LoopAccounting:
     it carries, or (for a task step) any coroutine of the task's await chain or that
     coroutine's ``self`` comes from ``custom_components/micboard``. Socket reads and writes
     of the receiver connections are charged to Micboard too. Time spent in the bench's own
-    state listeners (they run inside Micboard's state writes) is measured and subtracted.
+    state listeners (they run inside Micboard's state writes) is measured and subtracted, and
+    so are garbage-collector pauses, which are reported on their own.
     """
 
     def __init__(self, receiver_ports: set[int]) -> None:
         self.seconds: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
+        # Micboard's callbacks by what they are (task, method), in seconds.
+        self.labels: Counter[str] = Counter()
+        # Garbage-collector CPU time by the owner of the callback it interrupted.
+        self.gc_seconds: Counter[str] = Counter()
         self._ports = receiver_ports
-        self._task_owner: dict[int, tuple[Any, str]] = {}
-        self._transport_owner: dict[int, tuple[Any, str]] = {}
+        self._task_owner: dict[int, tuple[Any, tuple[str, str]]] = {}
+        self._transport_owner: dict[int, tuple[Any, tuple[str, str]]] = {}
         self._original: Any = None
+        self._current: list[str] = ["outside callbacks"]
+        self._gc_started = 0.0
         # The longest single callbacks: (seconds, owner, what ran).
         self.slowest: list[tuple[float, str, str]] = []
         # CPU time spent finding owners (the instrumentation's own cost).
@@ -322,66 +329,84 @@ class LoopAccounting:
         handle_class = asyncio.events.Handle
         original = self._original = handle_class._run
         owner_of = self._owner
-        seconds, calls = self.seconds, self.calls
-
+        seconds, calls, labels = self.seconds, self.calls, self.labels
         slowest = self.slowest
         perf = time.thread_time  # CPU time: other processes on the machine do not count
         lookup = self.lookup_seconds
+        current = self._current
 
         def _run(handle: Any) -> None:
             before = perf()
-            owner = owner_of(handle)
+            owner, label = owner_of(handle)
             started = perf()
             lookup[0] += started - before
+            current[0] = owner
             try:
                 original(handle)
             finally:
                 took = perf() - started
+                current[0] = "outside callbacks"
                 seconds[owner] += took
                 calls[owner] += 1
+                if owner.startswith("micboard"):
+                    labels[label] += took
                 if took > 0.02:
                     slowest.append((took, owner, _describe(handle)))
                     slowest.sort(reverse=True)
                     del slowest[8:]
 
         handle_class._run = _run  # type: ignore[method-assign]
+        gc.callbacks.append(self._gc)
 
     def stop(self) -> None:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._gc)
 
-    def _owner(self, handle: Any) -> str:
+    def _gc(self, phase: str, info: dict[str, Any]) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if phase == "start":
+            self._gc_started = time.thread_time()
+        else:
+            self.gc_seconds[self._current[0]] += time.thread_time() - self._gc_started
+
+    def _owner(self, handle: Any) -> tuple[str, str]:
         callback = handle._callback
         target = getattr(callback, "__self__", None)
         if isinstance(target, asyncio.Task):
             return self._of_task(target)
         if isinstance(target, asyncio.BaseTransport):
             return self._of_transport(target)
-        kinds = [_callable_kind(callback), *(_callable_kind(arg) for arg in handle._args)]
+        candidates = [callback, *handle._args]
+        kinds = [_callable_kind(candidate) for candidate in candidates]
         for kind in ("micboard", "bench"):
             if kind in kinds:
-                return kind
-        return kinds[0] or "other"
+                return kind, _label(candidates[kinds.index(kind)])
+        return kinds[0] or "other", _label(callback)
 
-    def _of_transport(self, transport: asyncio.BaseTransport) -> str:
+    def _of_transport(self, transport: asyncio.BaseTransport) -> tuple[str, str]:
         cached = self._transport_owner.get(id(transport))
         if cached is not None and cached[0] is transport:
             return cached[1]
         peer = transport.get_extra_info("peername")
         port = peer[1] if isinstance(peer, tuple) and len(peer) > 1 else None
         owner = "bench" if port is not None and port not in self._ports else "micboard-io"
-        self._transport_owner[id(transport)] = (transport, owner)
-        return owner
+        found = (owner, "receiver socket reads and writes (asyncio transport)")
+        self._transport_owner[id(transport)] = (transport, found)
+        return found
 
-    def _of_task(self, task: asyncio.Task[Any]) -> str:
+    def _of_task(self, task: asyncio.Task[Any]) -> tuple[str, str]:
         cached = self._task_owner.get(id(task))
         if cached is not None and cached[0] is task:
             return cached[1]
-        owner = self._find_task_owner(task)
-        self._task_owner[id(task)] = (task, owner)
-        return owner
+        found = self._find_task_owner(task)
+        self._task_owner[id(task)] = (task, found)
+        return found
 
-    def _find_task_owner(self, task: asyncio.Task[Any]) -> str:
+    def _find_task_owner(self, task: asyncio.Task[Any]) -> tuple[str, str]:
         coro: Any = task.get_coro()
+        label = "task " + str(getattr(coro, "__qualname__", type(coro).__name__))
         kinds: set[str] = set()
         depth = 0
         while coro is not None and depth < 64:
@@ -396,8 +421,20 @@ class LoopAccounting:
             coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
         for kind in ("bench", "micboard", "homeassistant", "asyncio"):
             if kind in kinds:
-                return kind
-        return "other"
+                return kind, label
+        return "other", label
+
+
+def _label(obj: Any) -> str:
+    """Short name of a callable (unwrapping partials and HassJobs)."""
+    for _ in range(3):
+        inner = getattr(obj, "func", None) or (
+            getattr(obj, "target", None) if type(obj).__name__ == "HassJob" else None
+        )
+        if inner is None:
+            break
+        obj = inner
+    return str(getattr(obj, "__qualname__", type(obj).__name__))
 
 
 def _thread_time_cost() -> float:
@@ -480,14 +517,15 @@ class GcWatch:
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self)
 
-    def summary(self, span: float) -> str:
-        if not self.pauses:
+    def summary(self, span: float, since: float = 0.0) -> str:
+        pauses = [pause for pause in self.pauses if pause[0] >= since]
+        if not pauses:
             return "no garbage collection ran"
-        longest = max(self.pauses, key=lambda pause: pause[1])
-        total = sum(seconds for _, seconds, _ in self.pauses)
-        by_gen = Counter(generation for _, _, generation in self.pauses)
+        longest = max(pauses, key=lambda pause: pause[1])
+        total = sum(seconds for _, seconds, _ in pauses)
+        by_gen = Counter(generation for _, _, generation in pauses)
         return (
-            f"garbage collector: {len(self.pauses)} collections "
+            f"garbage collector: {len(pauses)} collections "
             f"({', '.join(f'gen{g} {n}' for g, n in sorted(by_gen.items()))}), "
             f"{1000 * total / span:.1f} ms per s, longest {1000 * longest[1]:.0f} ms "
             f"(gen{longest[2]})"
@@ -929,7 +967,9 @@ class Bench:
         overhead: float,
     ) -> None:
         seconds = accounting.seconds
-        micboard = seconds["micboard"] + seconds["micboard-io"] - listeners
+        gc_seconds = accounting.gc_seconds
+        gc_micboard = gc_seconds["micboard"] + gc_seconds["micboard-io"]
+        micboard = seconds["micboard"] + seconds["micboard-io"] - listeners - gc_micboard
         micboard_pct = 100 * micboard / wall
         in_callbacks = sum(seconds.values())
         parts = [
@@ -957,6 +997,14 @@ class Bench:
             f"(= {100 * micboard / max(loop_cpu, 1e-9):.0f} % of the loop), by the thread CPU "
             "time of every loop callback it owns",
             "per owner, % of one core: " + "; ".join(parts),
+            "Micboard's part by callback: "
+            + "; ".join(
+                f"{label} {100 * t / wall:.2f} %" for label, t in accounting.labels.most_common(7)
+            ),
+            f"garbage collection: {100 * sum(gc_seconds.values()) / wall:.2f} % of a core, "
+            f"{100 * gc_micboard / wall:.2f} % of it inside Micboard's callbacks (left out of "
+            "Micboard's part: collections scan Home Assistant's whole heap, whoever allocates); "
+            + self.gc_watch.summary(wall, since=clock() - wall),
             f"the accounting's own cost, {100 * overhead / wall:.2f} % of a core, is left out",
             "longest single callbacks in CPU time (the loop is blocked meanwhile): "
             + (
@@ -991,6 +1039,9 @@ class Bench:
 
     def _memory(self, rss_after: float) -> None:
         added = rss_after - self.rss_before
+        er = importlib.import_module("homeassistant.helpers.entity_registry")
+        entries = er.async_entries_for_config_entry(er.async_get(self.hass), self.entry.entry_id)
+        enabled = sum(1 for entry in entries if entry.disabled_by is None)
         self.results.row(
             7,
             MEASURES[7][0],
@@ -999,6 +1050,8 @@ class Bench:
             added < TARGET_MEMORY_MB,
             f"VmRSS {self.rss_before:.1f} MB before the entry (HA + sensor/binary_sensor/event "
             f"loaded) -> {rss_after:.1f} MB after steady state (gc.collect() before each)",
+            f"{1024 * added / max(enabled, 1):.1f} KB per enabled entity ({enabled} enabled, "
+            f"{len(entries)} in the entity registry); --tracemalloc FRAMES shows where it is held",
         )
 
     def _malloc_report(self) -> None:
@@ -1323,6 +1376,8 @@ def print_report(options: argparse.Namespace, results: Results, worker: Worker |
         f"machine:   {machine()}",
         f"load:      {options.load_before} before the run, {_load()} after (1/5/15-min load "
         "average; other work on the machine inflates wall-clock figures, not CPU times)",
+        "harness:   Home Assistant from pytest-homeassistant-custom-component's "
+        "async_test_home_assistant, HA's production event loop (no debug), no recorder",
         f"simulator: separate process, seed {options.seed}, meter noise on, meter jitter "
         f"{options.meter_jitter:g} s, battery drain {options.drain:g} min/min; transmitter "
         f"changes {options.steady_rate:g}/s steady ({100 * (1 - RENAME_SHARE - SWAP_SHARE):.0f} % "
