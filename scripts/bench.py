@@ -67,6 +67,14 @@ SWAP_BACK_S = (1.0, 3.0)
 LATENCY_MIN_CHANGES = 500
 
 
+_STARTED = time.monotonic()
+
+
+def say(message: str) -> None:
+    """Progress on stderr (the report itself goes to stdout at the end)."""
+    print(f"bench: {time.monotonic() - _STARTED:5.1f} s  {message}", file=sys.stderr, flush=True)
+
+
 def clock() -> float:
     """System-wide monotonic clock (the same in both processes on Linux)."""
     return time.clock_gettime(time.CLOCK_MONOTONIC)
@@ -773,16 +781,19 @@ class Bench:
         if self.options.tracemalloc:
             tracemalloc.start(self.options.tracemalloc)
             self._malloc_before = tracemalloc.take_snapshot()
+        say(f"setting up the Micboard entry for {len(self.worker.ready['receivers'])} receivers")
         await self._setup(ha_common)
         coordinator = self.entry.runtime_data
         for receiver in coordinator.data.receivers.values():
             self.port_to_id[receiver.port] = receiver.api_device_id
+        say(f"timing {self.options.resyncs} full resyncs each way")
         await self._resync(coordinator)
 
         self.wait_span = (clock(), runqueue_wait())
         self.gc_watch.start()
         await self.worker.call("rate", rate=self.options.steady_rate, phase="settle")
         await asyncio.sleep(self.options.settle)
+        say(f"steady state: {self.options.window:g} s of CPU accounting and state-write counting")
         await self._steady_state()
         # The bench's own full collection blocks the loop: no changes meanwhile (swap-backs
         # still due are made in phase M and left out of the latency, like those in phase C).
@@ -794,7 +805,9 @@ class Bench:
         self._memory(rss_after)
         if self.options.tracemalloc:
             self._malloc_report()
+        say(f"cProfile for {self.options.profile_window:g} s")
         await self._profile_window()
+        say(f"latency burst for {self.options.burst_window:g} s")
         await self._latency_burst()
         span, waited = clock() - self.wait_span[0], runqueue_wait() - self.wait_span[1]
         self.runqueue_ms_per_s = 1000 * waited / span
@@ -806,6 +819,7 @@ class Bench:
         await self.worker.call("rate", rate=0)
         await asyncio.sleep(SWAP_BACK_S[1] + 0.5)
         await self._latency_report()
+        say(f"silencing {self.options.offline_receivers} receivers until they are declared offline")
         await self._offline()
 
     async def _setup(self, ha_common: Any) -> None:
@@ -1506,12 +1520,14 @@ def main(argv: list[str]) -> int:
     results = Results()
     collector = LogCollector()
     logging.basicConfig(level=logging.WARNING, handlers=[collector])
+    say(f"starting the simulator ({options.receivers} x {options.models}) in its own process")
     worker = Worker(options)
     try:
         # Import Home Assistant while the simulator starts up.
         runner = importlib.import_module("homeassistant.runner")
         importlib.import_module("pytest_homeassistant_custom_component.common")
         worker.wait_ready(60)
+        say(f"simulator ready: {len(worker.ready['receivers'])} receivers on 127.0.0.1")
         loop = runner.create_event_loop(debug=False)
         asyncio.set_event_loop(loop)
         try:
