@@ -535,3 +535,29 @@ async def test_metering_changes_are_coalesced(sim: Simulator, make_backend: Make
     calls.clear()
     await asyncio.sleep(0.3)
     assert calls == []
+
+
+async def test_push_before_full_read_is_not_unsupported(
+    sim: Simulator, make_backend: MakeBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After a silence, a pushed value that beats the full read is no reason to give up.
+
+    The reconnect's GET 0 ALL went into the silence; the first thing back is a battery tick.
+    The receiver is retried, never reported as an unsupported device.
+    """
+    rx = await sim.add_receiver("ULXD4Q", name="Stage L")
+    backend = await started(make_backend, rx, liveness_timeout=1.0, reconnect_min=0.2)
+    rx.go_silent()
+    await eventually(lambda: not only(backend).online, within=5)
+    await eventually(
+        lambda: (
+            rx.connection_count >= 1
+            and any("GET 0 ALL" in command for command in list(rx.received)[-3:])
+        ),
+        within=5,
+    )
+    rx.resume()
+    rx.drain_batteries(1.0)
+    await eventually(lambda: only(backend).online, within=5)
+    assert "not a supported Shure receiver" not in caplog.text
+    await backend.stop()

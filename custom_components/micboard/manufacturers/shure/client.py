@@ -176,18 +176,24 @@ class _Reading:
 
 def _identify(host: str, port: int, messages: Sequence[Message]) -> Identity:
     model: str | None = None
+    device_keys = 0
     channel_keys: set[str] = set()
     channel_indexes: set[int] = set()
     for message in messages:
         if not isinstance(message, Rep):
             continue
         if message.channel is None:
+            device_keys += 1
             if message.key == "MODEL":
                 model = message.value.strip() or None
         elif message.channel > 0:
             channel_keys.add(message.key)
             channel_indexes.add(message.channel)
     identity = identify(model, channel_keys, channel_indexes)
+    if identity is None and not device_keys and channel_keys:
+        # Only values a receiver pushes on its own (say a battery tick) came back before the
+        # full read did: the receiver is busy or slow, not something else. Try again later.
+        raise MicboardConnectionError(f"{host}:{port}: no full answer yet")
     if identity is None:
         what = f"model {model!r}" if model else "no recognisable model or keys"
         raise UnsupportedDeviceError(f"{host}:{port} is not a supported Shure receiver ({what})")
