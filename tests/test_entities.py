@@ -167,8 +167,14 @@ async def test_level_sensors_are_throttled(hass: HomeAssistant, simulator: Simul
     await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-62", 6)
     await until(hass, lambda: _state(hass, "sensor.lead_antenna") == "b", 1)
     assert writes.count("sensor.lead_rf_level") == 1
+    # An RF jump is written at once, not 5 s later.
     receiver.set_levels(1, rf_dbm=-75)
     await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-75", 2.5)
+    # A move inside the 2 dB deadband is never written.
+    receiver.set_levels(1, rf_dbm=-76)
+    await asyncio.sleep(6.5)
+    await hass.async_block_till_done()
+    assert _state(hass, "sensor.lead_rf_level") == "-75"
 
 
 async def test_channel_rename_renames_device_unless_user_did(

@@ -34,7 +34,14 @@ from .lifecycle import (
     receiver_name,
     synced_event,
 )
-from .manufacturers.base import Backend, MicboardError, Receiver, Snapshot, SyncResult
+from .manufacturers.base import (
+    Backend,
+    Channel,
+    MicboardError,
+    Receiver,
+    Snapshot,
+    SyncResult,
+)
 from .status import PREVIOUS_READING_WINDOW, ChannelMemory
 
 type MicboardConfigEntry = ConfigEntry[MicboardCoordinator]
@@ -89,6 +96,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self.title = MANUFACTURER_NAMES.get(self.manufacturer, self.manufacturer)
         self.memory: dict[ChannelKey, ChannelMemory] = {}
         self._channel_listeners: dict[ChannelKey, list[CALLBACK_TYPE]] = {}
+        self._meter_listeners: dict[ChannelKey, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[ChannelKey, list[Callable[[LifecycleEvent], None]]] = {}
         # Discoveries made after start, kept until the new device's event entity exists.
         self.pending_discovered: dict[ChannelKey, LifecycleEvent] = {}
@@ -175,16 +183,42 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             return
         previous = self.data
         self.data = snapshot
-        events = self._async_process(previous, snapshot, changed)
+        metered = frozenset(
+            api_id
+            for api_id in changed
+            if _meter_only(previous.receivers.get(api_id), snapshot.receivers.get(api_id))
+        )
+        events = self._async_process(previous, snapshot, changed - metered)
         if _structure_changed(previous, snapshot, changed):
             # New receivers or channels: every platform looks for entities to add.
             self.async_update_listeners()
             return
         for api_id in changed:
-            if (new := snapshot.receivers.get(api_id)) is not None:
-                self._async_notify_receiver(previous.receivers.get(api_id), new)
+            if (new := snapshot.receivers.get(api_id)) is None:
+                continue
+            old = previous.receivers.get(api_id)
+            if api_id in metered and old is not None:
+                self._async_notify_meters(old, new)
+            else:
+                self._async_notify_receiver(old, new)
         if events:
             self._async_call(SERVICE_KEY)
+
+    @callback
+    def _async_notify_meters(self, old: Receiver, new: Receiver) -> None:
+        """A meter reading: only the entities that show meters (and the peak) look again."""
+        now = dt_util.utcnow()
+        api_id = new.api_device_id
+        for before, channel in zip(old.channels, new.channels, strict=True):
+            if before is channel or before == channel:
+                continue
+            key = (api_id, channel.index)
+            if channel.audio_peak and (memory := self.memory.get(key)) is not None:
+                memory.observe(channel, now)
+                if memory.peak_until is not None:
+                    self._async_schedule_recheck(key, "peak", memory.peak_until)
+            for listener in self._meter_listeners.get(key, ()):
+                listener()
 
     @callback
     def _async_notify_receiver(self, old: Receiver | None, new: Receiver) -> None:
@@ -204,16 +238,27 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             listener()
 
     @callback
-    def async_add_channel_listener(self, key: ChannelKey, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when the receiver (index 0) or that channel changes."""
-        listeners = self._channel_listeners.setdefault(key, [])
-        listeners.append(listener)
+    def async_add_channel_listener(
+        self, key: ChannelKey, listener: CALLBACK_TYPE, *, meters: bool = False
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` when the receiver (index 0) or that channel changes.
+
+        With ``meters`` it is also called for meter readings (levels, antenna, quality),
+        which every other entity ignores.
+        """
+        tables = [self._channel_listeners]
+        if meters:
+            tables.append(self._meter_listeners)
+        for table in tables:
+            table.setdefault(key, []).append(listener)
 
         @callback
         def remove() -> None:
-            listeners.remove(listener)
-            if not listeners:
-                self._channel_listeners.pop(key, None)
+            for table in tables:
+                listeners = table[key]
+                listeners.remove(listener)
+                if not listeners:
+                    del table[key]
 
         return remove
 
@@ -424,6 +469,33 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     def receiver(self, api_id: str) -> Receiver | None:
         """The receiver with this api device id in the current snapshot."""
         return self.data.receivers.get(api_id)
+
+
+def _meter_only(old: Receiver | None, new: Receiver | None) -> bool:
+    """Whether nothing but meter readings changed between two observations of a receiver."""
+    if old is None or new is None or _receiver_fields_changed(old, new):
+        return False
+    if len(old.channels) != len(new.channels):
+        return False
+    return all(
+        before is after or _channel_settings(before) == _channel_settings(after)
+        for before, after in zip(old.channels, new.channels, strict=True)
+    )
+
+
+def _channel_settings(channel: Channel) -> tuple[object, ...]:
+    """Everything of a channel but its meters (levels, peak, antenna, quality)."""
+    return (
+        channel.index,
+        channel.name,
+        channel.frequency_mhz,
+        channel.group_channel,
+        channel.audio_gain_db,
+        channel.audio_mute,
+        channel.interference,
+        channel.encryption_error,
+        channel.transmitter,
+    )
 
 
 def _structure_changed(previous: Snapshot, current: Snapshot, changed: frozenset[str]) -> bool:

@@ -59,7 +59,9 @@ class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
         self._written = self._fingerprint()
         self.async_on_remove(
             self.coordinator.async_add_channel_listener(
-                (self.receiver_id, self.channel_index), self._handle_coordinator_update
+                (self.receiver_id, self.channel_index),
+                self._handle_coordinator_update,
+                meters=self._follows_meters,
             )
         )
 
@@ -76,6 +78,8 @@ class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
 
     # Whether the entity still means something while its receiver is unreachable.
     _available_offline = False
+    # Whether the entity shows a meter reading (or depends on one, like the peak status).
+    _follows_meters = False
 
     @property
     def available(self) -> bool:

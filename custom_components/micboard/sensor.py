@@ -33,9 +33,11 @@ from .manufacturers.base import Channel, Receiver, SyncStatus, Transmitter
 from .platform import async_add_new_entities
 from .status import MicboardStatus, battery_bars, battery_percent, channel_status
 
-# Level sensors write at most this often, unless the level moves by LEVEL_JUMP_DB or more.
+# Level sensors write at most this often, unless the level jumps by LEVEL_JUMP_DB or more;
+# moves smaller than LEVEL_DEADBAND_DB are meter noise and not written at all.
 LEVEL_WRITE_INTERVAL = 5.0
 LEVEL_JUMP_DB = 6
+LEVEL_DEADBAND_DB = 2
 
 ANTENNA_OPTIONS = ["a", "b", "ab"]
 # Families whose transmitters report a TX offset / whose receivers report quality.
@@ -66,8 +68,12 @@ class MicboardChannelSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[Channel], StateType]
     exists_fn: Callable[[Receiver], bool] = lambda _: True
-    # Metering: throttled so the recorder is not flooded.
+    # A meter reading: follows every SAMPLE rather than only the receiver's REPs.
+    metered: bool = False
+    # Paced so the recorder is not flooded (implies metered).
     level: bool = False
+    # A paced level that is still written at once when it jumps by LEVEL_JUMP_DB.
+    jumps: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +123,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda channel: channel.rf_level_dbm if channel.transmitter else None,
         level=True,
+        jumps=True,
     ),
     MicboardChannelSensorDescription(
         key="audio_level",
@@ -157,6 +164,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda channel: channel.quality if channel.transmitter else None,
         exists_fn=_families("axient"),
+        metered=True,
     ),
     MicboardChannelSensorDescription(
         key="tx_offset",
@@ -325,6 +333,17 @@ class MicboardChannelSensor(MicboardEntity, SensorEntity):
 
     entity_description: MicboardChannelSensorDescription
 
+    def __init__(
+        self,
+        coordinator: MicboardCoordinator,
+        description: MicboardChannelSensorDescription,
+        receiver_id: str,
+        channel_index: int,
+    ) -> None:
+        """Follow meter readings where the description shows one."""
+        super().__init__(coordinator, description, receiver_id, channel_index)
+        self._follows_meters = description.metered or description.level
+
     @property
     def native_value(self) -> StateType:
         """The reading; unknown while no transmitter is linked, for transmitter values."""
@@ -333,7 +352,12 @@ class MicboardChannelSensor(MicboardEntity, SensorEntity):
 
 
 class MicboardLevelSensor(MicboardChannelSensor):
-    """A metered value: at most one state write per 5 s, unless the level jumps."""
+    """A metered value, paced for the recorder.
+
+    At most one write per 5 s, and only for a move of 2 dB or more. Written at once: the value
+    going or coming, and an RF level jump of 6 dB or more (a fading link is news). Audio is
+    paced only: speech moves it by 6 dB many times a second.
+    """
 
     _written_at: float = 0.0
     _unsub_trailing: CALLBACK_TYPE | None = None
@@ -353,31 +377,50 @@ class MicboardLevelSensor(MicboardChannelSensor):
             self._unsub_trailing()
             self._unsub_trailing = None
 
+    def _fingerprint(self) -> tuple[Any, ...]:
+        """The raw value: cheaper than the formatted state, and comparable in dB."""
+        return (True, self.native_value) if self.available else (False,)
+
     @callback
     def _handle_coordinator_update(self) -> None:
         fingerprint = self._fingerprint()
         if fingerprint == self._written:
             return
         now = self.hass.loop.time()
-        due = self._written_at + LEVEL_WRITE_INTERVAL - now
-        if due <= 0 or self._big_change(fingerprint):
+        if self._urgent(fingerprint):
             self._write(fingerprint, now)
-        elif self._unsub_trailing is None:
-            # Make sure the latest level lands once the interval is over.
-            self._unsub_trailing = async_call_later(self.hass, due, self._async_trailing)
+        elif self._worth_writing(fingerprint):
+            due = self._written_at + LEVEL_WRITE_INTERVAL - now
+            if due <= 0:
+                self._write(fingerprint, now)
+            elif self._unsub_trailing is None:
+                # The latest level lands once the interval is over.
+                self._unsub_trailing = async_call_later(self.hass, due, self._async_trailing)
 
-    def _big_change(self, fingerprint: tuple[Any, ...]) -> bool:
-        """Availability, a value appearing or going, or a level jump is written at once."""
-        old, new = self._written, fingerprint
-        if old is None or len(old) != len(new) or old[:1] != new[:1]:
+    def _urgent(self, fingerprint: tuple[Any, ...]) -> bool:
+        """Availability or known-ness changed, or an RF jump of LEVEL_JUMP_DB or more."""
+        old = self._written
+        if old is None or old[0] != fingerprint[0] or len(old) != len(fingerprint):
             return True
-        if old[1] is None or new[1] is None:
+        before, now = old[1], fingerprint[1]
+        if before is None or now is None:
             return True
-        try:
-            return abs(float(new[1]) - float(old[1])) >= LEVEL_JUMP_DB
-        except ValueError:
-            # A word (the active antenna) waits for the interval like a small level change.
-            return False
+        return (
+            self.entity_description.jumps
+            and isinstance(before, int | float)
+            and isinstance(now, int | float)
+            and abs(now - before) >= LEVEL_JUMP_DB
+        )
+
+    def _worth_writing(self, fingerprint: tuple[Any, ...]) -> bool:
+        """A level must move LEVEL_DEADBAND_DB; a word (the antenna) must change."""
+        old = self._written
+        if old is None or len(old) != len(fingerprint):
+            return True
+        before, now = old[1], fingerprint[1]
+        if isinstance(before, int | float) and isinstance(now, int | float):
+            return abs(now - before) >= LEVEL_DEADBAND_DB
+        return bool(before != now)
 
     @callback
     def _write(self, fingerprint: tuple[Any, ...], now: float) -> None:
@@ -390,12 +433,15 @@ class MicboardLevelSensor(MicboardChannelSensor):
     def _async_trailing(self, _now: datetime) -> None:
         self._unsub_trailing = None
         fingerprint = self._fingerprint()
-        if fingerprint != self._written:
+        if fingerprint != self._written and self._worth_writing(fingerprint):
             self._write(fingerprint, self.hass.loop.time())
 
 
 class MicboardStatusSensor(MicboardEntity, SensorEntity):
     """Micboard's status of a channel: battery band, lost transmitter or receiver, peak."""
+
+    # An audio peak arrives with the meters.
+    _follows_meters = True
 
     # Stays available while the receiver is offline: it then reads ``rx_com_error``.
     _available_offline = True

@@ -352,7 +352,10 @@ async def test_probe_errors() -> None:
 
 async def test_probe_overall_timeout() -> None:
     # Answers, but keeps answering: the read never goes quiet within the budget.
+    handlers: set[asyncio.Task[Any]] = set()
+
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handlers.add(asyncio.current_task())  # type: ignore[arg-type]
         await reader.read(100)
         try:
             while True:
@@ -361,6 +364,8 @@ async def test_probe_overall_timeout() -> None:
                 await asyncio.sleep(0.01)
         except ConnectionError:
             pass
+        finally:
+            writer.close()
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -369,6 +374,10 @@ async def test_probe_overall_timeout() -> None:
             await probe("127.0.0.1", port, timeout=0.3)
     finally:
         server.close()
+        # The endless writer may still be waiting to write: stop it, leave nothing behind.
+        for handler in handlers:
+            handler.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
         await server.wait_closed()
 
 

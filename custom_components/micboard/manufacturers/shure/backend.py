@@ -15,6 +15,9 @@ _LOGGER = logging.getLogger(__name__)
 
 type HostPort = tuple[str, int]
 
+# Receivers re-read at the same time during a refresh.
+_RESYNC_CONCURRENCY = 25
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectionStats:
@@ -38,7 +41,7 @@ class ShureBackend:
         hosts: Sequence[HostPort],
         *,
         meter_rate_ms: int = 1000,
-        liveness_timeout: float = 5.0,
+        liveness_timeout: float = 4.5,
         connect_timeout: float = 3.0,
         request_timeout: float = 2.0,
         burst_quiet_time: float = 0.1,
@@ -110,7 +113,15 @@ class ShureBackend:
         """Re-read the full state of every receiver concurrently."""
         started = time.monotonic()
         keys = list(self._hosts)
-        errors = await asyncio.gather(*(self._resync(key) for key in keys))
+        # All replies of a large rig landing in one loop iteration would hold pushed changes
+        # back for a few hundred ms; re-reading in waves keeps them flowing.
+        limit = asyncio.Semaphore(_RESYNC_CONCURRENCY)
+
+        async def resync(key: HostPort) -> str | None:
+            async with limit:
+                return await self._resync(key)
+
+        errors = await asyncio.gather(*(resync(key) for key in keys))
         self._publish()
         failures = [
             f"{host}:{port}: {error}"

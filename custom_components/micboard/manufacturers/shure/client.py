@@ -21,7 +21,7 @@ from ..base import (
     Receiver,
     UnsupportedDeviceError,
 )
-from .families import Identity, apply_message, identify
+from .families import FAMILIES, Identity, apply_message, identify
 from .framing import MessageSplitter
 from .parser import Message, Rep, RepError, Unknown, parse_message
 from .state import DeviceState
@@ -33,6 +33,8 @@ DEFAULT_PORT = 2202
 _READ_SIZE = 65536
 # Device-scoped keys asked for one by one where GET 0 ALL is refused (SLX-D+).
 _PER_CHANNEL_DEVICE_KEYS = ("MODEL", "DEVICE_ID", "FW_VER", "RF_BAND")
+# Every channel key some supported family reports.
+_SHURE_KEYS = frozenset(key for family in FAMILIES for key in family.channel_rules)
 _METER_RATE_MIN_MS = 100
 _METER_RATE_MAX_MS = 65535
 
@@ -45,7 +47,9 @@ class ClientOptions:
     meter_rate_ms: int = 1000
     # A receiver that sends nothing for this long is offline; it is asked for METER_RATE
     # half-way through the silence, so a healthy receiver always has a reason to speak.
-    liveness_timeout: float = 5.0
+    # Below 5 s so that, counted from when the receiver fell silent (up to one meter
+    # interval after its last word) plus the time to act on it, "offline" lands within 5 s.
+    liveness_timeout: float = 4.5
     connect_timeout: float = 3.0
     # Longest wait for the first reply to a command.
     request_timeout: float = 2.0
@@ -190,7 +194,7 @@ def _identify(host: str, port: int, messages: Sequence[Message]) -> Identity:
             channel_keys.add(message.key)
             channel_indexes.add(message.channel)
     identity = identify(model, channel_keys, channel_indexes)
-    if identity is None and not device_keys and channel_keys:
+    if identity is None and not device_keys and channel_keys and channel_keys <= _SHURE_KEYS:
         # Only values a receiver pushes on its own (say a battery tick) came back before the
         # full read did: the receiver is busy or slow, not something else. Try again later.
         raise MicboardConnectionError(f"{host}:{port}: no full answer yet")
