@@ -51,6 +51,9 @@ type Message = Rep | RepError | Sample | Unknown
 
 def tokenize(text: str) -> list[str]:
     """Split on whitespace, keeping a ``{...}`` value (which may contain spaces) as one token."""
+    if "{" not in text:
+        # Most lines (every SAMPLE, every number) have no string value: the fast path.
+        return text.split()
     tokens: list[str] = []
     position = 0
     length = len(text)

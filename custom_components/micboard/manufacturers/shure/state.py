@@ -22,11 +22,27 @@ class ChannelState:
     transmitter: Transmitter = field(default_factory=Transmitter)
     # Per-antenna RF levels from ``REP x RSSI a v`` (Axient, SLX-D), combined into one level.
     rssi_dbm: dict[int, int] = field(default_factory=dict)
+    # The last frozen channel and what it was built from: an unchanged channel is the same
+    # object in the next snapshot, which makes comparing snapshots cheap.
+    _built: Channel | None = field(default=None, init=False, repr=False, compare=False)
+    _built_from: tuple[Channel, Transmitter] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def build(self) -> Channel:
         """The frozen channel, with its transmitter only while one is linked."""
+        source = self._built_from
+        if (
+            self._built is not None
+            and source is not None
+            and source[0] is self.channel
+            and source[1] is self.transmitter
+        ):
+            return self._built
         linked = self.transmitter.model is not None
-        return replace(self.channel, transmitter=self.transmitter if linked else None)
+        self._built = replace(self.channel, transmitter=self.transmitter if linked else None)
+        self._built_from = (self.channel, self.transmitter)
+        return self._built
 
 
 @dataclass(slots=True)
