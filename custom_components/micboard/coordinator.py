@@ -175,8 +175,10 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         """Apply a change the receivers pushed, at once.
 
         This deliberately does not use ``async_set_updated_data``: that reschedules the next
-        poll on every call, and metering pushes every second would postpone the resync
-        forever. It also notifies every entity, where a meter reading concerns one channel.
+        poll on every call, so metering pushes every second would postpone the resync forever,
+        and it wakes every entity of the show where a meter reading concerns one channel.
+        Here only the entities of what changed are woken (for a meter reading, only those
+        that show meters), and all of them only when receivers or channels appear or go.
         """
         if not self._ready:
             # The first refresh sets the baseline; until then there is nothing to diff.
