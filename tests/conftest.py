@@ -115,3 +115,11 @@ async def until(hass: HomeAssistant, check: Callable[[], bool], seconds: float =
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not reached within {seconds} s")
         await asyncio.sleep(0.02)
+
+
+def api_id_of(entry: MockConfigEntry, receiver: SimulatedReceiver) -> str:
+    """The api device id the coordinator knows a simulated receiver by."""
+    for api_id, known in entry.runtime_data.data.receivers.items():
+        if known.port == receiver.port:
+            return api_id
+    raise AssertionError(f"receiver on port {receiver.port} unknown")

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.micboard import discovery
 from custom_components.micboard.const import CONF_AUTO_ADD_DISCOVERED, CONF_HOSTS, DOMAIN
@@ -19,7 +19,7 @@ from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 from simulator.slp import build_announcement
 
-from .conftest import setup_entry, until
+from .conftest import api_id_of, setup_entry, until
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ async def test_options_add_and_remove_hosts(
     assert entry.options == {CONF_HOSTS: [first_host, second_host], CONF_AUTO_ADD_DISCOVERED: True}
     assert hass.states.get("binary_sensor.rack_b_connectivity").state == "on"
     rack_a = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"shure:{_id(entry, first)}"), entry.entry_id
+        (DOMAIN, f"shure:{api_id_of(entry, first)}"), entry.entry_id
     )
     assert rack_a is not None
 
@@ -185,14 +185,6 @@ async def test_options_add_and_remove_hosts(
     assert device_registry.async_get(rack_a.id) is None
     assert entity_registry.async_get("binary_sensor.rack_a_connectivity") is None
     assert hass.states.get("binary_sensor.rack_a_connectivity") is None
-
-
-def _id(entry: MockConfigEntry, receiver: SimulatedReceiver) -> str:
-    """The api device id the coordinator knows the simulated receiver by."""
-    for api_id, known in entry.runtime_data.data.receivers.items():
-        if known.port == receiver.port:
-            return api_id
-    raise AssertionError(f"receiver on port {receiver.port} unknown")
 
 
 async def test_reconfigure(hass: HomeAssistant, simulator: Simulator) -> None:

@@ -24,9 +24,8 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.micboard import device_trigger
 from custom_components.micboard.const import DOMAIN, LIFECYCLE_EVENTS
 from simulator.core import Simulator
-from simulator.receiver import SimulatedReceiver
 
-from .conftest import setup_entry, until
+from .conftest import api_id_of, setup_entry, until
 
 EVENT_KEYS = {"service_code", "api_device_id", "device_type", "device_id", "name"}
 
@@ -52,13 +51,6 @@ async def _wait_for(
     raise AssertionError(f"no {event_type} within {seconds} s: {[e.event_type for e in events]}")
 
 
-def _api_id(entry: MockConfigEntry, receiver: SimulatedReceiver) -> str:
-    for api_id, known in entry.runtime_data.data.receivers.items():
-        if known.port == receiver.port:
-            return api_id
-    raise AssertionError("receiver unknown")
-
-
 async def _poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
@@ -74,7 +66,7 @@ async def test_first_setup_discovers_each_receiver_once(
     discovered = [e for e in events if e.event_type == "micboard_device_discovered"]
     assert len(discovered) == 1
     data = discovered[0].data
-    api_id = _api_id(entry, receiver)
+    api_id = api_id_of(entry, receiver)
     device = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"shure:{api_id}"), entry.entry_id
     )
@@ -150,7 +142,7 @@ async def test_transmitter_off_and_on(
     )
     receiver.set_transmitter(1, on=True)
     entry = await setup_entry(hass, receiver)
-    api_id = _api_id(entry, receiver)
+    api_id = api_id_of(entry, receiver)
     channel_device = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"shure:{api_id}/ch1"), entry.entry_id
     )
@@ -189,7 +181,7 @@ async def test_silent_receiver_goes_offline_and_returns(
 
     receiver.resume()
     online = await _wait_for(hass, events, "micboard_device_online", 10)
-    assert online.data["api_device_id"] == _api_id(entry, receiver)
+    assert online.data["api_device_id"] == api_id_of(entry, receiver)
     assert hass.states.get("binary_sensor.lectern_connectivity").state == "on"
     assert [e.event_type for e in events if e.event_type != "micboard_device_synced"] == [
         "micboard_device_offline",
@@ -251,7 +243,7 @@ async def test_device_triggers_fire_automations(
     )
     receiver.set_transmitter(1, on=True)
     entry = await setup_entry(hass, receiver)
-    api_id = _api_id(entry, receiver)
+    api_id = api_id_of(entry, receiver)
     rx_device = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"shure:{api_id}"), entry.entry_id
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Collection
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -62,7 +62,7 @@ async def _probe_hosts(hosts: list[tuple[str, int]]) -> dict[str, str]:
 
 
 async def _validate_hosts(
-    text: str, already_checked: Mapping[str, Any] | None = None
+    text: str, already_checked: Collection[str] = ()
 ) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Parse and contact the hosts; returns (canonical hosts, errors, placeholders).
 
@@ -76,7 +76,7 @@ async def _validate_hosts(
     if not parsed:
         return [], {CONF_HOSTS: "no_hosts"}, {}
     canonical = [format_host(host, port, SHURE_DEFAULT_PORT) for host, port in parsed]
-    known = set(already_checked or ())
+    known = set(already_checked)
     to_check = [hp for hp, name in zip(parsed, canonical, strict=True) if name not in known]
     failed = await _probe_hosts(to_check) if to_check else {}
     if failed:
@@ -113,6 +113,29 @@ def _async_forget_removed(
             identifiers=idents, config_entry_id=entry.entry_id
         ):
             registry.async_remove_device(device.id)
+
+
+async def _async_edit_hosts(
+    hass: HomeAssistant, entry: ConfigEntry, user_input: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Options and reconfigure edit the same fields: the new options, or the form to show."""
+    current = entry.options.get(CONF_HOSTS, [])
+    text = "\n".join(current)
+    auto_add = entry.options.get(CONF_AUTO_ADD_DISCOVERED, False)
+    errors: dict[str, str] = {}
+    placeholders: dict[str, str] = {}
+    if user_input is not None:
+        text = user_input[CONF_HOSTS]
+        auto_add = user_input[CONF_AUTO_ADD_DISCOVERED]
+        hosts, errors, placeholders = await _validate_hosts(text, current)
+        if not errors:
+            _async_forget_removed(hass, entry, current, hosts)
+            return {**entry.options, CONF_HOSTS: hosts, CONF_AUTO_ADD_DISCOVERED: auto_add}, {}
+    return None, {
+        "data_schema": _hosts_schema(text, auto_add),
+        "errors": errors,
+        "description_placeholders": placeholders,
+    }
 
 
 def _hosts_schema(hosts: str, auto_add: bool | None = None) -> probatio.Schema:
@@ -191,31 +214,10 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the receivers and discovery behaviour without deleting the entry."""
         entry = self._get_reconfigure_entry()
-        current = entry.options.get(CONF_HOSTS, [])
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
-        text = "\n".join(current)
-        auto_add = entry.options.get(CONF_AUTO_ADD_DISCOVERED, False)
-        if user_input is not None:
-            text = user_input[CONF_HOSTS]
-            auto_add = user_input[CONF_AUTO_ADD_DISCOVERED]
-            hosts, errors, placeholders = await _validate_hosts(text, dict.fromkeys(current))
-            if not errors:
-                _async_forget_removed(self.hass, entry, current, hosts)
-                return self.async_update_reload_and_abort(
-                    entry,
-                    options={
-                        **entry.options,
-                        CONF_HOSTS: hosts,
-                        CONF_AUTO_ADD_DISCOVERED: auto_add,
-                    },
-                )
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=_hosts_schema(text, auto_add),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
+        options, form = await _async_edit_hosts(self.hass, entry, user_input)
+        if options is not None:
+            return self.async_update_reload_and_abort(entry, options=options)
+        return self.async_show_form(step_id="reconfigure", **form)
 
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
@@ -266,23 +268,7 @@ class MicboardOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The single options form."""
-        current = self.config_entry.options.get(CONF_HOSTS, [])
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
-        text = "\n".join(current)
-        auto_add = self.config_entry.options.get(CONF_AUTO_ADD_DISCOVERED, False)
-        if user_input is not None:
-            text = user_input[CONF_HOSTS]
-            auto_add = user_input[CONF_AUTO_ADD_DISCOVERED]
-            hosts, errors, placeholders = await _validate_hosts(text, dict.fromkeys(current))
-            if not errors:
-                _async_forget_removed(self.hass, self.config_entry, current, hosts)
-                return self.async_create_entry(
-                    data={CONF_HOSTS: hosts, CONF_AUTO_ADD_DISCOVERED: auto_add}
-                )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=_hosts_schema(text, auto_add),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
+        options, form = await _async_edit_hosts(self.hass, self.config_entry, user_input)
+        if options is not None:
+            return self.async_create_entry(data=options)
+        return self.async_show_form(step_id="init", **form)
