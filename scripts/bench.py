@@ -1089,6 +1089,27 @@ class Bench:
             f"  {size / 2**20:7.2f} MB  {name.removesuffix('()')}"
             for name, size in by_file.most_common(15)
         ]
+        by_line: Counter[str] = Counter()
+        by_cause: Counter[str] = Counter()
+        for stat in diff:
+            inner = stat.traceback[-1]
+            by_line[_short(inner.filename, "", inner.lineno).replace("()", "")] += stat.size_diff
+            # The innermost Micboard frame: which of our lines made Home Assistant allocate it.
+            ours = [f for f in stat.traceback if MICBOARD_PATH in f.filename]
+            cause = (
+                _short(ours[-1].filename, "", ours[-1].lineno).replace("()", "")
+                if ours
+                else "no Micboard frame"
+            )
+            by_cause[cause] += stat.size_diff
+        self.results.profile.append("  by innermost line:")
+        self.results.profile += [
+            f"  {size / 2**20:7.2f} MB  {name}" for name, size in by_line.most_common(20)
+        ]
+        self.results.profile.append("  by the innermost Micboard line on the way:")
+        self.results.profile += [
+            f"  {size / 2**20:7.2f} MB  {name}" for name, size in by_cause.most_common(15)
+        ]
         self.results.profile.append("  largest allocation sites (outermost frame first):")
         for stat in diff[:12]:
             frames = " <- ".join(

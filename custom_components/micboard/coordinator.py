@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -98,6 +99,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self._channel_listeners: dict[ChannelKey, list[CALLBACK_TYPE]] = {}
         self._meter_listeners: dict[ChannelKey, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[ChannelKey, list[Callable[[LifecycleEvent], None]]] = {}
+        self._device_infos: dict[tuple[str, str], DeviceInfo] = {}
         # Discoveries made after start, kept until the new device's event entity exists.
         self.pending_discovered: dict[ChannelKey, LifecycleEvent] = {}
         self._known: set[str] = set()
@@ -242,43 +244,60 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     @callback
     def async_add_channel_listener(
         self, key: ChannelKey, listener: CALLBACK_TYPE, *, meters: bool = False
-    ) -> CALLBACK_TYPE:
+    ) -> None:
         """Call ``listener`` when the receiver (index 0) or that channel changes.
 
         With ``meters`` it is also called for meter readings (levels, antenna, quality),
-        which every other entity ignores.
+        which every other entity ignores. Every listener is also called after each full
+        refresh, like Home Assistant's own coordinator listeners. Entities register here
+        rather than with ``async_add_listener`` and remove themselves with
+        ``async_remove_channel_listener``: no closure per entity, which counts in a show
+        of several thousand entities.
         """
-        tables = [self._channel_listeners]
+        self._channel_listeners.setdefault(key, []).append(listener)
         if meters:
-            tables.append(self._meter_listeners)
-        for table in tables:
-            table.setdefault(key, []).append(listener)
+            self._meter_listeners.setdefault(key, []).append(listener)
 
-        @callback
-        def remove() -> None:
-            for table in tables:
-                listeners = table[key]
+    @callback
+    def async_remove_channel_listener(self, key: ChannelKey, listener: CALLBACK_TYPE) -> None:
+        """Stop calling ``listener`` (added with ``async_add_channel_listener``)."""
+        for table in (self._channel_listeners, self._meter_listeners):
+            if (listeners := table.get(key)) is not None and listener in listeners:
                 listeners.remove(listener)
                 if not listeners:
                     del table[key]
 
-        return remove
+    @callback
+    def async_update_listeners(self) -> None:
+        """Wake Home Assistant's listeners (platforms adding entities), then every entity."""
+        super().async_update_listeners()
+        for listeners in list(self._channel_listeners.values()):
+            for listener in list(listeners):
+                listener()
 
     @callback
     def async_add_event_listener(
         self, key: ChannelKey, listener: Callable[[LifecycleEvent], None]
-    ) -> CALLBACK_TYPE:
+    ) -> None:
         """Call ``listener`` with every lifecycle event of that receiver or channel."""
-        listeners = self._event_listeners.setdefault(key, [])
-        listeners.append(listener)
+        self._event_listeners.setdefault(key, []).append(listener)
 
-        @callback
-        def remove() -> None:
+    @callback
+    def async_remove_event_listener(
+        self, key: ChannelKey, listener: Callable[[LifecycleEvent], None]
+    ) -> None:
+        """Stop calling ``listener`` (added with ``async_add_event_listener``)."""
+        if (listeners := self._event_listeners.get(key)) is not None and listener in listeners:
             listeners.remove(listener)
             if not listeners:
-                self._event_listeners.pop(key, None)
+                del self._event_listeners[key]
 
-        return remove
+    @callback
+    def device_info(self, identifier: tuple[str, str]) -> DeviceInfo:
+        """The device link of an entity, one shared object per device."""
+        if (info := self._device_infos.get(identifier)) is None:
+            info = self._device_infos[identifier] = DeviceInfo(identifiers={identifier})
+        return info
 
     # Lifecycle -----------------------------------------------------------------------------------
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .coordinator import (
     CHANNEL_SEPARATOR,
     SERVICE_KEY,
+    ChannelKey,
     MicboardCoordinator,
     channel_identifier,
     receiver_identifier,
@@ -20,14 +19,77 @@ from .coordinator import (
 from .manufacturers.base import Channel, Receiver
 
 
-class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
-    """An entity of a receiver (``channel_index`` 0) or of one of its channels.
+class _CoordinatedEntity(Entity):
+    """An entity kept current by the coordinator's own listener tables.
 
-    It listens to its own receiver/channel only, so a meter reading wakes the entities of
-    one channel rather than every entity of the show, and writes state only on a change.
+    Not a ``CoordinatorEntity``: that registers a second listener (and a closure) per entity
+    with the coordinator, and a show has thousands of entities. The coordinator calls
+    ``_handle_coordinator_update`` after every full refresh and on pushed changes of the
+    entity's receiver or channel; it writes state only when what it shows changed.
     """
 
     _attr_has_entity_name = True
+    _attr_should_poll = False
+    # Whether the entity shows a meter reading (or depends on one, like the peak status).
+    _follows_meters = False
+    _written: tuple[Any, ...] | None = None
+
+    def __init__(
+        self, coordinator: MicboardCoordinator, description: EntityDescription, key: ChannelKey
+    ) -> None:
+        """Bind the entity to the coordinator's listener table at ``key``."""
+        self.coordinator = coordinator
+        self.entity_description = description
+        self._listener_key = key
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the last full refresh failed."""
+        return self.coordinator.last_update_success
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to the coordinator."""
+        await super().async_added_to_hass()
+        # Home Assistant writes the first state itself right after this.
+        self._written = self._fingerprint()
+        self.coordinator.async_add_channel_listener(
+            self._listener_key, self._handle_coordinator_update, meters=self._follows_meters
+        )
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop listening."""
+        self.coordinator.async_remove_channel_listener(
+            self._listener_key, self._handle_coordinator_update
+        )
+        await super().async_will_remove_from_hass()
+
+    async def async_update(self) -> None:
+        """``homeassistant.update_entity``: a full refresh of the manufacturer's receivers."""
+        await self.coordinator.async_request_refresh()
+
+    def _fingerprint(self) -> tuple[Any, ...]:
+        """What the entity would write; unchanged means no state write is needed."""
+        if not self.available:
+            return (False,)
+        return (True, self.state, self.extra_state_attributes)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        fingerprint = self._fingerprint()
+        if fingerprint != self._written:
+            self._written = fingerprint
+            self.async_write_ha_state()
+
+
+class MicboardEntity(_CoordinatedEntity):
+    """An entity of a receiver (``channel_index`` 0) or of one of its channels.
+
+    It listens to its own receiver/channel only, so a meter reading wakes the entities of
+    one channel rather than every entity of the show.
+    """
+
+    # Whether the entity still means something while its receiver is unreachable.
+    _available_offline = False
 
     def __init__(
         self,
@@ -37,32 +99,16 @@ class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
         channel_index: int = 0,
     ) -> None:
         """Bind the entity to its receiver or channel."""
-        super().__init__(coordinator)
-        self.entity_description = description
+        super().__init__(coordinator, description, (receiver_id, channel_index))
         self.receiver_id = receiver_id
         self.channel_index = channel_index
         manufacturer = coordinator.manufacturer
         suffix = f"{CHANNEL_SEPARATOR}{channel_index}" if channel_index else ""
         self._attr_unique_id = f"{manufacturer}:{receiver_id}{suffix}-{description.key}"
-        ident = (
+        self._attr_device_info = coordinator.device_info(
             channel_identifier(manufacturer, receiver_id, channel_index)
             if channel_index
             else receiver_identifier(manufacturer, receiver_id)
-        )
-        self._attr_device_info = DeviceInfo(identifiers={ident})
-        self._written: tuple[Any, ...] | None = None
-
-    async def async_added_to_hass(self) -> None:
-        """Also listen to pushed changes of this receiver or channel."""
-        await super().async_added_to_hass()
-        # Home Assistant writes the first state itself right after this.
-        self._written = self._fingerprint()
-        self.async_on_remove(
-            self.coordinator.async_add_channel_listener(
-                (self.receiver_id, self.channel_index),
-                self._handle_coordinator_update,
-                meters=self._follows_meters,
-            )
         )
 
     @property
@@ -76,11 +122,6 @@ class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
         receiver = self.receiver
         return receiver.channel(self.channel_index) if receiver else None
 
-    # Whether the entity still means something while its receiver is unreachable.
-    _available_offline = False
-    # Whether the entity shows a meter reading (or depends on one, like the peak status).
-    _follows_meters = False
-
     @property
     def available(self) -> bool:
         """Channel values are unavailable while their receiver is unreachable."""
@@ -89,40 +130,17 @@ class MicboardEntity(CoordinatorEntity[MicboardCoordinator]):
             return False
         return receiver.online or self._available_offline
 
-    def _fingerprint(self) -> tuple[Any, ...]:
-        """What the entity would write; unchanged means no state write is needed."""
-        available = self.available
-        if not available:
-            return (False,)
-        return (True, self.state, self.extra_state_attributes)
 
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        fingerprint = self._fingerprint()
-        if fingerprint != self._written:
-            self._written = fingerprint
-            self.async_write_ha_state()
+class MicboardServiceEntity(_CoordinatedEntity):
+    """An entity of the manufacturer's service device (sync log, receivers online).
 
-
-class MicboardServiceEntity(CoordinatorEntity[MicboardCoordinator]):
-    """An entity of the manufacturer's service device (sync log, receivers online)."""
-
-    _attr_has_entity_name = True
+    It is woken after every poll, and whenever a receiver goes on- or offline.
+    """
 
     def __init__(self, coordinator: MicboardCoordinator, description: EntityDescription) -> None:
         """Bind the entity to the service device."""
-        super().__init__(coordinator)
-        self.entity_description = description
+        super().__init__(coordinator, description, SERVICE_KEY)
         self._attr_unique_id = f"{coordinator.manufacturer}-{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={service_identifier(coordinator.manufacturer)}
-        )
-
-    async def async_added_to_hass(self) -> None:
-        """Also follow receivers going on- and offline, and every poll."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_add_channel_listener(
-                SERVICE_KEY, self._handle_coordinator_update
-            )
+        self._attr_device_info = coordinator.device_info(
+            service_identifier(coordinator.manufacturer)
         )
