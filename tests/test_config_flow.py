@@ -14,7 +14,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.micboard import discovery
-from custom_components.micboard.const import CONF_AUTO_ADD_DISCOVERED, CONF_HOSTS, DOMAIN
+from custom_components.micboard.const import (
+    CONF_AUTO_ADD_DISCOVERED,
+    CONF_DETAIL_ENTITIES,
+    CONF_HOSTS,
+    DOMAIN,
+)
 from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 from simulator.slp import build_announcement
@@ -79,6 +84,7 @@ async def test_user_flow_creates_entry_with_devices(
     assert result["options"] == {
         CONF_HOSTS: [f"127.0.0.1:{ulxd.port}", f"127.0.0.1:{axient.port}"],
         CONF_AUTO_ADD_DISCOVERED: False,
+        CONF_DETAIL_ENTITIES: False,
     }
     entry = result["result"]
     assert entry.unique_id == "shure"
@@ -169,7 +175,11 @@ async def test_options_add_and_remove_hosts(
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_HOSTS: [first_host, second_host], CONF_AUTO_ADD_DISCOVERED: True}
+    assert entry.options == {
+        CONF_HOSTS: [first_host, second_host],
+        CONF_AUTO_ADD_DISCOVERED: True,
+        CONF_DETAIL_ENTITIES: False,
+    }
     assert hass.states.get("binary_sensor.rack_b_connectivity").state == "on"
     rack_a = device_registry.async_get_device_by_identifier(
         (DOMAIN, f"shure:{api_id_of(entry, first)}"), entry.entry_id
@@ -208,8 +218,49 @@ async def test_reconfigure(hass: HomeAssistant, simulator: Simulator) -> None:
     assert entry.options == {
         CONF_HOSTS: [f"127.0.0.1:{second.port}"],
         CONF_AUTO_ADD_DISCOVERED: True,
+        CONF_DETAIL_ENTITIES: False,
     }
     assert hass.states.get("binary_sensor.spare_connectivity").state == "on"
+
+
+async def test_options_switch_detail_entities(
+    hass: HomeAssistant, simulator: Simulator, entity_registry: er.EntityRegistry
+) -> None:
+    """Detail entities come with the option and leave the registry without it."""
+    receiver = await simulator.add_receiver("ULXD4D", name="Stage L", channel_names=["Vox"])
+    entry = await setup_entry(hass, receiver)
+    host = f"127.0.0.1:{receiver.port}"
+    assert entity_registry.async_get("sensor.vox_frequency") is None
+
+    async def set_detail(on: bool) -> None:
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {CONF_HOSTS: host, CONF_AUTO_ADD_DISCOVERED: False, CONF_DETAIL_ENTITIES: on},
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+
+    await set_detail(True)
+    assert entry.options[CONF_DETAIL_ENTITIES] is True
+    assert hass.states.get("sensor.vox_frequency") is not None
+    assert hass.states.get("sensor.stage_l_firmware") is not None
+    # Disabled by default even with the option: the user enables them one by one.
+    power_lock = entity_registry.async_get("binary_sensor.vox_transmitter_power_lock")
+    assert power_lock is not None
+    assert power_lock.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+    await set_detail(False)
+    for entity_id in (
+        "sensor.vox_frequency",
+        "sensor.stage_l_firmware",
+        "binary_sensor.vox_transmitter_power_lock",
+    ):
+        assert entity_registry.async_get(entity_id) is None, entity_id
+        assert hass.states.get(entity_id) is None, entity_id
+    # The essentials stay, with their history.
+    assert hass.states.get("sensor.vox_battery") is not None
+    assert entity_registry.async_get("sensor.vox_status") is not None
 
 
 async def _announce(transport: asyncio.DatagramTransport, receiver: SimulatedReceiver) -> None:

@@ -11,15 +11,18 @@ from unittest.mock import patch
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.micboard.const import DETAIL_KEYS, EVENT_DEVICE_SYNCED
 from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 
@@ -62,7 +65,7 @@ async def test_platform_snapshots(
         patch("custom_components.micboard.PLATFORMS", [platform]),
         patch("custom_components.micboard.coordinator.dt_util.utcnow", return_value=synced_at),
     ):
-        entry = await setup_entry(hass, *receivers)
+        entry = await setup_entry(hass, *receivers, detail_entities=True)
     # So is the measured sync duration: pin it before taking the picture.
     coordinator = entry.runtime_data
     assert coordinator.last_sync is not None
@@ -70,6 +73,35 @@ async def test_platform_snapshots(
     coordinator.async_update_listeners()
     await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+async def test_without_detail_only_the_essentials_exist(
+    hass: HomeAssistant, simulator: Simulator, entity_registry: er.EntityRegistry
+) -> None:
+    """By default every family gets what a show watches, all enabled, and nothing else."""
+    receivers = await _rig(simulator)
+    entry = await setup_entry(hass, *receivers)
+    entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    keys: dict[str, set[str]] = {}
+    for entity in entries:
+        assert entity.disabled_by is None, entity.entity_id
+        device_and_key = entity.unique_id.rpartition("-")
+        keys.setdefault(device_and_key[2], set()).add(device_and_key[0])
+    assert not keys.keys() & DETAIL_KEYS
+    assert set(keys) == {
+        *("receivers_online", "receivers_total", "last_sync", "last_sync_duration"),
+        *("last_sync_status", "last_sync_errors", "connectivity", "receiver_events"),
+        *("battery", "battery_runtime", "rf_level", "status", "transmitter"),
+        *("transmitter_events", "transmitter_mute", "quality"),
+    }
+    # Five receivers: 4 + 1 + 2 + 2 + 4 channels.
+    assert len(keys["connectivity"]) == 5
+    assert len(keys["status"]) == 13
+    # Channel quality is Axient Digital's alone; mute is ULX-D's and Axient's.
+    assert len(keys["quality"]) == 4
+    assert len(keys["transmitter_mute"]) == 8
+    for state in hass.states.async_all():
+        assert state.state != "unavailable", state.entity_id
 
 
 def _state(hass: HomeAssistant, entity_id: str) -> str:
@@ -87,7 +119,7 @@ async def test_battery_drain_changes_battery_and_status(
         "ULXD4D", name="Stage L", channel_names=["Vocal 1", "Vocal 2"], transmitters=False
     )
     receiver.set_transmitter(1, on=True, battery_bars=5)
-    await setup_entry(hass, receiver)
+    await setup_entry(hass, receiver, detail_entities=True)
     assert _state(hass, "sensor.vocal_1_status") == "good"
     receiver.set_battery(1, bars=3)
     await until(hass, lambda: _state(hass, "sensor.vocal_1_status") == "replace")
@@ -104,7 +136,7 @@ async def test_transmitter_off_previous_then_lost(
     """Off: prev_* with unknown transmitter values; 30 minutes on, tx_com_error."""
     receiver = await simulator.add_receiver("QLXD4", name="Lectern", channel_names=["Pastor"])
     receiver.set_transmitter(1, on=True, battery_bars=4)
-    await setup_entry(hass, receiver)
+    await setup_entry(hass, receiver, detail_entities=True)
     assert _state(hass, "binary_sensor.pastor_transmitter") == "on"
     receiver.set_transmitter(1, on=False)
     await until(hass, lambda: _state(hass, "sensor.pastor_status") == "prev_good")
@@ -127,7 +159,7 @@ async def test_silent_receiver_unavailable_then_recovers(
     """Silent receiver: channel entities unavailable, connectivity off, status rx_com_error."""
     receiver = await simulator.add_receiver("AD4D", name="Wings", channel_names=["Sax", "Trumpet"])
     receiver.set_transmitter(1, on=True, battery_bars=5)
-    await setup_entry(hass, receiver)
+    await setup_entry(hass, receiver, detail_entities=True)
     battery = _state(hass, "sensor.sax_battery")
     assert battery.isdigit()
     receiver.go_silent()
@@ -150,7 +182,7 @@ async def test_level_sensors_are_throttled(hass: HomeAssistant, simulator: Simul
     receiver = await simulator.add_receiver("ULXD4", name="Solo", channel_names=["Lead"])
     receiver.set_transmitter(1, on=True)
     receiver.set_levels(1, rf_dbm=-60, audio_dbfs=-30, antenna="A")
-    await setup_entry(hass, receiver)
+    await setup_entry(hass, receiver, detail_entities=True)
     await until(hass, lambda: _state(hass, "sensor.lead_rf_level") == "-60")
     await until(hass, lambda: _state(hass, "sensor.lead_antenna") == "a")
     writes: list[str] = []
@@ -292,3 +324,20 @@ async def test_audio_peak_holds_ten_seconds(hass: HomeAssistant, simulator: Simu
         async_fire_time_changed(hass, hold + timedelta(seconds=1))
         await hass.async_block_till_done()
         assert _state(hass, "sensor.lead_status") == "good"
+
+
+async def test_update_entity_service_resyncs(hass: HomeAssistant, simulator: Simulator) -> None:
+    """``homeassistant.update_entity`` on any Micboard entity runs a full resync at once."""
+    receiver = await simulator.add_receiver("ULXD4D", name="Stage L", channel_names=["Vox"])
+    await setup_entry(hass, receiver)
+    await async_setup_component(hass, "homeassistant", {})
+    synced = async_capture_events(hass, EVENT_DEVICE_SYNCED)
+    await hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {"entity_id": ["sensor.vox_battery"]},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert len(synced) == 1
+    assert synced[0].data["sync_result"]["online_count"] == 1

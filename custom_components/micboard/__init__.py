@@ -10,6 +10,7 @@ from .const import DOMAIN
 from .coordinator import CHANNEL_SEPARATOR, MicboardConfigEntry, MicboardCoordinator
 from .discovery import async_start_discovery
 from .manufacturers_factory import create_backend
+from .platform import async_remove_detail_entities
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
@@ -29,6 +30,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> 
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_metering))
     entry.async_on_unload(await async_start_discovery(hass, entry))
+    async_remove_detail_entities(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -26,6 +26,7 @@ import probatio
 
 from .const import (
     CONF_AUTO_ADD_DISCOVERED,
+    CONF_DETAIL_ENTITIES,
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
@@ -121,31 +122,35 @@ async def _async_edit_hosts(
     """Options and reconfigure edit the same fields: the new options, or the form to show."""
     current = entry.options.get(CONF_HOSTS, [])
     text = "\n".join(current)
-    auto_add = entry.options.get(CONF_AUTO_ADD_DISCOVERED, False)
+    switches = {key: entry.options.get(key, False) for key in SWITCHES}
     errors: dict[str, str] = {}
     placeholders: dict[str, str] = {}
     if user_input is not None:
         text = user_input[CONF_HOSTS]
-        auto_add = user_input[CONF_AUTO_ADD_DISCOVERED]
+        switches = {key: user_input[key] for key in SWITCHES}
         hosts, errors, placeholders = await _validate_hosts(text, current)
         if not errors:
             _async_forget_removed(hass, entry, current, hosts)
-            return {**entry.options, CONF_HOSTS: hosts, CONF_AUTO_ADD_DISCOVERED: auto_add}, {}
+            return {**entry.options, CONF_HOSTS: hosts, **switches}, {}
     return None, {
-        "data_schema": _hosts_schema(text, auto_add),
+        "data_schema": _hosts_schema(text, switches),
         "errors": errors,
         "description_placeholders": placeholders,
     }
 
 
-def _hosts_schema(hosts: str, auto_add: bool | None = None) -> probatio.Schema:
+# The yes/no options, in the order the form shows them.
+SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES)
+
+
+def _hosts_schema(hosts: str, switches: dict[str, bool] | None = None) -> probatio.Schema:
     fields: dict[Any, Any] = {
         probatio.Required(CONF_HOSTS, default=hosts): TextSelector(
             TextSelectorConfig(multiline=True)
         )
     }
-    if auto_add is not None:
-        fields[probatio.Required(CONF_AUTO_ADD_DISCOVERED, default=auto_add)] = BooleanSelector()
+    for key, value in (switches or {}).items():
+        fields[probatio.Required(key, default=value)] = BooleanSelector()
     return probatio.Schema(fields)
 
 
@@ -200,7 +205,11 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_create_entry(
                     title=MANUFACTURER_NAMES[MANUFACTURER_SHURE],
                     data={CONF_MANUFACTURER: MANUFACTURER_SHURE},
-                    options={CONF_HOSTS: hosts, CONF_AUTO_ADD_DISCOVERED: False},
+                    options={
+                        CONF_HOSTS: hosts,
+                        CONF_AUTO_ADD_DISCOVERED: False,
+                        CONF_DETAIL_ENTITIES: False,
+                    },
                 )
         return self.async_show_form(
             step_id="shure",

@@ -136,6 +136,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
     MicboardChannelSensorDescription(
         key="frequency",
         translation_key="frequency",
+        entity_category=EntityCategory.DIAGNOSTIC,
         device_class=SensorDeviceClass.FREQUENCY,
         native_unit_of_measurement=UnitOfFrequency.MEGAHERTZ,
         suggested_display_precision=3,
@@ -144,6 +145,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
     MicboardChannelSensorDescription(
         key="transmitter_model",
         translation_key="transmitter_model",
+        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_tx(lambda tx: tx.model),
     ),
     MicboardChannelSensorDescription(

@@ -80,7 +80,6 @@ def _problems(found: Any, listed: list[dict[str, Any]], states: dict[str, Any]) 
                 continue
             expect(cid, "transmitter", {"on"})
             expect(cid, "status", {"good", "replace", "critical"})
-            expect(cid, "transmitter_model", {ch["transmitter"]["model"]})
             number(cid, "battery", 0, 100)
             number(cid, "rf_level", -120, 0)
     return problems
