@@ -116,6 +116,10 @@ def _async_forget_removed(
             registry.async_remove_device(device.id)
 
 
+# The yes/no options, in the order the form shows them.
+SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES)
+
+
 async def _async_edit_hosts(
     hass: HomeAssistant, entry: ConfigEntry, user_input: dict[str, Any] | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
@@ -137,10 +141,6 @@ async def _async_edit_hosts(
         "errors": errors,
         "description_placeholders": placeholders,
     }
-
-
-# The yes/no options, in the order the form shows them.
-SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES)
 
 
 def _hosts_schema(hosts: str, switches: dict[str, bool] | None = None) -> probatio.Schema:
