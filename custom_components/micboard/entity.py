@@ -40,6 +40,8 @@ class _CoordinatedEntity(Entity):
         """Bind the entity to the coordinator's listener table at ``key``."""
         self.coordinator = coordinator
         self.entity_description = description
+        # (receiver api id, channel index), or SERVICE_KEY: also the key of the channel's
+        # lifecycle events and memory.
         self._listener_key = key
 
     @property

@@ -52,16 +52,14 @@ class MicboardEventEntity(MicboardEntity, EventEntity):
     async def async_added_to_hass(self) -> None:
         """Subscribe to lifecycle events; replay a discovery that created this entity."""
         await super().async_added_to_hass()
-        key = (self.receiver_id, self.channel_index)
+        key = self._listener_key
         self.coordinator.async_add_event_listener(key, self._on_event)
         if (pending := self.coordinator.pending_discovered.pop(key, None)) is not None:
             self._on_event(pending)
 
     async def async_will_remove_from_hass(self) -> None:
         """Unsubscribe from lifecycle events."""
-        self.coordinator.async_remove_event_listener(
-            (self.receiver_id, self.channel_index), self._on_event
-        )
+        self.coordinator.async_remove_event_listener(self._listener_key, self._on_event)
         await super().async_will_remove_from_hass()
 
     @callback

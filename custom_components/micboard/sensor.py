@@ -455,7 +455,7 @@ class MicboardStatusSensor(MicboardEntity, SensorEntity):
         channel = self.channel
         if receiver is None or channel is None:
             return None
-        memory = self.coordinator.memory.get((self.receiver_id, self.channel_index))
+        memory = self.coordinator.memory.get(self._listener_key)
         if memory is None:
             return None
         return str(
