@@ -12,7 +12,7 @@ from custom_components.micboard.lifecycle import (
     diff_snapshots,
     synced_event,
 )
-from custom_components.micboard.manufacturers.base import (
+from custom_components.micboard.manufacturers import (
     Channel,
     Receiver,
     Snapshot,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.micboard.manufacturers.base import Channel, Transmitter
+from custom_components.micboard.manufacturers import Channel, Transmitter
 from custom_components.micboard.status import (
     ChannelMemory,
     MicboardStatus,

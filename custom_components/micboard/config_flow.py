@@ -37,7 +37,7 @@ from .const import (
 )
 from .coordinator import channel_identifier, receiver_identifier
 from .hosts import InvalidHostError, format_host, parse_hosts
-from .manufacturers.base import UnsupportedDeviceError
+from .manufacturers import UnsupportedDeviceError
 from .manufacturers.shure import probe
 
 PROBE_TIMEOUT = 5.0

@@ -35,7 +35,7 @@ from .lifecycle import (
     receiver_name,
     synced_event,
 )
-from .manufacturers.base import (
+from .manufacturers import (
     Backend,
     Channel,
     MicboardError,

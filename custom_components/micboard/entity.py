@@ -16,7 +16,7 @@ from .coordinator import (
     receiver_identifier,
     service_identifier,
 )
-from .manufacturers.base import Channel, Receiver
+from .manufacturers import Channel, Receiver
 
 
 class _CoordinatedEntity(Entity):

@@ -9,7 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import MicboardConfigEntry
 from .entity import MicboardEntity
 from .lifecycle import LifecycleEvent
-from .manufacturers.base import Channel, Receiver
+from .manufacturers import Channel, Receiver
 from .platform import async_add_new_entities
 
 RECEIVER_EVENTS = EventEntityDescription(

@@ -20,7 +20,7 @@ from .const import (
     EVENT_DEVICE_SYNCED,
     EVENT_DEVICE_UPDATED,
 )
-from .manufacturers.base import Channel, Receiver, Snapshot, SyncResult
+from .manufacturers import Channel, Receiver, Snapshot, SyncResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

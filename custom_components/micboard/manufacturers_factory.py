@@ -6,7 +6,7 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import CONF_HOSTS, SHURE_DEFAULT_PORT
 from .hosts import parse_host
-from .manufacturers.base import Backend
+from .manufacturers import Backend
 from .manufacturers.shure import ShureBackend
 
 

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_DETAIL_ENTITIES, DETAIL_KEYS
 from .coordinator import MicboardConfigEntry
 from .lifecycle import has_answered
-from .manufacturers.base import Channel, Receiver
+from .manufacturers import Channel, Receiver
 
 
 @callback

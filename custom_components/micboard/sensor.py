@@ -29,7 +29,7 @@ from homeassistant.util import dt as dt_util
 
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .entity import MicboardEntity, MicboardServiceEntity
-from .manufacturers.base import Channel, Receiver, SyncStatus, Transmitter
+from .manufacturers import Channel, Receiver, SyncStatus, Transmitter
 from .platform import async_add_new_entities
 from .status import MicboardStatus, battery_bars, battery_percent, channel_status
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 import math
 
-from .manufacturers.base import Channel, Transmitter
+from .manufacturers import Channel, Transmitter
 
 # How long a switched-off transmitter keeps showing its last battery band.
 PREVIOUS_READING_WINDOW = timedelta(minutes=30)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.micboard.manufacturers.base import (
+from custom_components.micboard.manufacturers import (
     MicboardConnectionError,
     Receiver,
     Snapshot,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.micboard.manufacturers.base import Channel, Transmitter
+from custom_components.micboard.manufacturers import Channel, Transmitter
 from custom_components.micboard.manufacturers.shure.families import (
     AXIENT,
     QLXD,

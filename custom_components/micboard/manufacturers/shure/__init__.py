@@ -1,13 +1,45 @@
 """Shure wireless receivers over the TCP 2202 command-string protocol (no Home Assistant)."""
 
+from collections.abc import Callable
+
+from ..spec import Announcement, DiscoveryKind, DiscoveryListener, ManufacturerSpec
 from .backend import ConnectionStats, ShureBackend
 from .client import DEFAULT_PORT, MANUFACTURER, ClientOptions, probe
+from .discovery import ShureAnnouncement, ShureDiscovery
 from .families import FAMILIES, Family
+
+
+def _listener(on_found: Callable[[Announcement], None]) -> DiscoveryListener:
+    def found(announcement: ShureAnnouncement) -> None:
+        # Receivers announce their ACN session port; control is always on DEFAULT_PORT.
+        on_found(
+            Announcement(
+                host=announcement.ip,
+                port=DEFAULT_PORT,
+                name=announcement.name,
+                model=announcement.model,
+                mac=announcement.mac,
+            )
+        )
+
+    return ShureDiscovery(found)
+
+
+SHURE = ManufacturerSpec(
+    code=MANUFACTURER,
+    name="Shure",
+    default_port=DEFAULT_PORT,
+    probe=probe,
+    create_backend=ShureBackend,
+    discovery=DiscoveryKind.LISTENER,
+    create_listener=_listener,
+)
 
 __all__ = [
     "DEFAULT_PORT",
     "FAMILIES",
     "MANUFACTURER",
+    "SHURE",
     "ClientOptions",
     "ConnectionStats",
     "Family",

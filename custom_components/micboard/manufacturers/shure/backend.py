@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import logging
 import time
 
-from ..base import ChangeListener, Receiver, Snapshot, SyncResult
+from ..backend import ChangeListener
+from ..models import Receiver, Snapshot, SyncResult
 from .client import MANUFACTURER, ClientOptions, ReceiverConnection, build_receiver
 
 _LOGGER = logging.getLogger(__name__)

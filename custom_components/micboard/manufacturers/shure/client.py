@@ -15,12 +15,8 @@ from dataclasses import dataclass
 import logging
 import random
 
-from ..base import (
-    MicboardConnectionError,
-    MicboardError,
-    Receiver,
-    UnsupportedDeviceError,
-)
+from ..errors import MicboardConnectionError, MicboardError, UnsupportedDeviceError
+from ..models import Receiver
 from .families import FAMILIES, Identity, apply_message, identify
 from .framing import MessageSplitter
 from .parser import Message, Rep, RepError, Unknown, parse_message

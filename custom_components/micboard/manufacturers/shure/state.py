@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..base import Channel, Transmitter
+from ..models import Channel, Transmitter
 
 
 @dataclass(slots=True)

@@ -1,30 +1,39 @@
-"""Vendor-neutral models and the backend protocol every manufacturer implements.
+"""Vendor-neutral models: what every manufacturer backend reports, frozen and value-equal.
 
-Nothing in this package imports Home Assistant: it is a small asyncio library of its own.
+An unchanged poll produces an equal ``Snapshot``, so "nothing changed" is recognisable
+without comparing fields by hand. Protocol sentinels never reach these models: a value
+that the device reports as unknown is ``None``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+
+from .errors import DeviceError
 
 
-class MicboardError(Exception):
-    """Base class of every error raised by a manufacturer backend."""
+class Capability(StrEnum):
+    """What a receiver's channels can report or do; the library sets these per model.
 
+    Consumers decide which values to show from capabilities only, never from family codes.
+    """
 
-class MicboardConnectionError(MicboardError):
-    """A receiver could not be reached, or the connection was lost or timed out."""
-
-
-class MicboardProtocolError(MicboardError):
-    """A receiver sent something that cannot be understood."""
-
-
-class UnsupportedDeviceError(MicboardProtocolError):
-    """A device answered, but it is not a receiver family this backend supports."""
+    # Transmitter values beyond presence and battery.
+    TX_MUTE = "tx_mute"
+    TX_OFFSET = "tx_offset"
+    POWER_LOCK = "power_lock"
+    # Channel meters.
+    RF_LEVEL = "rf_level"
+    AUDIO_LEVEL = "audio_level"
+    ANTENNA = "antenna"
+    # Channel quality on a 0-5 scale (Shure Axient Digital).
+    QUALITY = "quality"
+    # RF signal quality in percent (Sennheiser RSQI).
+    RF_QUALITY = "rf_quality"
+    # The receiver serves a web page of its own at http://host.
+    WEB_UI = "web_ui"
 
 
 class SyncStatus(StrEnum):
@@ -70,8 +79,10 @@ class Channel:
     audio_peak: bool = False
     # Active antenna(s) as letters, e.g. "A", "B", "AB"; None when no antenna is active.
     antenna: str | None = None
-    # Axient Digital channel quality 0-5.
+    # Channel quality 0-5 (Capability.QUALITY).
     quality: int | None = None
+    # RF signal quality 0-100 % (Capability.RF_QUALITY).
+    rf_quality_percent: int | None = None
     interference: bool | None = None
     encryption_error: bool | None = None
     transmitter: Transmitter | None = None
@@ -86,15 +97,21 @@ class Receiver:
     host: str
     port: int
     online: bool = False
+    # True once the receiver has told who it is (model, channels); until then nothing but
+    # its address is known.
+    identified: bool = False
     model: str | None = None
+    # The library's own name for the protocol dialect (diagnostics only; never a switch
+    # for consumers: use ``capabilities``).
     family: str | None = None
     firmware: str | None = None
     name: str | None = None
     rf_band: str | None = None
     mac_address: str | None = None
+    capabilities: frozenset[Capability] = frozenset()
     channels: tuple[Channel, ...] = ()
     # Why the receiver is not usable, when it is not (unreachable, unsupported, ...).
-    error: str | None = None
+    error: DeviceError | None = None
 
     def channel(self, index: int) -> Channel | None:
         """Return the channel with this 1-based index, if the receiver has it."""
@@ -112,7 +129,8 @@ class SyncResult:
     online_count: int
     error_count: int
     duration_seconds: float
-    error_message: str | None = None
+    # Why each failing receiver failed, by "host:port".
+    errors: Mapping[str, DeviceError] = field(default_factory=dict)
 
     @property
     def status(self) -> SyncStatus:
@@ -122,6 +140,11 @@ class SyncResult:
         if self.online_count == 0:
             return SyncStatus.ERROR
         return SyncStatus.PARTIAL
+
+    @property
+    def error_message(self) -> str | None:
+        """Every failure as one line ("host:port: why; ..."), or None."""
+        return "; ".join(f"{where}: {error}" for where, error in self.errors.items()) or None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,38 +159,3 @@ class Snapshot:
     receivers: Mapping[str, Receiver] = field(default_factory=dict)
     # Not part of equality: a poll that found everything as it was is "unchanged".
     last_sync: SyncResult | None = field(default=None, compare=False)
-
-
-type ChangeListener = Callable[[Snapshot, frozenset[str]], None]
-"""Called with the new snapshot and the api device ids of the receivers that changed."""
-
-
-class Backend(Protocol):
-    """What the Home Assistant layer needs from a manufacturer backend."""
-
-    @property
-    def manufacturer(self) -> str:
-        """Manufacturer code, e.g. ``"shure"``."""
-
-    @property
-    def snapshot(self) -> Snapshot:
-        """The current state of every configured receiver."""
-
-    async def start(self) -> None:
-        """Open a connection to every receiver; returns once each has been tried once."""
-
-    async def stop(self) -> None:
-        """Close every connection (politely: metering is switched off first)."""
-
-    async def refresh(self) -> SyncResult:
-        """Re-read the full state of every receiver concurrently."""
-
-    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
-        """Call ``listener`` on every pushed change; returns a function that removes it."""
-
-    async def add_receiver(self, host: str, port: int) -> Receiver:
-        """Start watching one more receiver (found by discovery) without a restart."""
-
-    @property
-    def connection_stats(self) -> Mapping[str, Any]:
-        """Per receiver (by api device id): connection state, reconnects, last error."""

@@ -1,0 +1,80 @@
+"""What a manufacturer backend offers its consumer, and what it tells them on each change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from .errors import DeviceError
+from .models import Receiver, Snapshot, SyncResult
+
+type HostPort = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeSet:
+    """What one published snapshot changed, by api device id.
+
+    The backend knows what each message it applied touched, so its consumers never need
+    to compare fields to learn it.
+    """
+
+    # Every receiver whose public view changed. When a receiver's id moves (host:port to
+    # its MAC), both ids are here.
+    receivers: frozenset[str]
+    # Of those, the ones where only meter readings changed (RF and audio levels, audio peak,
+    # antenna, quality): nothing a lifecycle event or a non-meter value depends on.
+    meters_only: frozenset[str] = frozenset()
+    # Of those, the ones that appeared, went, were identified, or gained or lost channels:
+    # whatever consumes receivers and channels as a list must look again.
+    structure: frozenset[str] = frozenset()
+
+
+type ChangeListener = Callable[[Snapshot, ChangeSet], None]
+"""Called with the new snapshot and what changed in it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStats:
+    """Diagnostics of one device connection."""
+
+    host: str
+    port: int
+    online: bool
+    reconnects: int
+    last_error: DeviceError | None
+
+
+class Backend(Protocol):
+    """What a consumer (the Home Assistant layer) needs from a manufacturer backend."""
+
+    @property
+    def manufacturer(self) -> str:
+        """Manufacturer code, e.g. ``"shure"``."""
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current state of every configured receiver."""
+
+    async def start(self) -> None:
+        """Open a connection to every receiver; returns once each has been tried once."""
+
+    async def stop(self) -> None:
+        """Close every connection politely; no task is left running."""
+
+    async def refresh(self) -> SyncResult:
+        """Re-read the full state of every receiver, a bounded number at a time."""
+
+    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener`` on every published change; returns a function that removes it."""
+
+    async def add_receiver(self, host: str, port: int) -> Receiver:
+        """Start watching one more receiver (found by discovery) without a restart."""
+
+    async def remove_receiver(self, host: str, port: int) -> None:
+        """Stop watching a receiver and drop it from the snapshot."""
+
+    @property
+    def connection_stats(self) -> Mapping[str, ConnectionStats]:
+        """Per receiver (by api device id): connection state, reconnects, last error."""
