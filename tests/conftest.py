@@ -17,13 +17,13 @@ from syrupy.assertion import SnapshotAssertion
 # The test plugin mounts a custom_components package of its own; importing ours first makes
 # Home Assistant find the integration.
 import custom_components.micboard  # noqa: F401
-from custom_components.micboard import discovery
 from custom_components.micboard.const import (
     CONF_AUTO_ADD_DISCOVERED,
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
 )
+from custom_components.micboard.manufacturers.shure.discovery import ShureDiscovery
 from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 
@@ -93,7 +93,9 @@ def discovery_transports(
     """
     opened: list[asyncio.DatagramTransport] = []
 
-    async def loopback(protocol_factory: Callable[[], asyncio.DatagramProtocol]) -> Any:
+    async def loopback(
+        _listener: Any, protocol_factory: Callable[[], asyncio.DatagramProtocol]
+    ) -> Any:
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
             protocol_factory, local_addr=("127.0.0.1", 0)
@@ -101,7 +103,7 @@ def discovery_transports(
         opened.append(transport)
         return transport
 
-    with patch.object(discovery, "TRANSPORT_FACTORY", loopback):
+    with patch.object(ShureDiscovery, "_open_multicast", loopback):
         yield opened
 
 

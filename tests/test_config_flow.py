@@ -13,18 +13,22 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
-from custom_components.micboard import discovery
 from custom_components.micboard.const import (
     CONF_AUTO_ADD_DISCOVERED,
     CONF_DETAIL_ENTITIES,
     CONF_HOSTS,
+    CONF_MANUFACTURER,
     DOMAIN,
 )
+from custom_components.micboard.manufacturers import shure
 from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 from simulator.slp import build_announcement
 
 from .conftest import api_id_of, setup_entry, until
+
+# What every Shure hosts form fills into its texts.
+SHURE_TEXTS = {"manufacturer": "Shure", "default_port": "2202"}
 
 
 @pytest.fixture
@@ -107,7 +111,7 @@ async def test_user_flow_errors_then_recovers(
 
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: "bad_host!"})
     assert result["errors"] == {CONF_HOSTS: "invalid_host"}
-    assert result["description_placeholders"] == {"hosts": "bad_host!"}
+    assert result["description_placeholders"] == {"hosts": "bad_host!", **SHURE_TEXTS}
 
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: " , "})
     assert result["errors"] == {CONF_HOSTS: "no_hosts"}
@@ -127,7 +131,11 @@ async def test_user_flow_errors_then_recovers(
         flow_id, {CONF_HOSTS: f"{dead} {not_shure}"}
     )
     assert result["errors"] == {CONF_HOSTS: "cannot_connect_not_supported"}
-    assert result["description_placeholders"] == {"hosts": dead, "unsupported": not_shure}
+    assert result["description_placeholders"] == {
+        "hosts": dead,
+        "unsupported": not_shure,
+        **SHURE_TEXTS,
+    }
     assert hass.config_entries.async_entries(DOMAIN) == []
 
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: good})
@@ -287,7 +295,7 @@ async def test_discovery_offers_receiver_when_auto_add_off(
     known = await simulator.add_receiver("ULXD4", name="Known")
     entry = await setup_entry(hass, known)
     new = await simulator.add_receiver("SLXD4", name="New")
-    with patch.object(discovery, "CONTROL_PORT", new.port):
+    with patch.object(shure, "CONTROL_PORT", new.port):
         await _announce(discovery_transports[-1], new)
         await until(hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -295,7 +303,7 @@ async def test_discovery_offers_receiver_when_auto_add_off(
     assert flow["context"]["title_placeholders"] == {"name": "New"}
 
     # The same receiver announcing again does not stack up flows.
-    with patch.object(discovery, "CONTROL_PORT", new.port):
+    with patch.object(shure, "CONTROL_PORT", new.port):
         await _announce(discovery_transports[-1], new)
         await hass.async_block_till_done(wait_background_tasks=True)
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
@@ -315,7 +323,14 @@ async def test_discovery_of_configured_host_aborts(
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
         context={"source": SOURCE_INTEGRATION_DISCOVERY},
-        data={"host": "127.0.0.1", "port": 2202, "name": "X", "model": "QLXD4", "mac": None},
+        data={
+            CONF_MANUFACTURER: "shure",
+            "host": "127.0.0.1",
+            "port": 2202,
+            "name": "X",
+            "model": "QLXD4",
+            "mac": None,
+        },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -325,7 +340,13 @@ async def test_discovery_of_configured_host_aborts(
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
         context={"source": SOURCE_INTEGRATION_DISCOVERY},
-        data={"host": "127.0.0.1", "port": receiver.port, "name": "Known", "model": "QLXD4"},
+        data={
+            CONF_MANUFACTURER: "shure",
+            "host": "127.0.0.1",
+            "port": receiver.port,
+            "name": "Known",
+            "model": "QLXD4",
+        },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -340,7 +361,13 @@ async def test_discovery_confirm_after_entry_removed(
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
         context={"source": SOURCE_INTEGRATION_DISCOVERY},
-        data={"host": "127.0.0.1", "port": 1, "name": "Gone", "model": "QLXD4"},
+        data={
+            CONF_MANUFACTURER: "shure",
+            "host": "127.0.0.1",
+            "port": 1,
+            "name": "Gone",
+            "model": "QLXD4",
+        },
     )
     assert result["step_id"] == "discovery_confirm"
     await hass.config_entries.async_remove(entry.entry_id)
@@ -359,7 +386,7 @@ async def test_discovery_auto_adds_receiver(
     entry = await setup_entry(hass, known, auto_add_discovered=True)
     events = async_capture_events(hass, "micboard_device_discovered")
     new = await simulator.add_receiver("AD4D", name="Found")
-    with patch.object(discovery, "CONTROL_PORT", new.port):
+    with patch.object(shure, "CONTROL_PORT", new.port):
         await _announce(discovery_transports[-1], new)
         await until(hass, lambda: hass.states.get("binary_sensor.found_connectivity") is not None)
         # Already watched now: a second announcement changes nothing.

@@ -22,11 +22,19 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.micboard.const import DETAIL_KEYS, EVENT_DEVICE_SYNCED
+from custom_components.micboard.const import EVENT_DEVICE_SYNCED
 from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 
 from .conftest import setup_entry, until
+
+# What only the "detail entities" option creates.
+DETAIL_KEYS = frozenset(
+    {
+        *("audio_level", "frequency", "transmitter_model", "battery_bars", "antenna"),
+        *("tx_offset", "power_lock", "firmware", "model", "rf_band"),
+    }
+)
 
 # Fixed ports: receivers without a MAC are known by host:port, which the snapshots record.
 RIG = (
@@ -316,7 +324,7 @@ async def test_audio_peak_holds_ten_seconds(hass: HomeAssistant, simulator: Simu
     receiver.set_levels(1, audio_dbfs=0)
     await until(hass, lambda: _state(hass, "sensor.lead_status") == "audio_peak")
     receiver.set_levels(1, audio_dbfs=-30)
-    memory = hass.config_entries.async_entries("micboard")[0].runtime_data.memory
+    memory = hass.config_entries.async_entries("micboard")[0].runtime_data.status.memory
     (hold,) = [m.peak_until for m in memory.values() if m.peak_until is not None]
     assert hold is not None
     # Only the wall clock moves: the client's socket timers keep real time.

@@ -14,6 +14,8 @@ from custom_components.micboard.lifecycle import (
 )
 from custom_components.micboard.manufacturers import (
     Channel,
+    DeviceError,
+    ErrorKind,
     Receiver,
     Snapshot,
     SyncResult,
@@ -30,6 +32,7 @@ def _receiver(**changes: object) -> Receiver:
         host="10.0.0.5",
         port=2202,
         online=True,
+        identified=True,
         model="ULXD4D",
         family="ulxd",
         firmware="2.7.6",
@@ -180,7 +183,7 @@ def test_synced_payload() -> None:
             online_count=11,
             error_count=1,
             duration_seconds=0.41234,
-            error_message="10.0.0.9:2202: timed out",
+            errors={"10.0.0.9:2202": DeviceError(ErrorKind.TIMED_OUT, "timed out")},
         ),
     )
     assert event.event_type == "micboard_device_synced"

@@ -15,22 +15,35 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MicboardConfigEntry
-from .entity import MicboardEntity
-from .manufacturers import Channel, Receiver
-from .platform import async_add_new_entities
+from .entity import MicboardEntity, MicboardEntityDescription
+from .entity_setup import ChannelEntities, ReceiverEntities, async_add_new_entities
+from .manufacturers import Capability, Channel
+
+# Parallel updates do not apply: every entity is pushed, none polls.
+PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class MicboardChannelBinarySensorDescription(BinarySensorEntityDescription):
+class MicboardChannelBinarySensorDescription(
+    MicboardEntityDescription, BinarySensorEntityDescription
+):
     """A yes/no fact about a channel or its transmitter."""
 
     value_fn: Callable[[Channel], bool | None]
-    exists_fn: Callable[[Receiver], bool] = lambda _: True
 
 
-CONNECTIVITY = BinarySensorEntityDescription(
-    key="connectivity",
-    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+@dataclass(frozen=True, kw_only=True)
+class MicboardReceiverBinarySensorDescription(
+    MicboardEntityDescription, BinarySensorEntityDescription
+):
+    """A yes/no fact about a receiver."""
+
+
+RECEIVER_BINARY_SENSORS = (
+    MicboardReceiverBinarySensorDescription(
+        key="connectivity",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    ),
 )
 
 CHANNEL_BINARY_SENSORS: tuple[MicboardChannelBinarySensorDescription, ...] = (
@@ -45,13 +58,14 @@ CHANNEL_BINARY_SENSORS: tuple[MicboardChannelBinarySensorDescription, ...] = (
         entity_registry_enabled_default=False,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda channel: channel.transmitter.power_lock if channel.transmitter else None,
-        exists_fn=lambda receiver: receiver.family in ("ulxd", "qlxd", "axient"),
+        capability=Capability.POWER_LOCK,
+        detail=True,
     ),
     MicboardChannelBinarySensorDescription(
         key="transmitter_mute",
         translation_key="transmitter_mute",
         value_fn=lambda channel: channel.transmitter.mute if channel.transmitter else None,
-        exists_fn=lambda receiver: receiver.family in ("ulxd", "axient"),
+        capability=Capability.TX_MUTE,
     ),
 )
 
@@ -64,17 +78,26 @@ async def async_setup_entry(
     """Create the binary sensors of every receiver and channel, now and as they appear."""
     coordinator = entry.runtime_data
 
-    def receiver_entities(receiver: Receiver) -> list[BinarySensorEntity]:
-        return [ReceiverConnectivity(coordinator, CONNECTIVITY, receiver.api_device_id)]
-
-    def channel_entities(receiver: Receiver, channel: Channel) -> list[BinarySensorEntity]:
-        return [
-            ChannelBinarySensor(coordinator, description, receiver.api_device_id, channel.index)
-            for description in CHANNEL_BINARY_SENSORS
-            if description.exists_fn(receiver)
-        ]
-
-    async_add_new_entities(entry, async_add_entities, receiver_entities, channel_entities)
+    async_add_new_entities(
+        entry,
+        async_add_entities,
+        [
+            ReceiverEntities(
+                RECEIVER_BINARY_SENSORS,
+                lambda description, receiver: ReceiverConnectivity(
+                    coordinator, description, receiver.api_device_id
+                ),
+            )
+        ],
+        [
+            ChannelEntities(
+                CHANNEL_BINARY_SENSORS,
+                lambda description, receiver, channel: ChannelBinarySensor(
+                    coordinator, description, receiver.api_device_id, channel.index
+                ),
+            )
+        ],
+    )
 
 
 class ReceiverConnectivity(MicboardEntity, BinarySensorEntity):

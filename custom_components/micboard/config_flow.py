@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
+from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -12,8 +13,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
     SelectSelector,
@@ -30,56 +30,64 @@ from .const import (
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
-    MANUFACTURER_NAMES,
-    MANUFACTURER_SHURE,
-    MANUFACTURERS,
-    SHURE_DEFAULT_PORT,
 )
-from .coordinator import channel_identifier, receiver_identifier
+from .coordinator import MicboardConfigEntry
 from .hosts import InvalidHostError, format_host, parse_hosts
-from .manufacturers import UnsupportedDeviceError
-from .manufacturers.shure import probe
+from .manufacturers import (
+    MANUFACTURERS,
+    ManufacturerSpec,
+    MicboardError,
+    UnsupportedDeviceError,
+    get_manufacturer,
+)
 
 PROBE_TIMEOUT = 5.0
 
 
-async def _probe_hosts(hosts: list[tuple[str, int]]) -> dict[str, str]:
-    """Contact every host at once; map the base error key to the hosts that failed it."""
+async def _probe_hosts(spec: ManufacturerSpec, hosts: list[tuple[str, int]]) -> dict[str, str]:
+    """Contact every host at once; map the base error key to the hosts that failed it.
+
+    Only the library's own errors mean "that host failed"; anything else is a bug and is
+    raised, not shown as "cannot connect".
+    """
     results = await asyncio.gather(
-        *(probe(host, port, timeout=PROBE_TIMEOUT) for host, port in hosts),
+        *(spec.probe(host, port, PROBE_TIMEOUT) for host, port in hosts),
         return_exceptions=True,
     )
     failed: dict[str, list[str]] = {}
     for (host, port), result in zip(hosts, results, strict=True):
         if isinstance(result, UnsupportedDeviceError):
             key = "not_supported"
-        elif isinstance(result, BaseException):
+        elif isinstance(result, MicboardError):
             # Unreachable, timed out, or the connection broke mid-answer.
             key = "cannot_connect"
+        elif isinstance(result, BaseException):
+            raise result
         else:
             continue
-        failed.setdefault(key, []).append(format_host(host, port, SHURE_DEFAULT_PORT))
+        failed.setdefault(key, []).append(format_host(host, port, spec.default_port))
     return {key: ", ".join(names) for key, names in failed.items()}
 
 
 async def _validate_hosts(
-    text: str, already_checked: Collection[str] = ()
+    spec: ManufacturerSpec, text: str, already_checked: Collection[str] = ()
 ) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Parse and contact the hosts; returns (canonical hosts, errors, placeholders).
 
     Hosts in ``already_checked`` (the entry's current ones) are kept without contacting
     them again: a receiver switched off during the show must not block editing the list.
     """
+    base = {"manufacturer": spec.name}
     try:
-        parsed = parse_hosts(text, SHURE_DEFAULT_PORT)
+        parsed = parse_hosts(text, spec.default_port)
     except InvalidHostError as err:
-        return [], {CONF_HOSTS: "invalid_host"}, {"hosts": err.entry}
+        return [], {CONF_HOSTS: "invalid_host"}, {**base, "hosts": err.entry}
     if not parsed:
-        return [], {CONF_HOSTS: "no_hosts"}, {}
-    canonical = [format_host(host, port, SHURE_DEFAULT_PORT) for host, port in parsed]
+        return [], {CONF_HOSTS: "no_hosts"}, base
+    canonical = [format_host(host, port, spec.default_port) for host, port in parsed]
     known = set(already_checked)
     to_check = [hp for hp, name in zip(parsed, canonical, strict=True) if name not in known]
-    failed = await _probe_hosts(to_check) if to_check else {}
+    failed = await _probe_hosts(spec, to_check) if to_check else {}
     if failed:
         unreachable = failed.get("cannot_connect")
         unsupported = failed.get("not_supported")
@@ -87,33 +95,31 @@ async def _validate_hosts(
             key = "cannot_connect_not_supported"
         else:
             key = "cannot_connect" if unreachable else "not_supported"
-        placeholders = {"hosts": unreachable or unsupported or "", "unsupported": unsupported or ""}
+        placeholders = {
+            **base,
+            "hosts": unreachable or unsupported or "",
+            "unsupported": unsupported or "",
+        }
         return canonical, {CONF_HOSTS: key}, placeholders
-    return canonical, {}, {}
+    return canonical, {}, base
 
 
 @callback
 def _async_forget_removed(
-    hass: HomeAssistant, entry: ConfigEntry, old: list[str], new: list[str]
+    spec: ManufacturerSpec, entry: MicboardConfigEntry, old: list[str], new: list[str]
 ) -> None:
     """Remove the devices of receivers whose host left the list."""
     removed = set(old) - set(new)
     coordinator = getattr(entry, "runtime_data", None)
     if not removed or coordinator is None or coordinator.data is None:
         return
-    registry = dr.async_get(hass)
-    for receiver in coordinator.data.receivers.values():
-        if format_host(receiver.host, receiver.port, SHURE_DEFAULT_PORT) not in removed:
-            continue
-        idents = {receiver_identifier(coordinator.manufacturer, receiver.api_device_id)}
-        idents |= {
-            channel_identifier(coordinator.manufacturer, receiver.api_device_id, channel.index)
-            for channel in receiver.channels
-        }
-        for device in registry.async_get_devices(
-            identifiers=idents, config_entry_id=entry.entry_id
-        ):
-            registry.async_remove_device(device.id)
+    coordinator.devices.async_remove(
+        [
+            receiver
+            for receiver in coordinator.data.receivers.values()
+            if format_host(receiver.host, receiver.port, spec.default_port) in removed
+        ]
+    )
 
 
 # The yes/no options, in the order the form shows them.
@@ -121,26 +127,32 @@ SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES)
 
 
 async def _async_edit_hosts(
-    hass: HomeAssistant, entry: ConfigEntry, user_input: dict[str, Any] | None
+    entry: MicboardConfigEntry, user_input: dict[str, Any] | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """Options and reconfigure edit the same fields: the new options, or the form to show."""
+    spec = get_manufacturer(entry.data[CONF_MANUFACTURER])
     current = entry.options.get(CONF_HOSTS, [])
     text = "\n".join(current)
     switches = {key: entry.options.get(key, False) for key in SWITCHES}
     errors: dict[str, str] = {}
-    placeholders: dict[str, str] = {}
+    placeholders = _spec_placeholders(spec)
     if user_input is not None:
         text = user_input[CONF_HOSTS]
         switches = {key: user_input[key] for key in SWITCHES}
-        hosts, errors, placeholders = await _validate_hosts(text, current)
+        hosts, errors, placeholders = await _validate_hosts(spec, text, current)
+        placeholders = {**_spec_placeholders(spec), **placeholders}
         if not errors:
-            _async_forget_removed(hass, entry, current, hosts)
+            _async_forget_removed(spec, entry, current, hosts)
             return {**entry.options, CONF_HOSTS: hosts, **switches}, {}
     return None, {
         "data_schema": _hosts_schema(text, switches),
         "errors": errors,
         "description_placeholders": placeholders,
     }
+
+
+def _spec_placeholders(spec: ManufacturerSpec) -> dict[str, str]:
+    return {"manufacturer": spec.name, "default_port": str(spec.default_port)}
 
 
 def _hosts_schema(hosts: str, switches: dict[str, bool] | None = None) -> probatio.Schema:
@@ -155,13 +167,25 @@ def _hosts_schema(hosts: str, switches: dict[str, bool] | None = None) -> probat
 
 
 class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
-    """One entry per manufacturer, holding the receivers to watch."""
+    """One entry per manufacturer, holding the receivers to watch.
+
+    Each manufacturer's hosts step has the manufacturer's code as its step id (so its
+    texts are its own); ``__getattr__`` routes every registered code to the one generic
+    step, so adding a manufacturer adds no code here.
+    """
 
     VERSION = 1
 
     def __init__(self) -> None:
         """Start with nothing discovered."""
         self._discovered: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        """``async_step_<manufacturer code>``: that manufacturer's hosts step."""
+        code = name.removeprefix("async_step_")
+        if code != name and code in MANUFACTURERS:
+            return partial(self._async_step_hosts, MANUFACTURERS[code])
+        raise AttributeError(name)
 
     @staticmethod
     @callback
@@ -172,19 +196,18 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Pick the manufacturer."""
         if user_input is not None:
-            manufacturer = user_input[CONF_MANUFACTURER]
-            await self.async_set_unique_id(manufacturer)
+            spec = get_manufacturer(user_input[CONF_MANUFACTURER])
+            await self.async_set_unique_id(spec.code)
             self._abort_if_unique_id_configured()
-            return await self.async_step_shure()
+            return await self._async_step_hosts(spec)
+        codes = list(MANUFACTURERS)
         return self.async_show_form(
             step_id="user",
             data_schema=probatio.Schema(
                 {
-                    probatio.Required(
-                        CONF_MANUFACTURER, default=MANUFACTURER_SHURE
-                    ): SelectSelector(
+                    probatio.Required(CONF_MANUFACTURER, default=codes[0]): SelectSelector(
                         SelectSelectorConfig(
-                            options=list(MANUFACTURERS),
+                            options=codes,
                             translation_key=CONF_MANUFACTURER,
                             mode=SelectSelectorMode.LIST,
                         )
@@ -193,18 +216,21 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
         )
 
-    async def async_step_shure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """List the Shure receivers; every one must answer before the entry is created."""
+    async def _async_step_hosts(
+        self, spec: ManufacturerSpec, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """List the manufacturer's receivers; every one must answer before the entry exists."""
         errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
+        placeholders = _spec_placeholders(spec)
         text = ""
         if user_input is not None:
             text = user_input[CONF_HOSTS]
-            hosts, errors, placeholders = await _validate_hosts(text)
+            hosts, errors, found = await _validate_hosts(spec, text)
+            placeholders |= found
             if not errors:
                 return self.async_create_entry(
-                    title=MANUFACTURER_NAMES[MANUFACTURER_SHURE],
-                    data={CONF_MANUFACTURER: MANUFACTURER_SHURE},
+                    title=spec.name,
+                    data={CONF_MANUFACTURER: spec.code},
                     options={
                         CONF_HOSTS: hosts,
                         CONF_AUTO_ADD_DISCOVERED: False,
@@ -212,7 +238,7 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
                     },
                 )
         return self.async_show_form(
-            step_id="shure",
+            step_id=spec.code,
             data_schema=_hosts_schema(text),
             errors=errors,
             description_placeholders=placeholders,
@@ -223,7 +249,7 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the receivers and discovery behaviour without deleting the entry."""
         entry = self._get_reconfigure_entry()
-        options, form = await _async_edit_hosts(self.hass, entry, user_input)
+        options, form = await _async_edit_hosts(entry, user_input)
         if options is not None:
             return self.async_update_reload_and_abort(entry, options=options)
         return self.async_show_form(step_id="reconfigure", **form)
@@ -231,27 +257,44 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
     ) -> ConfigFlowResult:
-        """A receiver announced itself that no entry watches yet."""
-        host = format_host(discovery_info["host"], discovery_info["port"], SHURE_DEFAULT_PORT)
-        await self.async_set_unique_id(f"{MANUFACTURER_SHURE}-discovered-{host}")
-        self._abort_if_unique_id_configured()
-        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
-            DOMAIN, MANUFACTURER_SHURE
+        """A receiver announced itself (by the manufacturer's own listener)."""
+        spec = get_manufacturer(discovery_info[CONF_MANUFACTURER])
+        return await self._async_discovered(
+            spec,
+            host=discovery_info["host"],
+            port=discovery_info["port"],
+            name=discovery_info.get("name"),
+            model=discovery_info.get("model"),
         )
-        if entry is None or host in entry.options.get(CONF_HOSTS, []):
+
+    async def _async_discovered(
+        self,
+        spec: ManufacturerSpec,
+        *,
+        host: str,
+        port: int,
+        name: str | None,
+        model: str | None,
+    ) -> ConfigFlowResult:
+        """A receiver that no entry watches yet: offer to add it to its manufacturer's entry."""
+        text = format_host(host, port, spec.default_port)
+        await self.async_set_unique_id(f"{spec.code}-discovered-{text}")
+        self._abort_if_unique_id_configured()
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, spec.code)
+        if entry is None or text in entry.options.get(CONF_HOSTS, []):
             return self.async_abort(reason="already_configured")
-        self._discovered = {**discovery_info, "host_text": host}
-        self.context["title_placeholders"] = {"name": discovery_info.get("name") or host}
+        self._discovered = {"manufacturer": spec.code, "host": text, "name": name, "model": model}
+        self.context["title_placeholders"] = {"name": name or text}
         return await self.async_step_discovery_confirm()
 
     async def async_step_discovery_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask before adding a discovered receiver to the manufacturer's entry."""
-        host = self._discovered["host_text"]
+        host = self._discovered["host"]
         if user_input is not None:
             entry = self.hass.config_entries.async_entry_for_domain_unique_id(
-                DOMAIN, MANUFACTURER_SHURE
+                DOMAIN, self._discovered["manufacturer"]
             )
             if entry is None:
                 return self.async_abort(reason="not_set_up")
@@ -265,8 +308,8 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="discovery_confirm",
             description_placeholders={
-                "name": self._discovered.get("name") or host,
-                "model": self._discovered.get("model") or "",
+                "name": self._discovered["name"] or host,
+                "model": self._discovered["model"] or "",
                 "host": host,
             },
         )
@@ -277,7 +320,7 @@ class MicboardOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The single options form."""
-        options, form = await _async_edit_hosts(self.hass, self.config_entry, user_input)
+        options, form = await _async_edit_hosts(self.config_entry, user_input)
         if options is not None:
             return self.async_create_entry(data=options)
         return self.async_show_form(step_id="init", **form)

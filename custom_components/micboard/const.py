@@ -14,31 +14,6 @@ CONF_HOSTS: Final = "hosts"
 CONF_AUTO_ADD_DISCOVERED: Final = "auto_add_discovered"
 CONF_DETAIL_ENTITIES: Final = "detail_entities"
 
-# Entities created only with the "detail entities" option: what a show rarely looks at.
-# Every entity costs memory in Home Assistant even while disabled (about 4 KB in the entity
-# registry, 13 KB enabled), so at 400 channels these would add tens of MB.
-DETAIL_KEYS: Final = frozenset(
-    {
-        # channel
-        "audio_level",
-        "frequency",
-        "transmitter_model",
-        "battery_bars",
-        "antenna",
-        "tx_offset",
-        "power_lock",
-        # receiver (model and firmware are also on the device page)
-        "firmware",
-        "model",
-        "rf_band",
-    }
-)
-
-MANUFACTURER_SHURE: Final = "shure"
-MANUFACTURERS: Final = (MANUFACTURER_SHURE,)
-MANUFACTURER_NAMES: Final = {MANUFACTURER_SHURE: "Shure"}
-
-SHURE_DEFAULT_PORT: Final = 2202
 SCAN_INTERVAL: Final = timedelta(seconds=30)
 
 EVENT_DEVICE_DISCOVERED: Final = "micboard_device_discovered"

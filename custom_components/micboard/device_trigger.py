@@ -25,7 +25,7 @@ from .const import (
     EVENT_DEVICE_ONLINE,
     EVENT_DEVICE_UPDATED,
 )
-from .coordinator import CHANNEL_SEPARATOR
+from .identifiers import parse_identifier
 
 # trigger type -> (bus event, device type it applies to; None: both)
 TRIGGERS: dict[str, tuple[str, str | None]] = {
@@ -46,10 +46,10 @@ def _device_type(hass: HomeAssistant, device_id: str) -> str | None:
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         return None
-    for domain, ident in device.identifiers:
-        if domain != DOMAIN or ":" not in ident:
+    for identifier in device.identifiers:
+        if (ref := parse_identifier(identifier)) is None or ref.is_service:
             continue
-        return DEVICE_TYPE_TRANSMITTER if CHANNEL_SEPARATOR in ident else DEVICE_TYPE_RECEIVER
+        return DEVICE_TYPE_TRANSMITTER if ref.is_channel else DEVICE_TYPE_RECEIVER
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -25,15 +25,18 @@ async def async_get_config_entry_diagnostics(
         {
             "entry": {"data": dict(entry.data), "options": dict(entry.options)},
             "receivers": {
-                api_id: asdict(receiver) for api_id, receiver in snapshot.receivers.items()
+                api_id: {**asdict(receiver), "capabilities": sorted(receiver.capabilities)}
+                for api_id, receiver in snapshot.receivers.items()
             },
             "connections": {
                 api_id: asdict(stats)
-                if is_dataclass(stats) and not isinstance(stats, type)
-                else stats
                 for api_id, stats in coordinator.backend.connection_stats.items()
             },
-            "last_sync": asdict(coordinator.last_sync) if coordinator.last_sync else None,
+            "last_sync": (
+                {**asdict(sync), "error_message": sync.error_message}
+                if (sync := coordinator.last_sync)
+                else None
+            ),
             "last_sync_status": str(coordinator.last_sync.status)
             if coordinator.last_sync
             else None,

@@ -1,4 +1,8 @@
-"""Receivers that announce themselves on the network: add them, or offer to."""
+"""Receivers that announce themselves through the library's own listener: add or offer them.
+
+Manufacturers found by mDNS come through Home Assistant's zeroconf (the manifest declares
+their service types) and the config flow's zeroconf step instead.
+"""
 
 from __future__ import annotations
 
@@ -9,39 +13,23 @@ from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import discovery_flow
 
-from .const import (
-    CONF_AUTO_ADD_DISCOVERED,
-    CONF_HOSTS,
-    CONF_MANUFACTURER,
-    DOMAIN,
-    LOGGER,
-    MANUFACTURER_SHURE,
-    SHURE_DEFAULT_PORT,
-)
+from .const import CONF_AUTO_ADD_DISCOVERED, CONF_HOSTS, CONF_MANUFACTURER, DOMAIN, LOGGER
 from .coordinator import MicboardConfigEntry
 from .hosts import format_host
-from .manufacturers.shure.discovery import (
-    ShureAnnouncement,
-    ShureDiscovery,
-    TransportFactory,
-)
-
-# Tests replace this with a loopback transport; None means the real multicast listener.
-TRANSPORT_FACTORY: TransportFactory | None = None
-# Receivers announce their ACN session port, not their control port, which is always this.
-CONTROL_PORT = SHURE_DEFAULT_PORT
+from .manufacturers import Announcement, DiscoveryKind, get_manufacturer
 
 
 async def async_start_discovery(
     hass: HomeAssistant, entry: MicboardConfigEntry
 ) -> Callable[[], Coroutine[Any, Any, None] | None]:
-    """Listen for receiver announcements while the entry is loaded; returns the stopper."""
-    if entry.data[CONF_MANUFACTURER] != MANUFACTURER_SHURE:
+    """Listen for announcements while the entry is loaded; returns the stopper."""
+    spec = get_manufacturer(entry.data[CONF_MANUFACTURER])
+    if spec.discovery is not DiscoveryKind.LISTENER or spec.create_listener is None:
         return lambda: None
 
     @callback
-    def _found(announcement: ShureAnnouncement) -> None:
-        host = format_host(announcement.ip, CONTROL_PORT, SHURE_DEFAULT_PORT)
+    def _found(announcement: Announcement) -> None:
+        host = format_host(announcement.host, announcement.port, spec.default_port)
         if host in entry.options.get(CONF_HOSTS, []):
             return
         if entry.options.get(CONF_AUTO_ADD_DISCOVERED):
@@ -52,7 +40,7 @@ async def async_start_discovery(
             )
             entry.async_create_background_task(
                 hass,
-                entry.runtime_data.backend.add_receiver(announcement.ip, CONTROL_PORT),
+                entry.runtime_data.backend.add_receiver(announcement.host, announcement.port),
                 f"micboard add {host}",
             )
             return
@@ -61,14 +49,15 @@ async def async_start_discovery(
             DOMAIN,
             context={"source": SOURCE_INTEGRATION_DISCOVERY},
             data={
-                "host": announcement.ip,
-                "port": CONTROL_PORT,
+                CONF_MANUFACTURER: spec.code,
+                "host": announcement.host,
+                "port": announcement.port,
                 "name": announcement.name,
                 "model": announcement.model,
                 "mac": announcement.mac,
             },
         )
 
-    listener = ShureDiscovery(_found, transport_factory=TRANSPORT_FACTORY)
+    listener = spec.create_listener(_found)
     await listener.start()
     return listener.stop

@@ -1,26 +1,41 @@
-"""Base entities: one per receiver, channel or the manufacturer's service device."""
+"""Base entities (one per receiver, channel or service device) and their description base."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from .coordinator import (
-    CHANNEL_SEPARATOR,
-    SERVICE_KEY,
-    ChannelKey,
-    MicboardCoordinator,
-    channel_identifier,
-    receiver_identifier,
-    service_identifier,
-)
-from .manufacturers import Channel, Receiver
+from .coordinator import MicboardCoordinator
+from .identifiers import SERVICE_KEY, ChannelKey, unique_id
+from .manufacturers import Capability, Channel, Receiver
+
+
+@dataclass(frozen=True, kw_only=True)
+class MicboardEntityDescription(EntityDescription):
+    """What every Micboard entity description says beyond Home Assistant's own."""
+
+    # The entity exists only on receivers with this capability.
+    capability: Capability | None = None
+    # Any further condition on the receiver (say, that it reports an RF band).
+    exists_fn: Callable[[Receiver], bool] = lambda _: True
+    # Created only with the "detail entities" option: what a show rarely looks at. Every
+    # entity costs memory in Home Assistant even while disabled (about 4 KB in the entity
+    # registry, 13 KB enabled), so at 400 channels these would add tens of MB.
+    detail: bool = False
+
+    def exists(self, receiver: Receiver) -> bool:
+        """Whether this entity exists for ``receiver``."""
+        if self.capability is not None and self.capability not in receiver.capabilities:
+            return False
+        return self.exists_fn(receiver)
 
 
 class _CoordinatedEntity(Entity):
-    """An entity kept current by the coordinator's own listener tables.
+    """An entity kept current by the coordinator's keyed listeners.
 
     Not a ``CoordinatorEntity``: that registers a second listener (and a closure) per entity
     with the coordinator, and a show has thousands of entities. The coordinator calls
@@ -37,32 +52,38 @@ class _CoordinatedEntity(Entity):
     def __init__(
         self, coordinator: MicboardCoordinator, description: EntityDescription, key: ChannelKey
     ) -> None:
-        """Bind the entity to the coordinator's listener table at ``key``."""
+        """Bind the entity to the coordinator's listeners at ``key``."""
         self.coordinator = coordinator
         self.entity_description = description
         # (receiver api id, channel index), or SERVICE_KEY: also the key of the channel's
-        # lifecycle events and memory.
+        # lifecycle events and status memory.
         self._listener_key = key
+        self._attr_unique_id = unique_id(coordinator.manufacturer, key, description.key)
+        self._attr_device_info = coordinator.device_info(key)
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable while the last full refresh failed."""
         return self.coordinator.last_update_success
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Listen to the coordinator."""
         await super().async_added_to_hass()
         # Home Assistant writes the first state itself right after this.
         self._written = self._fingerprint()
-        self.coordinator.async_add_channel_listener(
-            self._listener_key, self._handle_coordinator_update, meters=self._follows_meters
-        )
+        self.coordinator.listeners.add(self._listener_key, self._handle_coordinator_update)
+        if self._follows_meters:
+            self.coordinator.meter_listeners.add(
+                self._listener_key, self._handle_coordinator_update
+            )
 
+    @override
     async def async_will_remove_from_hass(self) -> None:
         """Stop listening."""
-        self.coordinator.async_remove_channel_listener(
-            self._listener_key, self._handle_coordinator_update
-        )
+        self.coordinator.listeners.remove(self._listener_key, self._handle_coordinator_update)
+        self.coordinator.meter_listeners.remove(self._listener_key, self._handle_coordinator_update)
         await super().async_will_remove_from_hass()
 
     async def async_update(self) -> None:
@@ -104,14 +125,6 @@ class MicboardEntity(_CoordinatedEntity):
         super().__init__(coordinator, description, (receiver_id, channel_index))
         self.receiver_id = receiver_id
         self.channel_index = channel_index
-        manufacturer = coordinator.manufacturer
-        suffix = f"{CHANNEL_SEPARATOR}{channel_index}" if channel_index else ""
-        self._attr_unique_id = f"{manufacturer}:{receiver_id}{suffix}-{description.key}"
-        self._attr_device_info = coordinator.device_info(
-            channel_identifier(manufacturer, receiver_id, channel_index)
-            if channel_index
-            else receiver_identifier(manufacturer, receiver_id)
-        )
 
     @property
     def receiver(self) -> Receiver | None:
@@ -125,6 +138,7 @@ class MicboardEntity(_CoordinatedEntity):
         return receiver.channel(self.channel_index) if receiver else None
 
     @property
+    @override
     def available(self) -> bool:
         """Channel values are unavailable while their receiver is unreachable."""
         receiver = self.receiver
@@ -142,7 +156,3 @@ class MicboardServiceEntity(_CoordinatedEntity):
     def __init__(self, coordinator: MicboardCoordinator, description: EntityDescription) -> None:
         """Bind the entity to the service device."""
         super().__init__(coordinator, description, SERVICE_KEY)
-        self._attr_unique_id = f"{coordinator.manufacturer}-{description.key}"
-        self._attr_device_info = coordinator.device_info(
-            service_identifier(coordinator.manufacturer)
-        )

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MicboardConfigEntry
-from .entity import MicboardEntity
+from .entity import MicboardEntity, MicboardEntityDescription
+from .entity_setup import ChannelEntities, ReceiverEntities, async_add_new_entities
 from .lifecycle import LifecycleEvent
-from .manufacturers import Channel, Receiver
-from .platform import async_add_new_entities
 
-RECEIVER_EVENTS = EventEntityDescription(
-    key="receiver_events",
-    translation_key="receiver_events",
-    event_types=["device_discovered", "device_online", "device_offline", "device_updated"],
+# Parallel updates do not apply: every entity is pushed, none polls.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MicboardEventEntityDescription(MicboardEntityDescription, EventEntityDescription):
+    """The lifecycle events of a receiver or a channel."""
+
+
+RECEIVER_EVENTS = (
+    MicboardEventEntityDescription(
+        key="receiver_events",
+        translation_key="receiver_events",
+        event_types=["device_discovered", "device_online", "device_offline", "device_updated"],
+    ),
 )
-CHANNEL_EVENTS = EventEntityDescription(
-    key="transmitter_events",
-    translation_key="transmitter_events",
-    event_types=["device_online", "device_offline", "device_updated"],
+CHANNEL_EVENTS = (
+    MicboardEventEntityDescription(
+        key="transmitter_events",
+        translation_key="transmitter_events",
+        event_types=["device_online", "device_offline", "device_updated"],
+    ),
 )
 
 
@@ -32,15 +46,26 @@ async def async_setup_entry(
     """One event entity per receiver and per channel."""
     coordinator = entry.runtime_data
 
-    def receiver_entities(receiver: Receiver) -> list[MicboardEventEntity]:
-        return [MicboardEventEntity(coordinator, RECEIVER_EVENTS, receiver.api_device_id)]
-
-    def channel_entities(receiver: Receiver, channel: Channel) -> list[MicboardEventEntity]:
-        return [
-            MicboardEventEntity(coordinator, CHANNEL_EVENTS, receiver.api_device_id, channel.index)
-        ]
-
-    async_add_new_entities(entry, async_add_entities, receiver_entities, channel_entities)
+    async_add_new_entities(
+        entry,
+        async_add_entities,
+        [
+            ReceiverEntities(
+                RECEIVER_EVENTS,
+                lambda description, receiver: MicboardEventEntity(
+                    coordinator, description, receiver.api_device_id
+                ),
+            )
+        ],
+        [
+            ChannelEntities(
+                CHANNEL_EVENTS,
+                lambda description, receiver, channel: MicboardEventEntity(
+                    coordinator, description, receiver.api_device_id, channel.index
+                ),
+            )
+        ],
+    )
 
 
 class MicboardEventEntity(MicboardEntity, EventEntity):
@@ -53,13 +78,13 @@ class MicboardEventEntity(MicboardEntity, EventEntity):
         """Subscribe to lifecycle events; replay a discovery that created this entity."""
         await super().async_added_to_hass()
         key = self._listener_key
-        self.coordinator.async_add_event_listener(key, self._on_event)
+        self.coordinator.event_listeners.add(key, self._on_event)
         if (pending := self.coordinator.pending_discovered.pop(key, None)) is not None:
             self._on_event(pending)
 
     async def async_will_remove_from_hass(self) -> None:
         """Unsubscribe from lifecycle events."""
-        self.coordinator.async_remove_event_listener(self._listener_key, self._on_event)
+        self.coordinator.event_listeners.remove(self._listener_key, self._on_event)
         await super().async_will_remove_from_hass()
 
     @callback

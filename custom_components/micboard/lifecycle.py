@@ -55,11 +55,6 @@ def transmitter_api_id(receiver_id: str, index: int) -> str:
     return f"{receiver_id}:{index}"
 
 
-def has_answered(receiver: Receiver) -> bool:
-    """Whether the receiver has ever identified itself (a never-answered host has no model)."""
-    return receiver.model is not None
-
-
 def receiver_tracked(receiver: Receiver) -> dict[str, Any]:
     """Identity and configuration of a receiver that ``device_updated`` reports on."""
     return {
@@ -139,9 +134,9 @@ def diff_receiver(
     ``old`` is None (or never answered) when this run has not seen the receiver yet; ``known``
     says whether an earlier run already announced it, in which case it merely came online.
     """
-    if not has_answered(new):
+    if not new.identified:
         return []
-    if old is None or not has_answered(old):
+    if old is None or not old.identified:
         if not known:
             return [discovered_event(new)]
         return [_event(EVENT_DEVICE_ONLINE, new)] if new.online else []

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 import random
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -28,20 +28,22 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
-from .entity import MicboardEntity, MicboardServiceEntity
-from .manufacturers import Channel, Receiver, SyncStatus, Transmitter
-from .platform import async_add_new_entities
+from .entity import MicboardEntity, MicboardEntityDescription, MicboardServiceEntity
+from .entity_setup import ChannelEntities, ReceiverEntities, async_add_new_entities
+from .manufacturers import Capability, Channel, Receiver, SyncStatus, Transmitter
+from .pacing import PacingPolicy, Reading, write_delay
 from .status import MicboardStatus, battery_bars, battery_percent, channel_status
 
-# Level sensors write at most this often, unless the level jumps by LEVEL_JUMP_DB or more;
-# moves smaller than LEVEL_DEADBAND_DB are meter noise and not written at all.
-LEVEL_WRITE_INTERVAL = 5.0
-LEVEL_JUMP_DB = 6
-LEVEL_DEADBAND_DB = 2
+# Parallel updates do not apply: every entity is pushed, none polls.
+PARALLEL_UPDATES = 0
 
 ANTENNA_OPTIONS = ["a", "b", "ab"]
-# Families whose transmitters report a TX offset / whose receivers report quality.
-TX_OFFSET_FAMILIES = frozenset({"ulxd", "qlxd", "axient"})
+
+# RF: a fading link is news (written at once on a 6 dB jump). Audio is paced only: speech
+# moves it by 6 dB many times a second. The antenna is a word, paced like the levels.
+RF_PACING = PacingPolicy(interval=5.0, deadband=2.0, jump=6.0)
+AUDIO_PACING = PacingPolicy(interval=5.0, deadband=2.0)
+QUALITY_PACING = PacingPolicy(interval=5.0, deadband=5.0)
 
 
 def _tx(read: Callable[[Transmitter], StateType]) -> Callable[[Channel], StateType]:
@@ -53,35 +55,32 @@ def _tx(read: Callable[[Transmitter], StateType]) -> Callable[[Channel], StateTy
     return value
 
 
-def _families(*families: str) -> Callable[[Receiver], bool]:
-    return lambda receiver: receiver.family in families
-
-
 def _antenna(channel: Channel) -> str | None:
     antenna = (channel.antenna or "").lower()
     return antenna if antenna in ANTENNA_OPTIONS else None
 
 
 @dataclass(frozen=True, kw_only=True)
-class MicboardChannelSensorDescription(SensorEntityDescription):
+class MicboardChannelSensorDescription(MicboardEntityDescription, SensorEntityDescription):
     """A sensor of a channel (or of the transmitter on it)."""
 
     value_fn: Callable[[Channel], StateType]
-    exists_fn: Callable[[Receiver], bool] = lambda _: True
-    # A meter reading: follows every SAMPLE rather than only the receiver's REPs.
+    # A meter reading: follows every meter push rather than only the settings changes.
     metered: bool = False
     # Paced so the recorder is not flooded (implies metered).
-    level: bool = False
-    # A paced level that is still written at once when it jumps by LEVEL_JUMP_DB.
-    jumps: bool = False
+    pacing: PacingPolicy | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class MicboardReceiverSensorDescription(SensorEntityDescription):
+class MicboardReceiverSensorDescription(MicboardEntityDescription, SensorEntityDescription):
     """A sensor of a receiver."""
 
     value_fn: Callable[[Receiver], StateType]
-    exists_fn: Callable[[Receiver], bool] = lambda _: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class MicboardStatusSensorDescription(MicboardEntityDescription, SensorEntityDescription):
+    """The Micboard status of a channel."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +102,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
     MicboardChannelSensorDescription(
         key="battery_bars",
         translation_key="battery_bars",
+        detail=True,
         entity_registry_enabled_default=False,
         entity_category=EntityCategory.DIAGNOSTIC,
         state_class=SensorStateClass.MEASUREMENT,
@@ -122,8 +122,8 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda channel: channel.rf_level_dbm if channel.transmitter else None,
-        level=True,
-        jumps=True,
+        capability=Capability.RF_LEVEL,
+        pacing=RF_PACING,
     ),
     MicboardChannelSensorDescription(
         key="audio_level",
@@ -131,7 +131,9 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         native_unit_of_measurement="dBFS",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda channel: channel.audio_level_dbfs if channel.transmitter else None,
-        level=True,
+        capability=Capability.AUDIO_LEVEL,
+        detail=True,
+        pacing=AUDIO_PACING,
     ),
     MicboardChannelSensorDescription(
         key="frequency",
@@ -140,12 +142,14 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         device_class=SensorDeviceClass.FREQUENCY,
         native_unit_of_measurement=UnitOfFrequency.MEGAHERTZ,
         suggested_display_precision=3,
+        detail=True,
         value_fn=lambda channel: channel.frequency_mhz,
     ),
     MicboardChannelSensorDescription(
         key="transmitter_model",
         translation_key="transmitter_model",
         entity_category=EntityCategory.DIAGNOSTIC,
+        detail=True,
         value_fn=_tx(lambda tx: tx.model),
     ),
     MicboardChannelSensorDescription(
@@ -156,17 +160,27 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         options=ANTENNA_OPTIONS,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_antenna,
-        exists_fn=_families("ulxd", "qlxd", "axient", "slxdplus"),
-        # Diversity switches antennas many times a second: throttle it like the meters.
-        level=True,
+        capability=Capability.ANTENNA,
+        detail=True,
+        # Diversity switches antennas many times a second: pace it like the meters.
+        pacing=AUDIO_PACING,
     ),
     MicboardChannelSensorDescription(
         key="quality",
         translation_key="quality",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda channel: channel.quality if channel.transmitter else None,
-        exists_fn=_families("axient"),
+        capability=Capability.QUALITY,
         metered=True,
+    ),
+    MicboardChannelSensorDescription(
+        key="rf_quality",
+        translation_key="rf_quality",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda channel: channel.rf_quality_percent if channel.transmitter else None,
+        capability=Capability.RF_QUALITY,
+        pacing=QUALITY_PACING,
     ),
     MicboardChannelSensorDescription(
         key="tx_offset",
@@ -175,14 +189,17 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         native_unit_of_measurement="dB",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_tx(lambda tx: tx.tx_offset_db),
-        exists_fn=lambda receiver: receiver.family in TX_OFFSET_FAMILIES,
+        capability=Capability.TX_OFFSET,
+        detail=True,
     ),
 )
-STATUS_SENSOR = SensorEntityDescription(
-    key="status",
-    translation_key="status",
-    device_class=SensorDeviceClass.ENUM,
-    options=[str(status) for status in MicboardStatus],
+STATUS_SENSORS = (
+    MicboardStatusSensorDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[str(status) for status in MicboardStatus],
+    ),
 )
 
 RECEIVER_SENSORS: tuple[MicboardReceiverSensorDescription, ...] = (
@@ -190,18 +207,21 @@ RECEIVER_SENSORS: tuple[MicboardReceiverSensorDescription, ...] = (
         key="firmware",
         translation_key="firmware",
         entity_category=EntityCategory.DIAGNOSTIC,
+        detail=True,
         value_fn=lambda receiver: receiver.firmware,
     ),
     MicboardReceiverSensorDescription(
         key="model",
         translation_key="model",
         entity_category=EntityCategory.DIAGNOSTIC,
+        detail=True,
         value_fn=lambda receiver: receiver.model,
     ),
     MicboardReceiverSensorDescription(
         key="rf_band",
         translation_key="rf_band",
         entity_category=EntityCategory.DIAGNOSTIC,
+        detail=True,
         value_fn=lambda receiver: receiver.rf_band,
         exists_fn=lambda receiver: receiver.rf_band is not None,
     ),
@@ -274,27 +294,32 @@ async def async_setup_entry(
         MicboardServiceSensor(coordinator, description) for description in SERVICE_SENSORS
     )
 
-    def receiver_entities(receiver: Receiver) -> list[SensorEntity]:
-        return [
-            MicboardReceiverSensor(coordinator, description, receiver.api_device_id)
-            for description in RECEIVER_SENSORS
-            if description.exists_fn(receiver)
-        ]
-
-    def channel_entities(receiver: Receiver, channel: Channel) -> list[SensorEntity]:
-        entities: list[SensorEntity] = [
-            (MicboardLevelSensor if description.level else MicboardChannelSensor)(
-                coordinator, description, receiver.api_device_id, channel.index
+    async_add_new_entities(
+        entry,
+        async_add_entities,
+        [
+            ReceiverEntities(
+                RECEIVER_SENSORS,
+                lambda description, receiver: MicboardReceiverSensor(
+                    coordinator, description, receiver.api_device_id
+                ),
             )
-            for description in CHANNEL_SENSORS
-            if description.exists_fn(receiver)
-        ]
-        entities.append(
-            MicboardStatusSensor(coordinator, STATUS_SENSOR, receiver.api_device_id, channel.index)
-        )
-        return entities
-
-    async_add_new_entities(entry, async_add_entities, receiver_entities, channel_entities)
+        ],
+        [
+            ChannelEntities(
+                CHANNEL_SENSORS,
+                lambda description, receiver, channel: (
+                    MicboardLevelSensor if description.pacing else MicboardChannelSensor
+                )(coordinator, description, receiver.api_device_id, channel.index),
+            ),
+            ChannelEntities(
+                STATUS_SENSORS,
+                lambda description, receiver, channel: MicboardStatusSensor(
+                    coordinator, description, receiver.api_device_id, channel.index
+                ),
+            ),
+        ],
+    )
 
 
 class MicboardServiceSensor(MicboardServiceEntity, SensorEntity):
@@ -344,7 +369,7 @@ class MicboardChannelSensor(MicboardEntity, SensorEntity):
     ) -> None:
         """Follow meter readings where the description shows one."""
         super().__init__(coordinator, description, receiver_id, channel_index)
-        self._follows_meters = description.metered or description.level
+        self._follows_meters = description.metered or description.pacing is not None
 
     @property
     def native_value(self) -> StateType:
@@ -354,89 +379,72 @@ class MicboardChannelSensor(MicboardEntity, SensorEntity):
 
 
 class MicboardLevelSensor(MicboardChannelSensor):
-    """A metered value, paced for the recorder.
-
-    At most one write per 5 s, and only for a move of 2 dB or more. Written at once: the value
-    going or coming, and an RF level jump of 6 dB or more (a fading link is news). Audio is
-    paced only: speech moves it by 6 dB many times a second.
-    """
+    """A metered value, written as its description's ``PacingPolicy`` says (see ``pacing``)."""
 
     _written_at: float = 0.0
     _unsub_trailing: CALLBACK_TYPE | None = None
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Start each meter's write window at a random point, so they do not all align."""
         await super().async_added_to_hass()
-        self._written_at = self.hass.loop.time() - random.uniform(0, LEVEL_WRITE_INTERVAL)
+        interval = self._policy.interval
+        self._written_at = self.hass.loop.time() - random.uniform(0, interval)
 
+    @override
     async def async_will_remove_from_hass(self) -> None:
         """Drop a pending delayed write."""
         self._cancel_trailing()
         await super().async_will_remove_from_hass()
+
+    @property
+    def _policy(self) -> PacingPolicy:
+        return self.entity_description.pacing or AUDIO_PACING
 
     def _cancel_trailing(self) -> None:
         if self._unsub_trailing is not None:
             self._unsub_trailing()
             self._unsub_trailing = None
 
+    @override
     def _fingerprint(self) -> tuple[Any, ...]:
         """The raw value: cheaper than the formatted state, and comparable in dB."""
-        return (True, self.native_value) if self.available else (False,)
+        return (True, self.native_value) if self.available else (False, None)
 
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
-        fingerprint = self._fingerprint()
-        if fingerprint == self._written:
-            return
+        reading = self._fingerprint()
         now = self.hass.loop.time()
-        if self._urgent(fingerprint):
-            self._write(fingerprint, now)
-        elif self._worth_writing(fingerprint):
-            due = self._written_at + LEVEL_WRITE_INTERVAL - now
-            if due <= 0:
-                self._write(fingerprint, now)
-            elif self._unsub_trailing is None:
-                # The latest level lands once the interval is over.
-                self._unsub_trailing = async_call_later(self.hass, due, self._async_trailing)
+        delay = write_delay(self._policy, self._written_pair, reading, now - self._written_at)
+        if delay is None:
+            return
+        if delay <= 0:
+            self._write(reading, now)
+        elif self._unsub_trailing is None:
+            # The latest level lands once the interval is over.
+            self._unsub_trailing = async_call_later(self.hass, delay, self._async_trailing)
 
-    def _urgent(self, fingerprint: tuple[Any, ...]) -> bool:
-        """Availability or known-ness changed, or an RF jump of LEVEL_JUMP_DB or more."""
-        old = self._written
-        if old is None or old[0] != fingerprint[0] or len(old) != len(fingerprint):
-            return True
-        before, now = old[1], fingerprint[1]
-        if before is None or now is None:
-            return True
-        return (
-            self.entity_description.jumps
-            and isinstance(before, int | float)
-            and isinstance(now, int | float)
-            and abs(now - before) >= LEVEL_JUMP_DB
-        )
-
-    def _worth_writing(self, fingerprint: tuple[Any, ...]) -> bool:
-        """A level must move LEVEL_DEADBAND_DB; a word (the antenna) must change."""
-        old = self._written
-        if old is None or len(old) != len(fingerprint):
-            return True
-        before, now = old[1], fingerprint[1]
-        if isinstance(before, int | float) and isinstance(now, int | float):
-            return abs(now - before) >= LEVEL_DEADBAND_DB
-        return bool(before != now)
+    @property
+    def _written_pair(self) -> Reading | None:
+        written = self._written
+        return None if written is None else (written[0], written[1])
 
     @callback
-    def _write(self, fingerprint: tuple[Any, ...], now: float) -> None:
+    def _write(self, reading: Reading, now: float) -> None:
         self._cancel_trailing()
-        self._written = fingerprint
+        self._written = reading
         self._written_at = now
         self.async_write_ha_state()
 
     @callback
     def _async_trailing(self, _now: datetime) -> None:
         self._unsub_trailing = None
-        fingerprint = self._fingerprint()
-        if fingerprint != self._written and self._worth_writing(fingerprint):
-            self._write(fingerprint, self.hass.loop.time())
+        reading = self._fingerprint()
+        now = self.hass.loop.time()
+        delay = write_delay(self._policy, self._written_pair, reading, now - self._written_at)
+        if delay is not None:
+            self._write(reading, now)
 
 
 class MicboardStatusSensor(MicboardEntity, SensorEntity):
@@ -455,7 +463,7 @@ class MicboardStatusSensor(MicboardEntity, SensorEntity):
         channel = self.channel
         if receiver is None or channel is None:
             return None
-        memory = self.coordinator.memory.get(self._listener_key)
+        memory = self.coordinator.status.memory.get(self._listener_key)
         if memory is None:
             return None
         return str(

@@ -2,20 +2,24 @@
 
 from collections.abc import Callable
 
+from ..backend import ConnectionStats
 from ..spec import Announcement, DiscoveryKind, DiscoveryListener, ManufacturerSpec
-from .backend import ConnectionStats, ShureBackend
+from .backend import ShureBackend
 from .client import DEFAULT_PORT, MANUFACTURER, ClientOptions, probe
 from .discovery import ShureAnnouncement, ShureDiscovery
 from .families import FAMILIES, Family
 
 
+# Receivers announce their ACN session port; they are always controlled on this one.
+CONTROL_PORT = DEFAULT_PORT
+
+
 def _listener(on_found: Callable[[Announcement], None]) -> DiscoveryListener:
     def found(announcement: ShureAnnouncement) -> None:
-        # Receivers announce their ACN session port; control is always on DEFAULT_PORT.
         on_found(
             Announcement(
                 host=announcement.ip,
-                port=DEFAULT_PORT,
+                port=CONTROL_PORT,
                 name=announcement.name,
                 model=announcement.model,
                 mac=announcement.mac,

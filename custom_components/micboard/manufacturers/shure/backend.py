@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 import logging
 import time
 
-from ..backend import ChangeListener
+from ..backend import ChangeListener, ChangeSet, ConnectionStats
+from ..errors import DeviceError, ErrorKind
 from ..models import Receiver, Snapshot, SyncResult
 from .client import MANUFACTURER, ClientOptions, ReceiverConnection, build_receiver
 
@@ -18,17 +18,6 @@ type HostPort = tuple[str, int]
 
 # Receivers re-read at the same time during a refresh.
 _RESYNC_CONCURRENCY = 25
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionStats:
-    """Diagnostics of one receiver connection."""
-
-    host: str
-    port: int
-    online: bool
-    reconnects: int
-    last_error: str | None
 
 
 class ShureBackend:
@@ -124,17 +113,17 @@ class ShureBackend:
 
         errors = await asyncio.gather(*(resync(key) for key in keys))
         self._publish()
-        failures = [
-            f"{host}:{port}: {error}"
+        failures = {
+            f"{host}:{port}": DeviceError(ErrorKind.UNREACHABLE, error)
             for (host, port), error in zip(keys, errors, strict=True)
             if error
-        ]
+        }
         result = SyncResult(
             device_count=len(keys),
             online_count=sum(1 for key in keys if self._published[key].online),
             error_count=len(failures),
             duration_seconds=round(time.monotonic() - started, 3),
-            error_message="; ".join(failures) or None,
+            errors=failures,
         )
         self._last_sync = result
         self._snapshot = self._build_snapshot()
@@ -174,7 +163,8 @@ class ShureBackend:
         removed = self._published.pop(key, None)
         if removed is not None:
             self._snapshot = self._build_snapshot()
-            self._notify(frozenset({removed.api_device_id}))
+            gone = frozenset({removed.api_device_id})
+            self._notify(ChangeSet(receivers=gone, structure=gone))
 
     async def _start_connection(self, key: HostPort) -> None:
         connection = ReceiverConnection(key[0], key[1], self._options, self._on_change)
@@ -203,6 +193,8 @@ class ShureBackend:
         self._publish_pending = False
         dirty, self._dirty = self._dirty, set()
         changed: set[str] = set()
+        meters: set[str] = set()
+        structure: set[str] = set()
         for key in dirty:
             connection = self._connections.get(key)
             if connection is None or key not in self._published:
@@ -215,11 +207,25 @@ class ShureBackend:
             changed.add(current.api_device_id)
             # The id moves from host:port to the MAC once the receiver has reported it.
             changed.add(previous.api_device_id)
+            if (
+                previous.api_device_id != current.api_device_id
+                or previous.identified != current.identified
+                or len(previous.channels) != len(current.channels)
+            ):
+                structure |= {previous.api_device_id, current.api_device_id}
+            elif _meter_only(previous, current):
+                meters.add(current.api_device_id)
         if changed:
             self._snapshot = self._build_snapshot()
-            self._notify(frozenset(changed))
+            self._notify(
+                ChangeSet(
+                    receivers=frozenset(changed),
+                    meters_only=frozenset(meters),
+                    structure=frozenset(structure),
+                )
+            )
 
-    def _notify(self, changed: frozenset[str]) -> None:
+    def _notify(self, changed: ChangeSet) -> None:
         for listener in list(self._listeners):
             try:
                 listener(self._snapshot, changed)
@@ -232,4 +238,43 @@ class ShureBackend:
 
     @staticmethod
     def _placeholder(host: str, port: int) -> Receiver:
-        return build_receiver(host, port, None, online=False, error="not connected yet")
+        return build_receiver(
+            host,
+            port,
+            None,
+            online=False,
+            error=DeviceError(ErrorKind.NOT_CONNECTED, "not connected yet"),
+        )
+
+
+def _meter_only(old: Receiver, new: Receiver) -> bool:
+    """Temporary: whether only meter readings changed."""
+    fields = ("online", "name", "firmware", "model", "rf_band", "host", "error")
+    if any(getattr(old, f) != getattr(new, f) for f in fields):
+        return False
+    return all(
+        a is b
+        or (
+            a.index,
+            a.name,
+            a.frequency_mhz,
+            a.group_channel,
+            a.audio_gain_db,
+            a.audio_mute,
+            a.interference,
+            a.encryption_error,
+            a.transmitter,
+        )
+        == (
+            b.index,
+            b.name,
+            b.frequency_mhz,
+            b.group_channel,
+            b.audio_gain_db,
+            b.audio_mute,
+            b.interference,
+            b.encryption_error,
+            b.transmitter,
+        )
+        for a, b in zip(old.channels, new.channels, strict=True)
+    )

@@ -15,8 +15,14 @@ from dataclasses import dataclass
 import logging
 import random
 
-from ..errors import MicboardConnectionError, MicboardError, UnsupportedDeviceError
-from ..models import Receiver
+from ..errors import (
+    DeviceError,
+    ErrorKind,
+    MicboardConnectionError,
+    MicboardError,
+    UnsupportedDeviceError,
+)
+from ..models import Capability, Receiver
 from .families import FAMILIES, Identity, apply_message, identify
 from .framing import MessageSplitter
 from .parser import Message, Rep, RepError, Unknown, parse_message
@@ -33,6 +39,29 @@ _PER_CHANNEL_DEVICE_KEYS = ("MODEL", "DEVICE_ID", "FW_VER", "RF_BAND")
 _SHURE_KEYS = frozenset(key for family in FAMILIES for key in family.channel_rules)
 _METER_RATE_MIN_MS = 100
 _METER_RATE_MAX_MS = 65535
+_ALL = frozenset({Capability.RF_LEVEL, Capability.AUDIO_LEVEL})
+_CAPS = {
+    "ulxd": _ALL
+    | {
+        Capability.TX_MUTE,
+        Capability.POWER_LOCK,
+        Capability.TX_OFFSET,
+        Capability.ANTENNA,
+        Capability.WEB_UI,
+    },
+    "qlxd": _ALL | {Capability.POWER_LOCK, Capability.TX_OFFSET, Capability.ANTENNA},
+    "slxd": _ALL,
+    "slxdplus": _ALL | {Capability.ANTENNA, Capability.WEB_UI},
+    "axient": _ALL
+    | {
+        Capability.TX_MUTE,
+        Capability.POWER_LOCK,
+        Capability.TX_OFFSET,
+        Capability.ANTENNA,
+        Capability.QUALITY,
+        Capability.WEB_UI,
+    },
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,7 +265,7 @@ def build_receiver(
     reading: _Reading | None,
     *,
     online: bool,
-    error: str | None,
+    error: DeviceError | None,
 ) -> Receiver:
     """The public, frozen view of a receiver."""
     if reading is None:
@@ -255,6 +284,8 @@ def build_receiver(
         host=host,
         port=port,
         online=online,
+        identified=True,
+        capabilities=_CAPS[reading.identity.family.code],
         model=device.model,
         family=reading.identity.family.code,
         firmware=device.firmware,
@@ -312,7 +343,7 @@ class ReceiverConnection:
         self._reading: _Reading | None = None
         self._session: Session | None = None
         self._online = False
-        self._error: str | None = "not connected yet"
+        self._error: DeviceError | None = DeviceError(ErrorKind.NOT_CONNECTED, "not connected yet")
         self._unsupported_logged = False
         self.reconnects = 0
         self._task: asyncio.Task[None] | None = None
@@ -327,7 +358,7 @@ class ReceiverConnection:
         return self._online
 
     @property
-    def last_error(self) -> str | None:
+    def last_error(self) -> DeviceError | None:
         """Why the receiver is not online (None while it is)."""
         return self._error
 
@@ -363,7 +394,7 @@ class ReceiverConnection:
                     attempt = self._attempt_finished()
                     self._wake.set()
                     await attempt
-                    return self._error
+                    return str(self._error) if self._error else None
                 self._reply_seen.clear()
                 await session.send(full_read_commands(reading.identity))
                 async with asyncio.timeout(options.request_timeout):
@@ -429,11 +460,11 @@ class ReceiverConnection:
             if not self._unsupported_logged:
                 _LOGGER.warning("%s", err)
                 self._unsupported_logged = True
-            self._set_status(online=False, error=str(err))
+            self._set_status(online=False, error=DeviceError(ErrorKind.UNSUPPORTED, str(err)))
         except MicboardConnectionError as err:
             _LOGGER.debug("%s", err)
             reason = str(err).removeprefix(f"{self.host}:{self.port}: ")
-            self._set_status(online=False, error=reason)
+            self._set_status(online=False, error=DeviceError(ErrorKind.UNREACHABLE, reason))
         finally:
             self._session = None
             self._finish_attempt()
@@ -468,7 +499,7 @@ class ReceiverConnection:
             if changed:
                 self._on_change(self)
 
-    def _set_status(self, *, online: bool, error: str | None) -> None:
+    def _set_status(self, *, online: bool, error: DeviceError | None) -> None:
         self._online = online
         self._error = error
         self._on_change(self)
