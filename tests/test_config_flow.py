@@ -313,7 +313,10 @@ async def test_discovery_offers_receiver_when_auto_add_off(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "receiver_added"
     assert f"127.0.0.1:{new.port}" in entry.options[CONF_HOSTS]
+    # Added to the running entry (no reload): the others stay connected.
+    await until(hass, lambda: hass.states.get("binary_sensor.new_connectivity") is not None)
     assert hass.states.get("binary_sensor.new_connectivity").state == "on"
+    assert hass.states.get("binary_sensor.known_connectivity").state == "on"
 
 
 async def test_discovery_of_configured_host_aborts(

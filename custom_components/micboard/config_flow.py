@@ -9,11 +9,12 @@ from typing import Any
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
     SelectSelector,
@@ -22,6 +23,7 @@ from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
 )
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import probatio
 
 from .const import (
@@ -30,11 +32,13 @@ from .const import (
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
+    LOGGER,
 )
 from .coordinator import MicboardConfigEntry
-from .hosts import InvalidHostError, format_host, parse_hosts
+from .hosts import InvalidHostError, format_host, parse_host, parse_hosts
 from .manufacturers import (
     MANUFACTURERS,
+    DiscoveryKind,
     ManufacturerSpec,
     MicboardError,
     UnsupportedDeviceError,
@@ -267,6 +271,29 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
             model=discovery_info.get("model"),
         )
 
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A receiver announced itself by mDNS (the manifest lists the service types)."""
+        spec = next(
+            (
+                spec
+                for spec in MANUFACTURERS.values()
+                if spec.discovery is DiscoveryKind.ZEROCONF
+                and discovery_info.type in spec.zeroconf_types
+            ),
+            None,
+        )
+        if spec is None:
+            return self.async_abort(reason="not_supported_device")
+        # "EM 4 Stage._ssc._udp.local." -> "EM 4 Stage"
+        name = discovery_info.name.removesuffix(f".{discovery_info.type}") or None
+        return await self._async_discovered(
+            spec,
+            host=discovery_info.host,
+            port=discovery_info.port or spec.default_port,
+            name=name,
+            model=discovery_info.properties.get("model") or None,
+        )
+
     async def _async_discovered(
         self,
         spec: ManufacturerSpec,
@@ -276,13 +303,17 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
         name: str | None,
         model: str | None,
     ) -> ConfigFlowResult:
-        """A receiver that no entry watches yet: offer to add it to its manufacturer's entry."""
+        """A receiver that no entry watches yet: add it (auto-add on) or offer to (off)."""
         text = format_host(host, port, spec.default_port)
         await self.async_set_unique_id(f"{spec.code}-discovered-{text}")
         self._abort_if_unique_id_configured()
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, spec.code)
         if entry is None or text in entry.options.get(CONF_HOSTS, []):
             return self.async_abort(reason="already_configured")
+        if entry.options.get(CONF_AUTO_ADD_DISCOVERED):
+            LOGGER.info("Adding %s %s found at %s", model or spec.name, name or "", text)
+            _async_add_host(self.hass, entry, text)
+            return self.async_abort(reason="receiver_added")
         self._discovered = {"manufacturer": spec.code, "host": text, "name": name, "model": model}
         self.context["title_placeholders"] = {"name": name or text}
         return await self.async_step_discovery_confirm()
@@ -298,11 +329,7 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
             )
             if entry is None:
                 return self.async_abort(reason="not_set_up")
-            hosts = [*entry.options.get(CONF_HOSTS, []), host]
-            self.hass.config_entries.async_update_entry(
-                entry, options={**entry.options, CONF_HOSTS: list(dict.fromkeys(hosts))}
-            )
-            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            _async_add_host(self.hass, entry, host)
             return self.async_abort(reason="receiver_added")
         self._set_confirm_only()
         return self.async_show_form(
@@ -313,6 +340,24 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 "host": host,
             },
         )
+
+
+@callback
+def _async_add_host(hass: HomeAssistant, entry: MicboardConfigEntry, host_text: str) -> None:
+    """Add a host to a manufacturer's entry and start watching it, without a reload.
+
+    A reload would reconnect every receiver of the show; adding one leaves the others be.
+    An entry that is not loaded watches the new host from its next set-up.
+    """
+    hosts = list(dict.fromkeys([*entry.options.get(CONF_HOSTS, []), host_text]))
+    hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_HOSTS: hosts})
+    if entry.state is not ConfigEntryState.LOADED:
+        return
+    spec = get_manufacturer(entry.data[CONF_MANUFACTURER])
+    host, port = parse_host(host_text, spec.default_port)
+    entry.async_create_background_task(
+        hass, entry.runtime_data.backend.add_receiver(host, port), f"micboard add {host_text}"
+    )
 
 
 class MicboardOptionsFlow(OptionsFlowWithReload):

@@ -13,7 +13,7 @@ from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import discovery_flow
 
-from .const import CONF_AUTO_ADD_DISCOVERED, CONF_HOSTS, CONF_MANUFACTURER, DOMAIN, LOGGER
+from .const import CONF_HOSTS, CONF_MANUFACTURER, DOMAIN
 from .coordinator import MicboardConfigEntry
 from .hosts import format_host
 from .manufacturers import Announcement, DiscoveryKind, get_manufacturer
@@ -32,18 +32,7 @@ async def async_start_discovery(
         host = format_host(announcement.host, announcement.port, spec.default_port)
         if host in entry.options.get(CONF_HOSTS, []):
             return
-        if entry.options.get(CONF_AUTO_ADD_DISCOVERED):
-            LOGGER.info("Adding %s %s found at %s", announcement.model, announcement.name, host)
-            hass.config_entries.async_update_entry(
-                entry,
-                options={**entry.options, CONF_HOSTS: [*entry.options[CONF_HOSTS], host]},
-            )
-            entry.async_create_background_task(
-                hass,
-                entry.runtime_data.backend.add_receiver(announcement.host, announcement.port),
-                f"micboard add {host}",
-            )
-            return
+        # The flow adds it at once (auto-add on) or offers it (off), as for zeroconf.
         discovery_flow.async_create_flow(
             hass,
             DOMAIN,

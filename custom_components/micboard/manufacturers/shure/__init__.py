@@ -9,7 +9,6 @@ from .client import DEFAULT_PORT, MANUFACTURER, ClientOptions, probe
 from .discovery import ShureAnnouncement, ShureDiscovery
 from .families import FAMILIES, Family
 
-
 # Receivers announce their ACN session port; they are always controlled on this one.
 CONTROL_PORT = DEFAULT_PORT
 
