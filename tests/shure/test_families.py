@@ -1,4 +1,4 @@
-"""Family key maps and identification, fed with the sheet's example exchanges (section 8)."""
+"""Family key maps, fed with the sheet's example exchanges (section 8)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from custom_components.micboard.manufacturers.shure.families import (
     ULXD,
     Family,
     apply_message,
-    family_of_model,
-    identify,
 )
 from custom_components.micboard.manufacturers.shure.framing import MessageSplitter
 from custom_components.micboard.manufacturers.shure.parser import Rep, parse_message
@@ -258,46 +256,3 @@ def test_channel_zero_and_unknown_keys() -> None:
     assert not apply_message(QLXD, device, parse_message("< REP ERR >"))
     assert apply_message(QLXD, device, Rep(None, "MAC_ADDR", None, "00:0E:DD:00:00:01"))
     assert device.mac_address == "00:0e:dd:00:00:01"
-
-
-@pytest.mark.parametrize(
-    ("model", "expected"),
-    [
-        ("ULXD4", (ULXD, 1)),
-        ("ULXD4D", (ULXD, 2)),
-        ("ULXD4Q", (ULXD, 4)),
-        ("QLXD4", (QLXD, 1)),
-        ("QLXD4-G50", (QLXD, 1)),
-        ("SLXD4", (SLXD, 1)),
-        ("SLXD4DE", (SLXD, 2)),
-        ("SLXD4+", (SLXD_PLUS, 1)),
-        ("SLXD4D+", (SLXD_PLUS, 2)),
-        ("SLXD4QDAN+", (SLXD_PLUS, 4)),
-        ("AD4D", (AXIENT, 2)),
-        ("ad4q-a", (AXIENT, 4)),
-        ("AD4", None),
-        ("UR4D", None),
-        ("MXWAPT8", None),
-    ],
-)
-def test_family_of_model(model: str, expected: tuple[Family, int] | None) -> None:
-    assert family_of_model(model) == expected
-
-
-def test_identify() -> None:
-    by_model = identify("ULXD4Q", {"CHAN_NAME"}, {1, 2})
-    assert by_model is not None
-    assert (by_model.family, by_model.model, by_model.channel_count) == (ULXD, "ULXD4Q", 4)
-    assert identify("UR4D", {"TX_TYPE"}, {1}) is None
-    # Older firmware without MODEL: the burst's keys and channel indexes tell.
-    ulx = identify(None, {"TX_TYPE", "AUDIO_MUTE"}, {1, 2})
-    assert ulx is not None
-    assert (ulx.family, ulx.model, ulx.channel_count) == (ULXD, "ULXD4D", 2)
-    qlx = identify(None, {"TX_TYPE", "BATT_BARS"}, {1})
-    assert qlx is not None
-    assert (qlx.family, qlx.model) == (QLXD, "QLXD4")
-    # Never guessed: two channels without ULX-D keys, three channels, nothing known.
-    assert identify(None, {"TX_TYPE"}, {1, 2}) is None
-    assert identify(None, {"TX_TYPE", "AUDIO_MUTE"}, {1, 2, 3}) is None
-    assert identify(None, {"CHAN_NAME"}, {1}) is None
-    assert identify(None, set(), set()) is None
