@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 import logging
 import time
 from typing import Any
@@ -15,32 +15,15 @@ from custom_components.micboard.manufacturers import (
     DeviceError,
     ErrorKind,
     MicboardConnectionError,
-    Receiver,
     Snapshot,
     SyncStatus,
     Transmitter,
     UnsupportedDeviceError,
 )
-from custom_components.micboard.manufacturers.shure import ShureBackend, probe
-from simulator import SimulatedReceiver, Simulator
+from custom_components.micboard.manufacturers.shure import probe
+from simulator import Simulator
 
-from .conftest import eventually
-
-type MakeBackend = Callable[..., ShureBackend]
-
-
-def only(backend: ShureBackend) -> Receiver:
-    """The single receiver of a backend's snapshot."""
-    (receiver,) = backend.snapshot.receivers.values()
-    return receiver
-
-
-async def started(
-    make_backend: MakeBackend, *receivers: SimulatedReceiver, **options: Any
-) -> ShureBackend:
-    backend = make_backend([(rx.host, rx.port) for rx in receivers], **options)
-    await backend.start()
-    return backend
+from .conftest import MakeBackend, eventually, only, started
 
 
 async def test_ulxd4q_full_state(sim: Simulator, make_backend: MakeBackend) -> None:
