@@ -21,7 +21,6 @@ from custom_components.micboard.manufacturers.shure import (
     SHURE,
     ShureBackend,
     probe,
-    session as session_module,
 )
 from simulator import Simulator
 
@@ -224,7 +223,7 @@ async def test_connect_timeout(monkeypatch: pytest.MonkeyPatch, make_backend: Ma
         await asyncio.sleep(3600)
 
     # No network needed: the connect itself is what hangs.
-    monkeypatch.setattr(session_module.asyncio, "open_connection", never_connects)
+    monkeypatch.setattr(asyncio, "open_connection", never_connects)
     backend = make_backend([("127.0.0.1", 9)], connect_timeout=0.05)
     await backend.start()
     receiver = only(backend)

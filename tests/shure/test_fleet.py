@@ -320,3 +320,16 @@ async def test_stop_stops_every_connection_and_drops_pending_changes() -> None:
     await next_iteration()
     assert backend.snapshot.receivers[f"{HOST}:1"].name == "after"
     await backend.stop()
+
+
+async def test_overlapping_refreshes_share_the_bound() -> None:
+    ports = list(range(1, 41))
+    backend = FakeBackend([(HOST, port) for port in ports], resync_concurrency=25)
+    await backend.start()
+    gauge = Gauge()
+    for port in ports:
+        backend.fake(port).resync_delay = 0.01
+        backend.fake(port).gauge = gauge
+    first, second = await asyncio.gather(backend.refresh(), backend.refresh())
+    assert gauge.most == 25
+    assert first.error_count == second.error_count == 0
