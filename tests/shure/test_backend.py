@@ -22,6 +22,14 @@ from custom_components.micboard.manufacturers.shure import (
     ShureBackend,
     probe,
 )
+from custom_components.micboard.manufacturers.shure.families import (
+    AXIENT,
+    QLXD,
+    SLXD,
+    SLXD_PLUS,
+    ULXD,
+    Family,
+)
 from simulator import Simulator
 
 from .conftest import FAST, MakeBackend, eventually, only, started
@@ -121,42 +129,20 @@ async def test_identification_is_structure(sim: Simulator, make_backend: MakeBac
 
 
 @pytest.mark.parametrize(
-    ("model", "capabilities"),
-    [
-        (
-            "ULXD4Q",
-            {
-                Capability.TX_MUTE,
-                Capability.POWER_LOCK,
-                Capability.TX_OFFSET,
-                Capability.ANTENNA,
-                Capability.WEB_UI,
-            },
-        ),
-        ("QLXD4", {Capability.POWER_LOCK, Capability.TX_OFFSET, Capability.ANTENNA}),
-        ("SLXD4D", set()),
-        ("SLXD4Q+", {Capability.ANTENNA, Capability.WEB_UI}),
-        (
-            "AD4D",
-            {
-                Capability.TX_MUTE,
-                Capability.POWER_LOCK,
-                Capability.TX_OFFSET,
-                Capability.ANTENNA,
-                Capability.QUALITY,
-                Capability.WEB_UI,
-            },
-        ),
-    ],
+    ("model", "family"),
+    [("ULXD4Q", ULXD), ("QLXD4", QLXD), ("SLXD4D", SLXD), ("SLXD4Q+", SLXD_PLUS), ("AD4D", AXIENT)],
 )
-async def test_capabilities_per_receiver(
-    sim: Simulator, make_backend: MakeBackend, model: str, capabilities: set[Capability]
+async def test_capabilities_come_from_the_family(
+    sim: Simulator, make_backend: MakeBackend, model: str, family: Family
 ) -> None:
+    """Each receiver carries its family's capabilities (the table is tested in families)."""
     rx = await sim.add_receiver(model)
     backend = await started(make_backend, rx)
     receiver = only(backend)
     assert receiver.identified
-    assert receiver.capabilities == {Capability.RF_LEVEL, Capability.AUDIO_LEVEL} | capabilities
+    assert receiver.family == family.code
+    assert receiver.capabilities == family.capabilities
+    assert {Capability.RF_LEVEL, Capability.AUDIO_LEVEL} <= receiver.capabilities
 
 
 async def test_qlxd_transmitter_mute_is_not_reported(

@@ -56,6 +56,8 @@ _OVERLOAD_BIT = 0x80
 
 # What every family can show: its RF and audio meters.
 _METERS = frozenset({Capability.RF_LEVEL, Capability.AUDIO_LEVEL})
+# Transmitter details the ULX-D, QLX-D and Axient receivers relay.
+_TX_DETAILS = frozenset({Capability.POWER_LOCK, Capability.TX_OFFSET})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -355,13 +357,8 @@ ULXD = Family(
     meter_rules={},
     apply_sample=_ulx_sample,
     capabilities=_METERS
-    | {
-        Capability.TX_MUTE,
-        Capability.POWER_LOCK,
-        Capability.TX_OFFSET,
-        Capability.ANTENNA,
-        Capability.WEB_UI,
-    },
+    | _TX_DETAILS
+    | {Capability.TX_MUTE, Capability.ANTENNA, Capability.WEB_UI},
     models_by_channels={1: "ULXD4", 2: "ULXD4D", 4: "ULXD4Q"},
     reports_net_settings=True,
 )
@@ -372,7 +369,8 @@ QLXD = Family(
     channel_rules=_QLX_CHANNEL,
     meter_rules={},
     apply_sample=_ulx_sample,
-    capabilities=_METERS | {Capability.POWER_LOCK, Capability.TX_OFFSET, Capability.ANTENNA},
+    # No TX_MUTE: see _ULX_CHANNEL.
+    capabilities=_METERS | _TX_DETAILS | {Capability.ANTENNA},
     models_by_channels={1: "QLXD4"},
 )
 SLXD = Family(
@@ -405,14 +403,8 @@ AXIENT = Family(
     meter_rules=_AXIENT_METERS,
     apply_sample=_axient_sample,
     capabilities=_METERS
-    | {
-        Capability.TX_MUTE,
-        Capability.POWER_LOCK,
-        Capability.TX_OFFSET,
-        Capability.ANTENNA,
-        Capability.QUALITY,
-        Capability.WEB_UI,
-    },
+    | _TX_DETAILS
+    | {Capability.TX_MUTE, Capability.ANTENNA, Capability.QUALITY, Capability.WEB_UI},
     models_by_channels={},
 )
 
