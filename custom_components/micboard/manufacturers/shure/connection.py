@@ -165,15 +165,17 @@ class ReceiverConnection:
         try:
             session = await Session.open(self.host, self.port, self._options)
             known_mac = self._reading.device.mac_address if self._reading else None
-            self._reading = await read_receiver(session, known_mac)
+            reading = await read_receiver(session, known_mac)
             identified = True
             self._unsupported_logged = False
             if self._options.meter_rate_ms:
                 await session.send([self._options.meter_rate_command()])
-            self._session = session
+            # Taken over only now, together with the status: the public view (and its cache)
+            # never shows a reading that did not get online.
+            self._reading, self._session = reading, session
             self._set_status(online=True, error=None, force=True)
             self._finish_attempt()
-            await self._stay_live(session, self._reading)
+            await self._stay_live(session, reading)
         except UnsupportedDeviceError as err:
             if not self._unsupported_logged:
                 _LOGGER.warning("%s", err)
