@@ -23,7 +23,7 @@ from custom_components.micboard.const import (
     CONF_MANUFACTURER,
     DOMAIN,
 )
-from custom_components.micboard.manufacturers.shure.discovery import ShureDiscovery
+from custom_components.micboard.manufacturers.shure import discovery as shure_discovery
 from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 
@@ -94,7 +94,7 @@ def discovery_transports(
     opened: list[asyncio.DatagramTransport] = []
 
     async def loopback(
-        _listener: Any, protocol_factory: Callable[[], asyncio.DatagramProtocol]
+        protocol_factory: Callable[[], asyncio.DatagramProtocol], **_where: Any
     ) -> Any:
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
@@ -103,7 +103,7 @@ def discovery_transports(
         opened.append(transport)
         return transport
 
-    with patch.object(ShureDiscovery, "_open_multicast", loopback):
+    with patch.object(shure_discovery, "open_multicast_transport", loopback):
         yield opened
 
 
