@@ -94,6 +94,11 @@ class _Subscription:
 class _Endpoint(asyncio.DatagramProtocol):
     def __init__(self, owner: SscReceiver) -> None:
         self._owner = owner
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
         host, port = addr
@@ -121,6 +126,7 @@ class SscReceiver(FrontEnd):
         self.options = options or SscOptions()
         self.tree = Tree(device, rng=rng, noise=noise)
         self._transport: asyncio.DatagramTransport | None = None
+        self._endpoint: _Endpoint | None = None
         self._subscriptions: list[_Subscription] = []
         # Clients that sent anything (garbage goes to them too).
         self._peers: set[Address] = set()
@@ -143,10 +149,10 @@ class SscReceiver(FrontEnd):
     async def listen(self, port: int) -> None:
         """Bind UDP 127.0.0.1:port (0 picks a free one)."""
         loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
+        transport, endpoint = await loop.create_datagram_endpoint(
             lambda: _Endpoint(self), local_addr=(LOOPBACK, port)
         )
-        self._transport = transport
+        self._transport, self._endpoint = transport, endpoint
         self.port = transport.get_extra_info("sockname")[1]
         if self._ticker is None:
             self._ticker = asyncio.create_task(self._tick())
@@ -154,9 +160,11 @@ class SscReceiver(FrontEnd):
     async def _stop_listening(self) -> None:
         # A closed UDP port on loopback answers datagrams with ICMP port unreachable, which
         # a connected client socket sees as ConnectionRefusedError: the "refuse" fault.
-        if self._transport is not None:
+        if self._transport is not None and self._endpoint is not None:
             self._transport.close()
-            self._transport = None
+            # The socket closes on the next loop turn; until then datagrams would still land.
+            await self._endpoint.closed
+            self._transport = self._endpoint = None
 
     async def close(self) -> None:
         """Close the port, forget subscriptions, stop the meter clock."""
