@@ -160,20 +160,22 @@ class SscReceiver(FrontEnd):
     async def _stop_listening(self) -> None:
         # A closed UDP port on loopback answers datagrams with ICMP port unreachable, which
         # a connected client socket sees as ConnectionRefusedError: the "refuse" fault.
-        if self._transport is not None and self._endpoint is not None:
-            self._transport.close()
-            # The socket closes on the next loop turn; until then datagrams would still land.
-            await self._endpoint.closed
+        transport, endpoint = self._transport, self._endpoint
+        if transport is not None and endpoint is not None:
+            # Nothing may be sent on a closing transport.
             self._transport = self._endpoint = None
+            transport.close()
+            # The socket closes on the next loop turn; until then datagrams would still land.
+            await endpoint.closed
 
     async def close(self) -> None:
-        """Close the port, forget subscriptions, stop the meter clock."""
-        await super().close()
+        """Stop the meter clock, close the port, forget subscriptions."""
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
+        await super().close()
 
     async def drop_connections(self) -> None:
         """UDP has no connections: forget every subscription at once (as a reboot would)."""
@@ -429,6 +431,9 @@ class SscReceiver(FrontEnd):
         return listing
 
     def _notify(self, sub: _Subscription, paths: list[Path]) -> None:
+        if self.device.faults.silent:
+            # A hung device sends nothing, so nothing counts against the subscription.
+            return
         values: dict[str, Json] = {}
         errors: dict[str, Json] = {}
         for path in paths:
