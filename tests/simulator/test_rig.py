@@ -45,8 +45,9 @@ async def test_add_by_manufacturer(sim: Simulator) -> None:
     assert (shure.id, ssc.id) == ("ulxd-1", "theatre")
     assert ssc.device.mac.startswith("00:1B:66:")
     assert ssc.device.serial.isdigit()
-    assert ssc.device.channel(1).transmitter is not None
-    assert ssc.device.channel(1).transmitter.battery_type == "Battery"
+    transmitter = ssc.device.channel(1).transmitter
+    assert transmitter is not None
+    assert transmitter.battery_type == "Battery"
     assert sim.device("theatre") is ssc
     assert sim.device(ssc.port) is ssc
     assert sim.device(str(shure.port)) is shure
