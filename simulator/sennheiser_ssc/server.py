@@ -41,6 +41,8 @@ type Address = tuple[str, int]
 
 # The real device listens here; tests and rigs normally use an ephemeral port instead.
 SSC_PORT = 45
+# DNS-SD service type every SSC device publishes (D6K p15); the simulator does not multicast.
+MDNS_TYPE = "_ssc._udp.local."
 # Without a lifetime a subscription lives 10 s (SL-DOC p24/p91); count defaults to 1000.
 DEFAULT_LIFETIME = 10.0
 DEFAULT_COUNT = 1000
@@ -192,6 +194,26 @@ class SscReceiver(FrontEnd):
             ascii_name(name, DEVICE_NAME_MAX if channel is None else CHANNEL_NAME_MAX)
         except SscError as err:
             raise ValueError(f"SSC cannot carry the name {name!r}") from err
+
+    def mdns_service(self) -> dict[str, object]:
+        """What the device would announce over DNS-SD, for tests that build zeroconf info.
+
+        The instance name is the device name, as SSC requires. TXT values were never seen
+        (sheet part 2 §10, open): this reading sends ``model`` as the product in upper case
+        (what WMSS searches for "4" and "DANTE") and ``id`` as the MAC's hex digits.
+        """
+        device = self.device
+        return {
+            "type": MDNS_TYPE,
+            "name": f"{device.name}.{MDNS_TYPE}",
+            "hostname": f"{device.model.lower()}-{device.serial}.local.",
+            "port": self.port,
+            "addresses": [LOOPBACK],
+            "properties": {
+                "id": device.mac.replace(":", "").lower(),
+                "model": device.model_string.upper(),
+            },
+        }
 
     def _describe_extra(self) -> dict[str, object]:
         return {"subscriptions": len(self._subscriptions), "serial": self.device.serial}

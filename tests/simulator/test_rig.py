@@ -279,3 +279,25 @@ def test_package_never_imports_the_client() -> None:
             else:
                 continue
             assert not any(m.split(".")[0] == "custom_components" for m in modules), path
+
+
+def test_shure_demo_rig() -> None:
+    models = [entry["model"] for entry in load_rig("demo-shure")["receivers"]]
+    assert models == ["ULXD4Q", "QLXD4", "SLXD4D", "SLXD4D+", "AD4Q"]
+
+
+async def test_ephemeral_ports_are_unique_across_protocols(sim: Simulator) -> None:
+    receivers = [await sim.add_device(model) for model in ["ULXD4", "EW-DX-EM2"] * 20]
+    assert len({rx.port for rx in receivers}) == 40
+
+
+async def test_mdns_service(sim: Simulator) -> None:
+    rx = await sim.add_sennheiser("EW-DX EM 4", name="Theatre", mac="00:1B:66:00:00:2A")
+    assert rx.mdns_service() == {
+        "type": "_ssc._udp.local.",
+        "name": "Theatre._ssc._udp.local.",
+        "hostname": f"ew-dx-em4-dante-{rx.device.serial}.local.",
+        "port": rx.port,
+        "addresses": ["127.0.0.1"],
+        "properties": {"id": "001b6600002a", "model": "EW-DX EM 4 DANTE"},
+    }
