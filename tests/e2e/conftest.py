@@ -1,8 +1,8 @@
 """A real ``hass`` process and the simulator, started once per module on free loopback ports.
 
 Both run as their own process groups and are stopped in finalizers, even when a test fails.
-The Home Assistant config comes from ``scripts/develop_config.py``, the same code
-``scripts/develop`` uses, so this also proves that script's set-up.
+The Home Assistant config comes from ``tools.develop``, the same code ``scripts/develop``
+uses, so this also proves that script's set-up.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import AsyncGenerator, Iterator
 import contextlib
 from dataclasses import dataclass
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -20,30 +19,17 @@ import signal
 import subprocess
 import sys
 import time
-from types import ModuleType
 from typing import Any
 
 import aiohttp
 import pytest
 import pytest_socket
 
+from tools import develop
+
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 HASS = str(Path(PYTHON).with_name("hass"))
-
-
-def _load_develop_config() -> ModuleType:
-    path = REPO / "scripts" / "develop_config.py"
-    spec = importlib.util.spec_from_file_location("micboard_develop_config", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-develop = _load_develop_config()
 
 
 # The unit tests' autouse fixtures build Home Assistant's in-process test harness; these
@@ -143,7 +129,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedRig]:
 
 @dataclass
 class RunningHA:
-    """A started ``hass`` with Micboard set up by ``scripts/develop_config.py bootstrap``."""
+    """A started ``hass`` with Micboard set up by ``python -m tools.develop bootstrap``."""
 
     url: str
     config: Path
@@ -173,9 +159,10 @@ def home_assistant(
     try:
         boot = subprocess.run(
             [
-                *(PYTHON, str(REPO / "scripts" / "develop_config.py"), "bootstrap"),
+                *(PYTHON, "-m", "tools.develop", "bootstrap"),
                 *("--url", url, "--pid", str(proc.pid), "--hosts", *rig.hosts),
             ],
+            cwd=REPO,
             capture_output=True,
             text=True,
             timeout=90,

@@ -1,0 +1,117 @@
+"""The Home Assistant the bench measures: the test harness, production loop, one entry.
+
+Built with pytest-homeassistant-custom-component's ``async_test_home_assistant`` (no
+pytest), on Home Assistant's production event loop (no debug mode) and without a recorder.
+Discovery listens on 127.0.0.1 instead of the SLP multicast group, as in the unit tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+import contextlib
+import tempfile
+from unittest.mock import patch
+
+from homeassistant import loader
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er, frame, translation
+from homeassistant.runner import create_event_loop
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+from custom_components.micboard.const import (
+    CONF_AUTO_ADD_DISCOVERED,
+    CONF_DETAIL_ENTITIES,
+    CONF_HOSTS,
+    CONF_MANUFACTURER,
+    DOMAIN,
+)
+from custom_components.micboard.identifiers import description_key
+from custom_components.micboard.manufacturers.shure.discovery import ShureDiscovery
+
+from .const import LOOPBACK
+
+# Platforms every real instance has loaded: their cost is not Micboard's.
+PLATFORMS = ("sensor", "binary_sensor", "event")
+
+__all__ = [
+    "MockConfigEntry",
+    "add_entry",
+    "create_event_loop",
+    "entity_id",
+    "entries",
+    "home_assistant",
+    "loopback_discovery",
+    "resolve_key",
+]
+
+
+@contextlib.asynccontextmanager
+async def home_assistant() -> AsyncIterator[HomeAssistant]:
+    """A running Home Assistant in a temporary config dir, with ``PLATFORMS`` set up."""
+    loop = asyncio.get_running_loop()
+    with tempfile.TemporaryDirectory(prefix="micboard-bench-") as config_dir:
+        async with async_test_home_assistant(loop, True, config_dir=config_dir) as hass:
+            frame.async_setup(hass)
+            await translation.async_load_integrations(hass, {"homeassistant"})
+            # Forget the harness's own custom_components: the loader finds this repo's.
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+            for domain in PLATFORMS:
+                await async_setup_component(hass, domain, {})
+            await hass.async_block_till_done()
+            yield hass
+
+
+async def _loopback(
+    _discovery: ShureDiscovery, protocol_factory: Callable[[], asyncio.DatagramProtocol]
+) -> asyncio.DatagramTransport:
+    transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+        protocol_factory, local_addr=(LOOPBACK, 0)
+    )
+    return transport
+
+
+@contextlib.contextmanager
+def loopback_discovery() -> Iterator[None]:
+    """Shure discovery listens on 127.0.0.1 (never the multicast group) meanwhile."""
+    with patch.object(ShureDiscovery, "_open_multicast", _loopback):
+        yield
+
+
+def add_entry(hass: HomeAssistant, hosts: list[str], *, detail_entities: bool) -> MockConfigEntry:
+    """The Shure entry watching ``hosts``, added (not yet set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Shure",
+        unique_id="shure",
+        data={CONF_MANUFACTURER: "shure"},
+        options={
+            CONF_HOSTS: hosts,
+            CONF_AUTO_ADD_DISCOVERED: False,
+            CONF_DETAIL_ENTITIES: detail_entities,
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+def entries(hass: HomeAssistant, entry_id: str) -> list[er.RegistryEntry]:
+    """The entity-registry entries of a config entry."""
+    return er.async_entries_for_config_entry(er.async_get(hass), entry_id)
+
+
+def entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str | None:
+    """The entity id of a Micboard entity, by platform and unique id."""
+    return er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+
+
+def resolve_key(hass: HomeAssistant, entity_id: str) -> str:
+    """The description key of a Micboard entity ("other integrations" for the rest)."""
+    entry = er.async_get(hass).async_get(entity_id)
+    if entry is None or entry.platform != DOMAIN:
+        return "other integrations"
+    return description_key(entry.unique_id)

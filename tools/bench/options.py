@@ -1,0 +1,113 @@
+"""The command line of scripts/bench, as typed options."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """Everything a run is told (both processes parse the same command line)."""
+
+    receivers: int
+    models: str
+    seed: int
+    drain: float
+    meter_jitter: float
+    steady_rate: float
+    burst_rate: float
+    settle: float
+    window: float
+    profile_window: float
+    burst_window: float
+    resyncs: int
+    offline_receivers: int
+    json: str | None
+    detail_entities: bool
+    tracemalloc: int
+    simulator_worker: bool
+    # The command as the report prints it, and the load average before the run.
+    command: str = ""
+    load_before: str = ""
+
+    @property
+    def model_list(self) -> list[str]:
+        """The receiver models, used in turn."""
+        return self.models.split(",")
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench", description="Micboard scale benchmark (issue 8)."
+    )
+    parser.add_argument("--receivers", type=int, default=100)
+    parser.add_argument(
+        "--models",
+        default="ULXD4Q,AD4Q",
+        help="receiver models, used in turn (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--drain", type=float, default=1.0, help="battery minutes per minute")
+    parser.add_argument(
+        "--meter-jitter", type=float, default=0.0, help="simulator SAMPLE jitter (s)"
+    )
+    parser.add_argument("--steady-rate", type=float, default=4.0, help="changes/s at steady state")
+    parser.add_argument("--burst-rate", type=float, default=16.0, help="changes/s, latency burst")
+    parser.add_argument("--settle", type=float, default=8.0, help="s before the steady window")
+    parser.add_argument("--window", type=float, default=60.0, help="steady-state window (s)")
+    parser.add_argument("--profile-window", type=float, default=10.0, help="cProfile (s)")
+    parser.add_argument("--burst-window", type=float, default=25.0, help="latency burst (s)")
+    parser.add_argument("--resyncs", type=int, default=3, help="full resyncs timed, each way")
+    parser.add_argument("--offline-receivers", type=int, default=4)
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--detail-entities",
+        action="store_true",
+        help="with the entry's 'detail entities' option on (the default leaves it off)",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="trace allocations (slow: for finding memory, not for timing)",
+    )
+    parser.add_argument("--simulator-worker", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def parse(argv: list[str]) -> Options:
+    """Options from a command line (``--help`` and errors exit, as argparse does)."""
+    args = parser().parse_args(argv)
+    return Options(
+        receivers=args.receivers,
+        models=args.models,
+        seed=args.seed,
+        drain=args.drain,
+        meter_jitter=args.meter_jitter,
+        steady_rate=args.steady_rate,
+        burst_rate=args.burst_rate,
+        settle=args.settle,
+        window=args.window,
+        profile_window=args.profile_window,
+        burst_window=args.burst_window,
+        resyncs=args.resyncs,
+        offline_receivers=args.offline_receivers,
+        json=args.json,
+        detail_entities=args.detail_entities,
+        tracemalloc=args.tracemalloc,
+        simulator_worker=args.simulator_worker,
+    )
+
+
+def worker_arguments(options: Options) -> list[str]:
+    """The command-line flags the simulator worker process needs."""
+    return [
+        "--simulator-worker",
+        f"--receivers={options.receivers}",
+        f"--models={options.models}",
+        f"--seed={options.seed}",
+        f"--drain={options.drain}",
+        f"--meter-jitter={options.meter_jitter}",
+    ]

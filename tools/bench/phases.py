@@ -1,0 +1,399 @@
+"""The benchmark's phases against one Home Assistant and one simulator worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+import contextlib
+import cProfile
+import gc
+import math
+import time
+import tracemalloc
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.micboard.const import DEVICE_TYPE_RECEIVER
+from custom_components.micboard.coordinator import MicboardCoordinator
+from custom_components.micboard.identifiers import description_key
+
+from . import harness
+from .accounting import GcWatch, LoopAccounting
+from .const import (
+    LATENCY_MIN_CHANGES,
+    LOOPBACK,
+    SWAP_BACK_S,
+    TARGET_OFFLINE_S,
+    TARGET_RESYNC_S,
+    TARGET_SETUP_S,
+)
+from .control import Worker
+from .figures import cpu_row, memory_row, writes_row
+from .latency import LatencyRun, latency_row
+from .options import Options
+from .profiling import cprofile_report, tracemalloc_report
+from .recorder import Recorder
+from .results import MEASURES, Results
+from .system import rss_mb, runqueue_wait, trimmed_rss_mb
+from .timing import clock, say
+
+
+async def run_bench(options: Options, worker: Worker, results: Results) -> None:
+    """Every phase, in one Home Assistant, against the (ready) simulator worker."""
+    async with harness.home_assistant() as hass:
+        await worker.connect()
+        bench = Bench(options, worker, results, hass)
+        with harness.loopback_discovery():
+            try:
+                await bench.phases()
+            finally:
+                await bench.teardown()
+
+
+class Bench:
+    """Runs every phase against one Home Assistant and one simulator worker."""
+
+    def __init__(
+        self, options: Options, worker: Worker, results: Results, hass: HomeAssistant
+    ) -> None:
+        self.options = options
+        self.worker = worker
+        self.results = results
+        self.hass = hass
+        self.recorder = Recorder()
+        self.entry: harness.MockConfigEntry | None = None
+        self.port_to_id: dict[int, str] = {}
+        self.expected_channels = sum(rx["channels"] for rx in worker.receivers)
+        self.wait_span = (0.0, 0.0)
+        self.runqueue_ms_per_s = math.nan
+        self.gc_watch = GcWatch()
+        self.rss_before = 0.0
+        self._malloc_before: tracemalloc.Snapshot | None = None
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _entity_id(self, domain: str, unique_id: str) -> str | None:
+        return harness.entity_id(self.hass, domain, unique_id)
+
+    def _resolve_key(self, entity_id: str) -> str:
+        return harness.resolve_key(self.hass, entity_id)
+
+    async def _wait_for(self, predicate: Callable[[], bool], within: float) -> bool:
+        deadline = clock() + within
+        while not predicate():
+            if clock() > deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
+
+    # --- phases ----------------------------------------------------------------------------
+
+    async def phases(self) -> None:
+        options = self.options
+        recorder = self.recorder
+        recorder.resolve = self._resolve_key
+        recorder.listen(self.hass)
+
+        gc.collect()
+        self.rss_before = rss_mb()
+        if options.tracemalloc:
+            tracemalloc.start(options.tracemalloc)
+            self._malloc_before = tracemalloc.take_snapshot()
+        say(f"setting up the Micboard entry for {len(self.worker.receivers)} receivers")
+        coordinator = await self._setup()
+        for receiver in coordinator.data.receivers.values():
+            self.port_to_id[receiver.port] = receiver.api_device_id
+        say(f"timing {options.resyncs} full resyncs each way")
+        await self._resync(coordinator)
+
+        self.wait_span = (clock(), runqueue_wait())
+        self.gc_watch.start()
+        await self.worker.set_rate(options.steady_rate, phase="settle")
+        await asyncio.sleep(options.settle)
+        say(f"steady state: {options.window:g} s of CPU accounting and state-write counting")
+        await self._steady_state()
+        # The bench's own full collection blocks the loop: no changes meanwhile (swap-backs
+        # still due are made in phase M and left out of the latency, like those in phase C).
+        await self.worker.set_rate(0, phase="M")
+        self.gc_watch.stop()  # the bench's own full collection is not a pause Micboard causes
+        gc.collect()
+        rss_after = rss_mb()
+        trimmed = trimmed_rss_mb()
+        self.gc_watch.start()
+        self._memory(rss_after, trimmed)
+        if self._malloc_before is not None:
+            gc.collect()
+            after = tracemalloc.take_snapshot()
+            tracemalloc.stop()
+            self.results.profile += tracemalloc_report(self._malloc_before, after)
+        say(f"cProfile for {options.profile_window:g} s")
+        await self._profile_window()
+        say(f"latency burst for {options.burst_window:g} s")
+        await self._latency_burst()
+        span, waited = clock() - self.wait_span[0], runqueue_wait() - self.wait_span[1]
+        self.runqueue_ms_per_s = 1000 * waited / span
+        self.gc_watch.stop()
+        self.results.notes.append(
+            f"from the settle phase to the end of the latency burst ({span:.0f} s): "
+            + self.gc_watch.summary(span)
+        )
+        await self.worker.set_rate(0)
+        await asyncio.sleep(SWAP_BACK_S[1] + 0.5)
+        await self._latency_report()
+        say(f"silencing {options.offline_receivers} receivers until they are declared offline")
+        await self._offline()
+
+    async def _setup(self) -> MicboardCoordinator:
+        """Row 1: from adding the entry until every channel and entity has a state."""
+        hass = self.hass
+        hosts = [f"{LOOPBACK}:{rx['port']}" for rx in self.worker.receivers]
+        entry = self.entry = harness.add_entry(
+            hass, hosts, detail_entities=self.options.detail_entities
+        )
+        started = clock()
+        ok = await hass.config_entries.async_setup(entry.entry_id)
+        returned = clock()
+
+        def enabled() -> list[er.RegistryEntry]:
+            return [e for e in harness.entries(hass, entry.entry_id) if e.disabled_by is None]
+
+        def status_ready() -> int:
+            return sum(
+                1
+                for e in enabled()
+                if e.unique_id.endswith("-status")
+                and (s := hass.states.get(e.entity_id)) is not None
+                and s.state not in ("unknown", "unavailable")
+            )
+
+        def ready() -> bool:
+            if not ok:
+                return True
+            entities = enabled()
+            return status_ready() >= self.expected_channels and all(
+                e.entity_id in self.recorder.first_state for e in entities
+            )
+
+        finished = await self._wait_for(ready, 60.0)
+        entities = enabled()
+        stamps = [self.recorder.first_state.get(e.entity_id) for e in entities]
+        known = [s for s in stamps if s is not None]
+        last = max(known, default=returned)
+        setup_s = last - started
+        channels = status_ready()
+        disabled = len(harness.entries(hass, entry.entry_id)) - len(entities)
+        details = [
+            f"config entry set-up returned after {returned - started:.2f} s "
+            f"(first refresh of {len(hosts)} receivers, then the platforms)",
+            f"{len(entities)} enabled entities with state ({disabled} disabled by default), "
+            f"{channels} channel status sensors with a status",
+        ]
+        if not ok or not finished:
+            details.append(
+                f"NOT READY: entry set-up {'ok' if ok else 'failed'}, {channels} of "
+                f"{self.expected_channels} channels, {len(known)} of {len(entities)} entities"
+            )
+            self.results.unmeasured(1, *details)
+            raise RuntimeError("the config entry did not reach a state for every channel")
+        self.results.row(
+            1,
+            MEASURES[1][0].replace("all channels", f"all {self.expected_channels} channels"),
+            f"{setup_s:.2f} s",
+            MEASURES[1][1],
+            setup_s < TARGET_SETUP_S,
+            *details,
+        )
+        self.recorder.key_of.update({e.entity_id: description_key(e.unique_id) for e in entities})
+        # Entities whose state the latency measurement times.
+        for entity in entities:
+            if entity.unique_id.endswith(("-battery", "-transmitter")):
+                self.recorder.watched.add(entity.entity_id)
+        coordinator: MicboardCoordinator = entry.runtime_data
+        return coordinator
+
+    async def _resync(self, coordinator: MicboardCoordinator) -> None:
+        """Row 2: the backend's full refresh alone, then the coordinator's."""
+        backend_times: list[float] = []
+        coordinator_times: list[float] = []
+        errors = 0
+        for _ in range(self.options.resyncs):
+            started = clock()
+            result = await coordinator.backend.refresh()
+            backend_times.append(clock() - started)
+            errors += result.error_count
+        coordinator_cpu: list[float] = []
+        for _ in range(self.options.resyncs):
+            started, cpu = clock(), time.thread_time()
+            await coordinator.async_refresh()
+            coordinator_times.append(clock() - started)
+            coordinator_cpu.append(time.thread_time() - cpu)
+            if not coordinator.last_update_success:
+                errors += 1
+        worst = max(coordinator_times)
+        self.results.row(
+            2,
+            MEASURES[2][0].replace("all receivers", f"{len(self.port_to_id)} receivers"),
+            f"{worst:.2f} s",
+            MEASURES[2][1],
+            worst < TARGET_RESYNC_S and errors == 0,
+            "coordinator.async_refresh(), worst of "
+            f"{len(coordinator_times)}: {', '.join(f'{t:.3f}' for t in coordinator_times)} s "
+            "(backend refresh + snapshot diff + entity updates)",
+            f"backend.refresh() alone: {', '.join(f'{t:.3f}' for t in backend_times)} s; "
+            f"receiver errors: {errors}",
+            "event-loop CPU time of each coordinator resync: "
+            + ", ".join(f"{t:.3f}" for t in coordinator_cpu)
+            + " s (the rest of the wall time is waiting for the receivers' replies: at least "
+            "the 0.1 s burst quiet time)",
+        )
+
+    async def _steady_state(self) -> None:
+        """Rows 3 and 4: CPU, its owners and the state writes over one steady-state window."""
+        await self.worker.set_rate(self.options.steady_rate, phase="A")
+        counts_before = Counter(self.recorder.counts)
+        accounting = LoopAccounting(set(self.port_to_id))
+        listener_before = self.recorder.listener_seconds
+        wall0, loop0, proc0 = clock(), time.thread_time(), time.process_time()
+        sim0, wait0 = self.worker.cpu, runqueue_wait()
+        accounting.start()
+        try:
+            await asyncio.sleep(self.options.window)
+        finally:
+            accounting.stop()
+        wall = clock() - wall0
+        overhead = accounting.overhead
+        loop_cpu = time.thread_time() - loop0 - overhead
+        proc_cpu = time.process_time() - proc0 - overhead
+        sim_cpu = self.worker.cpu - sim0
+        waited = runqueue_wait() - wait0
+        counts = self.recorder.counts - counts_before
+        listeners = self.recorder.listener_seconds - listener_before
+        self.results.notes.append(
+            f"steady state window {wall:.1f} s at {self.options.steady_rate:g} transmitter "
+            f"changes/s: event-loop thread CPU {100 * loop_cpu / wall:.1f} % of a core, "
+            f"whole HA process {100 * proc_cpu / wall:.1f} %, simulator process "
+            f"{100 * sim_cpu / wall:.1f} % (separate process); the loop thread waited "
+            f"{1000 * waited / wall:.1f} ms per s for a CPU"
+        )
+        gc_summary = self.gc_watch.summary(wall, since=clock() - wall)
+        cpu_row(
+            self.results,
+            accounting=accounting,
+            wall=wall,
+            loop_cpu=loop_cpu,
+            listeners=listeners,
+            overhead=overhead,
+            gc_summary=gc_summary,
+        )
+        writes_row(self.results, counts, Counter(self.recorder.key_of.values()), wall)
+
+    def _memory(self, rss_after: float, trimmed: float) -> None:
+        """Row 7: resident memory the entry added."""
+        assert self.entry is not None
+        entries = harness.entries(self.hass, self.entry.entry_id)
+        enabled = sum(1 for entry in entries if entry.disabled_by is None)
+        memory_row(
+            self.results,
+            rss_before=self.rss_before,
+            rss_after=rss_after,
+            trimmed=trimmed,
+            enabled=enabled,
+            registered=len(entries),
+        )
+
+    async def _profile_window(self) -> None:
+        await self.worker.set_rate(self.options.steady_rate, phase="C")
+        profile = cProfile.Profile()
+        profile.enable()
+        await asyncio.sleep(self.options.profile_window)
+        profile.disable()
+        self.results.profile += cprofile_report(profile, self.options.profile_window)
+
+    async def _latency_burst(self) -> None:
+        done = await self.worker.count()
+        window = self.options.burst_window
+        rate = max(self.options.burst_rate, (LATENCY_MIN_CHANGES * 1.2 - done) / window)
+        await self.worker.set_rate(rate, phase="L")
+        await asyncio.sleep(window)
+        self.results.notes.append(
+            f"latency burst: {window:g} s at {rate:g} changes/s after {done} changes at "
+            f"{self.options.steady_rate:g}/s"
+        )
+
+    async def _latency_report(self) -> None:
+        """Row 5."""
+        log = await self.worker.change_log()
+        run = LatencyRun(
+            changes=log["log"],
+            drain_ticks=log["drain_ticks"],
+            seen=self.recorder.seen,
+            port_to_id=self.port_to_id,
+            entity_id=self._entity_id,
+            resyncs=self.recorder.resyncs,
+            gc_pauses=self.gc_watch.pauses,
+            runqueue_ms_per_s=self.runqueue_ms_per_s,
+        )
+        latency_row(self.results, run)
+
+    async def _offline(self) -> None:
+        """Row 6: silenced receivers until device_offline, then back until device_online."""
+        ports = self._offline_ports()
+        ids = {port: self.port_to_id[port] for port in ports}
+        recorder = self.recorder
+        recorder.offline.clear()
+        recorder.online.clear()
+        stamps = await self.worker.silence(ports)
+
+        def all_offline() -> bool:
+            gone = recorder.receivers_offline()
+            return all(api in gone for api in ids.values())
+
+        await self._wait_for(all_offline, 3 * TARGET_OFFLINE_S)
+        detection = [_first(recorder.offline, api) - stamps[port] for port, api in ids.items()]
+        resumed = await self.worker.resume(ports)
+
+        def all_online() -> bool:
+            back = recorder.receivers_online()
+            return all(api in back for api in ids.values())
+
+        await self._wait_for(all_online, 15.0)
+        back = [_first(recorder.online, api) - resumed[port] for port, api in ids.items()]
+        worst = max(detection)
+        self.results.row(
+            6,
+            MEASURES[6][0],
+            f"{worst:.2f} s",
+            MEASURES[6][1],
+            worst <= TARGET_OFFLINE_S,
+            f"{len(ports)} receivers silenced at once (sockets left open): "
+            + ", ".join(f"{d:.3f}" for d in detection)
+            + " s; the worst counts",
+            "back online after resume: " + ", ".join(f"{b:.2f}" for b in back) + " s",
+        )
+
+    def _offline_ports(self) -> list[int]:
+        by_model: dict[str, list[int]] = {}
+        for rx in self.worker.receivers:
+            by_model.setdefault(rx["model"], []).append(rx["port"])
+        picked: list[int] = []
+        for ports in by_model.values():
+            picked += ports[: max(1, self.options.offline_receivers // len(by_model))]
+        return picked[: max(self.options.offline_receivers, len(by_model))]
+
+    async def teardown(self) -> None:
+        if self.entry is not None:
+            with contextlib.suppress(Exception):
+                await self.worker.set_rate(0)
+            try:
+                await self.hass.config_entries.async_unload(self.entry.entry_id)
+            except Exception as err:
+                self.results.notes.append(f"unloading the entry failed: {err!r}")
+        await self.hass.async_stop(force=True)
+
+
+def _first(events: list[tuple[float, str, str]], api: str) -> float:
+    """When a receiver's first such event came (inf: never)."""
+    hits = [t for t, a, k in events if a == api and k == DEVICE_TYPE_RECEIVER]
+    return min(hits) if hits else math.inf

@@ -1,0 +1,104 @@
+"""The simulated receivers of the worker process: the bench's only use of ``simulator``.
+
+Everything the driver and the control server do to a receiver goes through ``BenchRig``,
+addressed by (port, channel), so a change of the simulator's Python API stays in this file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from simulator.core import Simulator
+from simulator.receiver import SimulatedReceiver
+from simulator.state import MODELS
+
+from .timing import clock
+
+_SECONDS_PER_MINUTE = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class RigReceiver:
+    """One simulated receiver as the bench knows it."""
+
+    port: int
+    model: str
+    channels: int
+
+
+@dataclass
+class BenchRig:
+    """Simulated receivers on 127.0.0.1, one port each, with battery drain the bench times."""
+
+    simulator: Simulator
+    drain: float
+    receivers: list[RigReceiver] = field(default_factory=list)
+    # When each battery-drain tick happened (every receiver pushes every channel at once).
+    drain_ticks: list[float] = field(default_factory=list)
+    _by_port: dict[int, SimulatedReceiver] = field(default_factory=dict)
+    _drain_task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def start(
+        cls, *, receivers: int, models: list[str], seed: int, drain: float, meter_jitter: float
+    ) -> BenchRig:
+        """``receivers`` receivers of ``models`` in turn, named ``RX 000``, ``RX 001``..."""
+        # The rig drains the batteries itself (not the simulator) to know when it happens.
+        simulator = Simulator(seed=seed, noise=True, battery_drain=0, meter_jitter=meter_jitter)
+        rig = cls(simulator, drain)
+        for number in range(receivers):
+            model = models[number % len(models)]
+            count = MODELS[model].channels
+            rx = await simulator.add_receiver(
+                model,
+                name=f"RX {number:03d}",
+                port=0,
+                channel_names=[f"R{number:03d} C{index}" for index in range(1, count + 1)],
+            )
+            rig._by_port[rx.port] = rx
+            rig.receivers.append(RigReceiver(rx.port, rx.model, len(rx.state.channels)))
+            if drain and rig._drain_task is None:
+                rig._drain_task = asyncio.create_task(rig._drain_batteries())
+        return rig
+
+    async def _drain_batteries(self) -> None:
+        # Once a minute of simulated use, as the simulator's own drain does.
+        interval = _SECONDS_PER_MINUTE / self.drain
+        while True:
+            await asyncio.sleep(interval)
+            self.drain_ticks.append(clock())
+            for rx in self.simulator.receivers:
+                rx.drain_batteries(1.0)
+
+    def has_transmitter(self, port: int, channel: int) -> bool:
+        return self._by_port[port].state.channel(channel).transmitter is not None
+
+    def battery_percent(self, port: int, channel: int) -> int | None:
+        """What the channel's transmitter reports (None: no transmitter or no percentage)."""
+        transmitter = self._by_port[port].state.channel(channel).transmitter
+        return None if transmitter is None else transmitter.battery_percent
+
+    def rename_channel(self, port: int, channel: int, name: str) -> None:
+        self._by_port[port].rename_channel(channel, name)
+
+    def set_transmitter(self, port: int, channel: int, *, on: bool) -> None:
+        self._by_port[port].set_transmitter(channel, on=on)
+
+    def set_battery(self, port: int, channel: int, *, bars: int, percent: int) -> None:
+        self._by_port[port].set_battery(channel, bars=bars, percent=percent)
+
+    def go_silent(self, port: int) -> None:
+        """Sockets stay open, nothing is sent or answered (a hung receiver)."""
+        self._by_port[port].go_silent()
+
+    def resume(self, port: int) -> None:
+        self._by_port[port].resume()
+
+    async def stop(self) -> None:
+        if self._drain_task is not None:
+            self._drain_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._drain_task
+        await self.simulator.stop()

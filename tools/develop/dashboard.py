@@ -1,0 +1,124 @@
+"""The "Micboard" dashboard, built from the registries and made the default one."""
+
+from __future__ import annotations
+
+from .client import HomeAssistantAPI
+from .const import DASHBOARD_URL, JSONObject
+from .rig import Rig, device_name
+
+
+def _row(rig: Rig, entity_id: str | None) -> JSONObject | None:
+    if entity_id is None:
+        return None
+    row: JSONObject = {"entity": entity_id}
+    if name := rig.names.get(entity_id):
+        row["name"] = name
+    return row
+
+
+def _device_page(device: JSONObject) -> dict[str, str]:
+    return {"action": "navigate", "navigation_path": f"/config/devices/device/{device['id']}"}
+
+
+def _channel_tiles(rig: Rig, channel: JSONObject) -> list[JSONObject]:
+    """A channel as classic Micboard shows it: its name and status, battery, RF level."""
+    cid = channel["id"]
+    tiles: list[JSONObject] = []
+    if status := rig.entity(cid, "status") or rig.entity(cid, "transmitter"):
+        tiles.append(
+            {
+                "type": "tile",
+                "entity": status,
+                "name": device_name(channel),
+                "vertical": True,
+                "tap_action": _device_page(channel),
+                "icon_tap_action": _device_page(channel),
+            }
+        )
+    for key, label in (("battery", "Battery"), ("rf_level", "RF")):
+        if entity_id := rig.entity(cid, key):
+            tiles.append({"type": "tile", "entity": entity_id, "name": label, "vertical": True})
+    return tiles
+
+
+def _receiver_card(rig: Rig, receiver: JSONObject) -> JSONObject:
+    """Heading (name, connectivity) over a grid of its channels, one row each."""
+    rid = receiver["id"]
+    heading: JSONObject = {
+        "type": "heading",
+        "heading": device_name(receiver),
+        "icon": "mdi:access-point",
+        "tap_action": _device_page(receiver),
+    }
+    if connectivity := rig.entity(rid, "connectivity"):
+        heading["badges"] = [{"type": "entity", "entity": connectivity, "state_content": "state"}]
+    tiles = [tile for channel in rig.channels[rid] for tile in _channel_tiles(rig, channel)]
+    grid = {"type": "grid", "columns": 3, "square": False, "cards": tiles}
+    return {"type": "vertical-stack", "cards": [heading, grid]}
+
+
+def _service_card(rig: Rig) -> JSONObject:
+    """The sync log (receivers online, last sync) and the activity feed."""
+    svc = rig.service
+    keys = (
+        "receivers_online",
+        "receivers_total",
+        "last_sync_status",
+        "last_sync",
+        "last_sync_duration",
+        "last_sync_errors",
+    )
+    rows = [row for key in keys if (row := _row(rig, rig.entity(svc["id"], key)))]
+    # The event entities: one line per lifecycle transition ("Turned off", "Came online").
+    # (The card filters by entity; /logbook also shows the integration's sentences.)
+    events = [
+        entity_id
+        for device in [*rig.receivers, *(c for chans in rig.channels.values() for c in chans)]
+        for key in ("receiver_events", "transmitter_events")
+        if (entity_id := rig.entity(device["id"], key))
+    ]
+    cards: list[JSONObject] = [
+        {
+            "type": "heading",
+            "heading": device_name(svc) or "Shure",
+            "icon": "mdi:sync",
+            "tap_action": _device_page(svc),
+        },
+        {"type": "entities", "entities": rows, "state_color": True},
+    ]
+    if events:
+        cards += [
+            {"type": "heading", "heading": "Activity", "icon": "mdi:format-list-bulleted"},
+            {"type": "logbook", "target": {"entity_id": events}, "hours_to_show": 24},
+        ]
+    return {"type": "vertical-stack", "cards": cards}
+
+
+def build_dashboard(rig: Rig) -> JSONObject:
+    """Classic Micboard's admin view: the sync log and activity, then every channel."""
+    cards = [_service_card(rig), *(_receiver_card(rig, r) for r in rig.receivers)]
+    return {
+        "title": "Micboard",
+        # Masonry packs receivers of different sizes without gaps: a whole rig per screen.
+        "views": [
+            {"title": "Micboard", "path": "rig", "icon": "mdi:microphone-variant", "cards": cards}
+        ],
+    }
+
+
+async def ensure_dashboard(api: HomeAssistantAPI, rig: Rig) -> str:
+    """Create (or refresh) the Micboard storage dashboard and make it the default one."""
+    dashboards = await api.call("lovelace/dashboards/list")
+    if not any(d["url_path"] == DASHBOARD_URL for d in dashboards):
+        await api.call(
+            "lovelace/dashboards/create",
+            url_path=DASHBOARD_URL,
+            title="Micboard",
+            icon="mdi:microphone-variant",
+            show_in_sidebar=True,
+            require_admin=False,
+            mode="storage",
+        )
+    await api.call("lovelace/config/save", url_path=DASHBOARD_URL, config=build_dashboard(rig))
+    await api.call("frontend/set_system_data", key="core", value={"default_panel": DASHBOARD_URL})
+    return f"{api.base_url}/{DASHBOARD_URL}/rig"

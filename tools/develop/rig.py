@@ -1,0 +1,80 @@
+"""Micboard's devices and entities as Home Assistant's registries hold them."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+import time
+
+from .client import HAError, HomeAssistantAPI
+from .const import DOMAIN, JSONObject
+
+
+def entity_key(entity: JSONObject) -> str:
+    """The entity description key (unique ids end in ``-<key>``)."""
+    return str(entity.get("unique_id", "")).rsplit("-", 1)[-1]
+
+
+def device_name(device: JSONObject) -> str:
+    """A device's name as the UI shows it (the user's name first)."""
+    return str(device.get("name_by_user") or device.get("name") or "")
+
+
+@dataclass
+class Rig:
+    """Micboard's devices and entities as the registries hold them (in creation order)."""
+
+    service: JSONObject
+    receivers: list[JSONObject]
+    channels: dict[str, list[JSONObject]]  # receiver device id -> channel devices
+    entities: dict[str, dict[str, str]] = field(default_factory=dict)  # device -> key -> id
+    names: dict[str, str] = field(default_factory=dict)  # entity id -> name without device
+
+    def entity(self, device_id: str, key: str) -> str | None:
+        return self.entities.get(device_id, {}).get(key)
+
+
+async def read_rig(api: HomeAssistantAPI, entry_id: str) -> Rig | None:
+    """The entry's service device, receivers, channels and entities; None before set-up."""
+    devices: list[JSONObject] = [
+        d
+        for d in await api.call("config/device_registry/list")
+        if entry_id in d.get("config_entries", [])
+    ]
+    service = next((d for d in devices if d.get("entry_type") == "service"), None)
+    if service is None:
+        return None
+    receivers = [d for d in devices if d.get("via_device_id") == service["id"]]
+    channels: dict[str, list[JSONObject]] = {r["id"]: [] for r in receivers}
+    for device in devices:
+        if device.get("via_device_id") in channels:
+            channels[device["via_device_id"]].append(device)
+    known = {d["id"] for d in devices}
+    rig = Rig(service, receivers, channels)
+    entity: JSONObject
+    for entity in await api.call("config/entity_registry/list"):
+        if entity.get("platform") == DOMAIN and entity.get("device_id") in known:
+            rig.entities.setdefault(entity["device_id"], {})[entity_key(entity)] = entity[
+                "entity_id"
+            ]
+            if name := entity.get("name") or entity.get("original_name"):
+                rig.names[entity["entity_id"]] = name
+    return rig
+
+
+async def wait_rig(api: HomeAssistantAPI, entry_id: str, receivers: int, limit: float = 30) -> Rig:
+    """Until every receiver and its channels have devices and entities."""
+    deadline = time.monotonic() + limit
+    while True:
+        rig = await read_rig(api, entry_id)
+        if (
+            rig is not None
+            and len(rig.receivers) >= receivers
+            and all(rig.channels[r["id"]] for r in rig.receivers)
+            and all(rig.entities.get(c["id"]) for ch in rig.channels.values() for c in ch)
+        ):
+            return rig
+        if time.monotonic() > deadline:
+            found = 0 if rig is None else len(rig.receivers)
+            raise HAError(f"Micboard shows {found} of {receivers} receivers after {limit} s")
+        await asyncio.sleep(0.3)
