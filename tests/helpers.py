@@ -396,6 +396,8 @@ class FakeNetwork:
         self.backends: list[FakeBackend] = []
         self.listeners: list[FakeListener] = []
         self.probed: list[HostPort] = []
+        # Backends built from now on fail every poll with this (``FakeBackend.fail``).
+        self.refresh_error: MicboardError | None = None
         self.add(*receivers)
 
     def add(self, *receivers: Receiver) -> None:
@@ -424,6 +426,7 @@ class FakeNetwork:
     def create_backend(self, hosts: Sequence[HostPort]) -> FakeBackend:
         """The spec's backend factory."""
         backend = FakeBackend(self, hosts)
+        backend.fail(self.refresh_error)
         self.backends.append(backend)
         return backend
 
