@@ -435,3 +435,20 @@ async def test_failed_poll_is_unavailable_then_recovers(
     await hass.async_block_till_done()
     assert state_of(hass, "sensor.vox_battery") == "100"
     assert state_of(hass, "binary_sensor.stage_l_connectivity") == "on"
+
+
+async def test_push_naming_unknown_receivers_is_harmless(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """A change set naming a receiver that is gone, or not yet diffed, wakes nothing wrongly."""
+    rx = receiver("Solo", channels=1)
+    network.add(rx)
+    await setup_fake_entry(hass, network)
+    backend = network.backend
+    events = _capture_all(hass)
+    backend.publish(ChangeSet(receivers=frozenset({"gone"})))
+    # A receiver that appears without being flagged as structure: announced, not woken.
+    backend.push(receiver("Extra", port=2210, channels=1))
+    await hass.async_block_till_done()
+    assert _lifecycle(events) == ["micboard_device_discovered"]
+    assert state_of(hass, "binary_sensor.solo_connectivity") == "on"

@@ -298,3 +298,40 @@ async def test_sync_log_sensors(
     await hass.async_block_till_done()
     assert not entry.runtime_data.last_update_success
     assert state_of(hass, "sensor.shure_last_sync_status") == "unavailable"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "no_jitter")
+async def test_pending_level_write_keeps_latest_or_nothing(
+    hass: HomeAssistant, network: FakeNetwork, freezer: FrozenDateTimeFactory
+) -> None:
+    """Readings while a write waits replace it; back at the written value, nothing is written."""
+    rx = receiver("Solo", channels=[channel(1, "Lead", rf_level_dbm=-60)])
+    network.add(rx)
+    await setup_fake_entry(hass, network, detail_entities=True)
+    backend = network.backend
+    writes: list[str] = []
+    hass.bus.async_listen("state_changed", lambda event: writes.append(event.data["entity_id"]))
+    for level in (-63, -64, -60):
+        backend.push(with_channel(rx, 1, rf_level_dbm=level), meters_only=True)
+        await hass.async_block_till_done()
+    freezer.tick(timedelta(seconds=5))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert "sensor.lead_rf_level" not in writes
+    assert state_of(hass, "sensor.lead_rf_level") == "-60"
+
+
+async def test_audio_peak_in_a_full_reading(
+    hass: HomeAssistant, network: FakeNetwork, freezer: FrozenDateTimeFactory
+) -> None:
+    """A peak that arrives with a settings change holds just the same."""
+    rx = receiver("Solo", channels=[channel(1, "Lead")])
+    network.add(rx)
+    await setup_fake_entry(hass, network)
+    network.backend.push(with_channel(rx, 1, audio_peak=True, name="Lead"))
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor.lead_status") == "audio_peak"
+    freezer.tick(timedelta(seconds=11))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor.lead_status") == "good"
