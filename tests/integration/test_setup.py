@@ -123,3 +123,18 @@ async def test_unload_leaves_nothing_running(hass: HomeAssistant, simulator: Sim
     assert sum(rx.connection_count for rx in simulator.receivers) == 0
     names = {task.get_name() for task in asyncio.all_tasks()}
     assert not [name for name in names if "micboard" in name.lower() or "shure" in name.lower()]
+
+
+async def test_no_receiver_answers_retries_later(hass: HomeAssistant, simulator: Simulator) -> None:
+    """If no configured receiver answers, the entry is not ready and leaves no socket open."""
+    receiver = await simulator.add_receiver("QLXD4", name="Dead")
+    await receiver.refuse_connections(True)
+    entry = await setup_entry(hass, receiver)
+    assert entry.state.value == "setup_retry"
+    await receiver.refuse_connections(False)
+    # The failed attempt left nothing behind that keeps reconnecting (backoff starts at 1 s).
+    await asyncio.sleep(1.5)
+    assert receiver.connection_count == 0
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state.value == "loaded"
