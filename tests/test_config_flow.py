@@ -223,6 +223,27 @@ async def test_options_of_entry_not_loaded(hass: HomeAssistant, network: FakeNet
     assert entry.options[CONF_HOSTS] == ["10.0.0.6"]
 
 
+async def test_options_remove_host_no_longer_watched(
+    hass: HomeAssistant, network: FakeNetwork, device_registry: dr.DeviceRegistry
+) -> None:
+    """A host with no receiver in the snapshot just leaves the list; the others stay."""
+    first = receiver("Rack A", host="10.0.0.5")
+    second = receiver("Rack B", host="10.0.0.6")
+    network.add(first, second)
+    entry = await setup_fake_entry(hass, network)
+    await network.backend.remove_receiver(second.host, second.port)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_HOSTS: "10.0.0.5", CONF_AUTO_ADD_DISCOVERED: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_HOSTS] == ["10.0.0.5"]
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, "shure:10.0.0.5:2202"), entry.entry_id
+    )
+
+
 async def test_reconfigure(hass: HomeAssistant, network: FakeNetwork) -> None:
     """Reconfigure changes hosts and auto-add without deleting the entry."""
     first = receiver("Band", host="10.0.0.5", channels=4)

@@ -167,6 +167,10 @@ async def test_lines_for_devices_home_assistant_does_not_know(
         "name": "Micboard",
         "message": "Discovered receiver device: New QLXD4",
     }
+    # A name that already says the model does not say it twice.
+    assert line(
+        "micboard_device_discovered", name="QLXD4 Lectern", device_data={"model": "QLXD4"}
+    ) == {"name": "Micboard", "message": "Discovered receiver device: QLXD4 Lectern"}
     assert line("micboard_device_synced", sync_result={"device_count": 1}) == {
         "name": "Micboard",
         "message": "synced 1 device: 0 online, 0 errors in 0.00 s",
