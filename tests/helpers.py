@@ -7,8 +7,9 @@ integration looks manufacturers up (the edge; no production module has a test se
 
 ``FakeBackend`` implements ``manufacturers.backend.Backend``. A test changes what the
 receivers report and either pushes the change at once with an explicit ``ChangeSet``
-(``push``) or leaves it for the next full poll (``set``); it can make polls fail (``fail``)
-and counts every call (``calls``).
+(``push``) or leaves it for the next full poll (``set``). A poll fails as a whole with
+``fail(error)``; it is partial while some receivers are offline or unanswered (each then
+counts as an error of the ``SyncResult``). Every call is counted in ``calls``.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def receiver(
     defaults: dict[str, Any] = {
         "online": True,
         "identified": True,
-        "model": "ULXD4D" if len(channels) == 2 else f"ULXD4/{len(channels)}",
+        "model": {1: "ULXD4", 2: "ULXD4D", 4: "ULXD4Q"}.get(len(channels), "ULXD4Q"),
         "family": "ulxd",
         "firmware": "2.7.6.0",
         "capabilities": ULXD_CAPABILITIES,
@@ -196,8 +197,6 @@ class FakeBackend:
         self.calls: Counter[str] = Counter()
         self.listeners: list[ChangeListener] = []
         self.live: dict[HostPort, Receiver] = {}
-        self.started = False
-        self.stopped = False
         # Raised by the next polls while set (``fail``).
         self.refresh_error: MicboardError | None = None
         self.reconnects: Counter[HostPort] = Counter()
@@ -239,7 +238,6 @@ class FakeBackend:
     async def start(self) -> None:
         """Every receiver the network answers for answers now."""
         self.calls["start"] += 1
-        self.started = True
         for key in self.live:
             if (answer := self.network.receivers.get(key)) is not None:
                 self.live[key] = answer
@@ -248,7 +246,6 @@ class FakeBackend:
     async def stop(self) -> None:
         """Nothing is left running (nothing ever ran)."""
         self.calls["stop"] += 1
-        self.stopped = True
 
     async def refresh(self) -> SyncResult:
         """Publish ``live`` (without telling listeners, as a quiet poll) and count it."""
