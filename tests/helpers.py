@@ -18,13 +18,16 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.micboard.const import (
     CONF_AUTO_ADD_DISCOVERED,
@@ -504,6 +507,21 @@ async def setup_fake_entry(
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def setup_platform(
+    hass: HomeAssistant, network: FakeNetwork, platform: Platform
+) -> MockConfigEntry:
+    """Set up every receiver of the network, detail entities included, on one platform only."""
+    with patch("custom_components.micboard.PLATFORMS", [platform]):
+        return await setup_fake_entry(hass, network, detail_entities=True)
+
+
+async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move the clock on and run every timer that came due (no real waiting)."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> str:

@@ -14,7 +14,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.micboard.const import DOMAIN, EVENT_DEVICE_SYNCED, LIFECYCLE_EVENTS
@@ -22,6 +21,7 @@ from custom_components.micboard.manufacturers import ChangeSet, MicboardConnecti
 
 from .helpers import (
     FakeNetwork,
+    advance,
     channel,
     receiver,
     setup_fake_entry,
@@ -125,9 +125,7 @@ async def test_scheduled_poll_runs_every_30_seconds(
     events = async_capture_events(hass, EVENT_DEVICE_SYNCED)
     for second in range(31):
         backend.push(with_channel(rx, 1, rf_level_dbm=-60 - second % 2), meters_only=True)
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await advance(hass, freezer, timedelta(seconds=1))
     assert len(events) == 1
     assert events[0].data["sync_result"]["online_count"] == 1
     assert backend.calls["refresh"] == 2
@@ -421,18 +419,14 @@ async def test_failed_poll_is_unavailable_then_recovers(
     backend.fail(MicboardConnectionError("network down"))
     caplog.set_level(logging.INFO)
     for _ in range(2):
-        freezer.tick(timedelta(seconds=31))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await advance(hass, freezer, timedelta(seconds=31))
     assert not entry.runtime_data.last_update_success
     assert state_of(hass, "sensor.vox_battery") == "unavailable"
     assert state_of(hass, "binary_sensor.stage_l_connectivity") == "unavailable"
     assert len([r for r in caplog.records if "network down" in r.getMessage()]) == 1
 
     backend.fail(None)
-    freezer.tick(timedelta(seconds=31))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=31))
     assert state_of(hass, "sensor.vox_battery") == "100"
     assert state_of(hass, "binary_sensor.stage_l_connectivity") == "on"
 

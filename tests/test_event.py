@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -18,6 +16,7 @@ from .helpers import (
     load_receivers,
     receiver,
     setup_fake_entry,
+    setup_platform,
     state_of,
     with_channel,
 )
@@ -34,8 +33,7 @@ async def test_all_entities(
     """Entity ids, names, event types and states for one receiver of each family."""
     freezer.move_to("2026-11-26T20:00:00+00:00")
     network.add(*load_receivers("five_families.json"))
-    with patch("custom_components.micboard.PLATFORMS", [Platform.EVENT]):
-        entry = await setup_fake_entry(hass, network, detail_entities=True)
+    entry = await setup_platform(hass, network, Platform.EVENT)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 

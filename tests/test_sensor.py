@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
@@ -11,7 +10,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -24,10 +22,12 @@ from custom_components.micboard.manufacturers import (
 
 from .helpers import (
     FakeNetwork,
+    advance,
     channel,
     load_receivers,
     receiver,
     setup_fake_entry,
+    setup_platform,
     state_of,
     transmitter,
     unanswered,
@@ -49,8 +49,7 @@ async def test_all_entities(
     """Entity ids, names, classes, units and states for one receiver of each family."""
     freezer.move_to(SYNCED_AT)
     network.add(*load_receivers("five_families.json"))
-    with patch("custom_components.micboard.PLATFORMS", [Platform.SENSOR]):
-        entry = await setup_fake_entry(hass, network, detail_entities=True)
+    entry = await setup_platform(hass, network, Platform.SENSOR)
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
@@ -105,13 +104,9 @@ async def test_transmitter_off_previous_then_lost(
     assert state_of(hass, "sensor.pastor_rf_level") == "unknown"
     assert state_of(hass, "sensor.pastor_frequency") != "unknown"
 
-    freezer.tick(timedelta(minutes=29))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(minutes=29))
     assert state_of(hass, "sensor.pastor_status") == "prev_good"
-    freezer.tick(timedelta(minutes=1, seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(minutes=1, seconds=1))
     assert state_of(hass, "sensor.pastor_status") == "tx_com_error"
 
 
@@ -164,9 +159,7 @@ async def test_level_sensors_are_paced(
     assert writes == []
 
     # The latest value still lands once the interval is over.
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
     assert state_of(hass, "sensor.lead_rf_level") == "-62"
     assert state_of(hass, "sensor.lead_antenna") == "b"
     assert writes.count("sensor.lead_rf_level") == 1
@@ -179,9 +172,7 @@ async def test_level_sensors_are_paced(
 
     # A move inside the 2 dB deadband is never written.
     backend.push(with_channel(rx, 1, rf_level_dbm=-76), meters_only=True)
-    freezer.tick(timedelta(seconds=6.5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=6.5))
     assert state_of(hass, "sensor.lead_rf_level") == "-75"
     assert writes.count("sensor.lead_rf_level") == 2
 
@@ -197,9 +188,7 @@ async def test_audio_level_is_never_written_at_once(
     network.backend.push(with_channel(rx, 1, audio_level_dbfs=-6), meters_only=True)
     await hass.async_block_till_done()
     assert state_of(hass, "sensor.lead_audio_level") == "-30"
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
     assert state_of(hass, "sensor.lead_audio_level") == "-6"
 
 
@@ -235,9 +224,7 @@ async def test_pending_level_write_dropped_on_unload(
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    freezer.tick(timedelta(seconds=6))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=6))
     assert state_of(hass, "sensor.lead_rf_level") == "unavailable"
 
 
@@ -259,13 +246,9 @@ async def test_audio_peak_holds_ten_seconds(
     await hass.async_block_till_done()
     backend.push(with_channel(rx, 1, audio_level_dbfs=-30), meters_only=True)
     await hass.async_block_till_done()
-    freezer.tick(timedelta(seconds=7))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=7))
     assert state_of(hass, "sensor.lead_status") == "audio_peak"
-    freezer.tick(timedelta(seconds=4))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=4))
     assert state_of(hass, "sensor.lead_status") == "good"
 
 
@@ -293,9 +276,7 @@ async def test_sync_log_sensors(
     assert state_of(hass, "sensor.shure_last_sync_duration") == "0.25"
 
     network.backend.fail(MicboardConnectionError("network down"))
-    freezer.tick(timedelta(seconds=31))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=31))
     assert not entry.runtime_data.last_update_success
     assert state_of(hass, "sensor.shure_last_sync_status") == "unavailable"
 
@@ -314,9 +295,7 @@ async def test_pending_level_write_keeps_latest_or_nothing(
     for level in (-63, -64, -60):
         backend.push(with_channel(rx, 1, rf_level_dbm=level), meters_only=True)
         await hass.async_block_till_done()
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
     assert "sensor.lead_rf_level" not in writes
     assert state_of(hass, "sensor.lead_rf_level") == "-60"
 
@@ -331,7 +310,5 @@ async def test_audio_peak_in_a_full_reading(
     network.backend.push(with_channel(rx, 1, audio_peak=True, name="Lead"))
     await hass.async_block_till_done()
     assert state_of(hass, "sensor.lead_status") == "audio_peak"
-    freezer.tick(timedelta(seconds=11))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=11))
     assert state_of(hass, "sensor.lead_status") == "good"
