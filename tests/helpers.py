@@ -239,23 +239,42 @@ class FakeBackend:
         }
 
     async def start(self) -> None:
-        """Every receiver the network answers for answers now."""
+        """Every receiver the network answers for answers now; the first poll publishes it."""
         self.calls["start"] += 1
         for key in self.live:
             if (answer := self.network.receivers.get(key)) is not None:
                 self.live[key] = answer
-        self._published = dict(self.live)
 
     async def stop(self) -> None:
         """Nothing is left running (nothing ever ran)."""
         self.calls["stop"] += 1
 
     async def refresh(self) -> SyncResult:
-        """Publish ``live`` (without telling listeners, as a quiet poll) and count it."""
+        """Publish ``live``, telling the listeners what the poll changed, as Shure's does.
+
+        A poll does not know which changes were meters only: it reports none as such.
+        """
         self.calls["refresh"] += 1
         if self.refresh_error is not None:
             raise self.refresh_error
+        changed: set[str] = set()
+        structure: set[str] = set()
+        for key, rx in self.live.items():
+            before = self._published.get(key)
+            if before == rx:
+                continue
+            ids = {rx.api_device_id} | ({before.api_device_id} if before else set())
+            changed |= ids
+            if (
+                before is None
+                or before.api_device_id != rx.api_device_id
+                or before.identified != rx.identified
+                or len(before.channels) != len(rx.channels)
+            ):
+                structure |= ids
         self._published = dict(self.live)
+        if changed:
+            self.publish(ChangeSet(receivers=frozenset(changed), structure=frozenset(structure)))
         errors = {
             f"{host}:{port}": rx.error or DeviceError(ErrorKind.TIMED_OUT, "no answer")
             for (host, port), rx in self._published.items()

@@ -374,22 +374,16 @@ async def test_meter_push_wakes_only_meter_entities(
     assert state_of(hass, "sensor.lead_battery") == "100"
 
 
-async def test_push_before_first_refresh_is_ignored(
+async def test_first_poll_publishes_before_the_baseline(
     hass: HomeAssistant, network: FakeNetwork
 ) -> None:
-    """Until the first poll sets the baseline there is nothing to diff against."""
-    rx = receiver("Solo")
-    network.add(rx)
-    backend = network.create_backend([(rx.host, rx.port)])
-    from custom_components.micboard.coordinator import MicboardCoordinator  # noqa: PLC0415
-
-    entry = MockConfigEntry(domain=DOMAIN, data={"manufacturer": "shure"})
-    entry.add_to_hass(hass)
-    coordinator = MicboardCoordinator(hass, entry, backend)
+    """What the first poll publishes reaches the listener before the baseline: no events
+    but the discoveries, fired once."""
+    network.add(receiver("Solo", api_device_id=MAC))
     events = _capture_all(hass)
-    coordinator._async_handle_push(backend.snapshot, ChangeSet(receivers=frozenset({"x"})))
-    assert events == []
-    assert coordinator.data is None
+    await setup_fake_entry(hass, network)
+    assert network.backend.calls["publish"] == 1
+    assert [e.event_type for e in events] == ["micboard_device_discovered", EVENT_DEVICE_SYNCED]
 
 
 async def test_update_entity_service_resyncs(hass: HomeAssistant, network: FakeNetwork) -> None:
