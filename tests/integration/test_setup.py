@@ -85,9 +85,14 @@ async def test_config_flow_sets_up_the_rig(
         (DOMAIN, f"shure:{api_id}"), entry.entry_id
     )
     assert device is not None
-    discovered = [e for e in events if e.event_type == "micboard_device_discovered"]
-    assert len(discovered) == 2
-    assert discovered[0].data == {
+    # Both receivers answer at once: the order of their announcements is theirs.
+    discovered = {
+        e.data["api_device_id"]: e.data
+        for e in events
+        if e.event_type == "micboard_device_discovered"
+    }
+    assert discovered.keys() == {api_id, api_id_of(entry, axient)}
+    assert discovered[api_id] == {
         "service_code": "shure",
         "api_device_id": api_id,
         "device_type": "receiver",
