@@ -202,7 +202,6 @@ class FakeBackend:
         self.live: dict[HostPort, Receiver] = {}
         # Raised by the next polls while set (``fail``).
         self.refresh_error: MicboardError | None = None
-        self.reconnects: Counter[HostPort] = Counter()
         for host, port in dict.fromkeys(hosts):
             self.live[host, port] = unanswered(host, port)
         self._published: dict[HostPort, Receiver] = dict(self.live)
@@ -232,7 +231,7 @@ class FakeBackend:
                 host=host,
                 port=port,
                 online=rx.online,
-                reconnects=self.reconnects[host, port],
+                reconnects=0,
                 last_error=rx.error,
             )
             for (host, port), rx in self._published.items()
