@@ -1,10 +1,8 @@
-"""The config flow against simulated receivers: set-up, options, reconfigure, discovery."""
+"""The config flow: set-up, errors, options, reconfigure and discovery (100 % of the flow)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator
-from unittest.mock import patch
+from dataclasses import replace
 
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -13,6 +11,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
+from custom_components.micboard.config_flow import MicboardConfigFlow
 from custom_components.micboard.const import (
     CONF_AUTO_ADD_DISCOVERED,
     CONF_DETAIL_ENTITIES,
@@ -20,43 +19,21 @@ from custom_components.micboard.const import (
     CONF_MANUFACTURER,
     DOMAIN,
 )
-from custom_components.micboard.manufacturers import shure
-from simulator.core import Simulator
-from simulator.receiver import SimulatedReceiver
-from simulator.slp import build_announcement
+from custom_components.micboard.manufacturers import DiscoveryKind, Receiver
 
-from .conftest import api_id_of, setup_entry, until
+from .helpers import (
+    FakeNetwork,
+    channel,
+    patch_manufacturer,
+    receiver,
+    setup_fake_entry,
+    state_of,
+)
 
 # What every Shure hosts form fills into its texts.
 SHURE_TEXTS = {"manufacturer": "Shure", "default_port": "2202"}
-
-
-@pytest.fixture
-async def not_shure(rig_socket_enabled: None) -> AsyncGenerator[str]:
-    """A TCP service on 127.0.0.1 that answers everything with REP ERR (not a receiver)."""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while await reader.read(1024):
-                writer.write(b"< REP ERR >")
-                await writer.drain()
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    yield f"127.0.0.1:{port}"
-    server.close()
-    await server.wait_closed()
-
-
-def _free_port() -> str:
-    """An address on 127.0.0.1 where nothing listens."""
-    import socket  # noqa: PLC0415
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{sock.getsockname()[1]}"
+DEAD = "10.0.0.99"
+NOT_SHURE = "10.0.0.98"
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -68,28 +45,42 @@ async def _start(hass: HomeAssistant) -> str:
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "shure"
+    assert result["description_placeholders"] == SHURE_TEXTS
     return result["flow_id"]
 
 
+def _discovery(rx: Receiver, name: str | None = None) -> dict[str, object]:
+    return {
+        CONF_MANUFACTURER: "shure",
+        "host": rx.host,
+        "port": rx.port,
+        "name": name if name is not None else rx.name,
+        "model": rx.model,
+        "mac": None,
+    }
+
+
 async def test_user_flow_creates_entry_with_devices(
-    hass: HomeAssistant, simulator: Simulator, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant, network: FakeNetwork, device_registry: dr.DeviceRegistry
 ) -> None:
     """Two receivers answer: the entry, its devices and entities exist without a restart."""
-    ulxd = await simulator.add_receiver("ULXD4D", name="Stage L")
-    axient = await simulator.add_receiver("AD4Q", name="Stage R")
+    ulxd = receiver("Stage L", host="10.0.0.5", channels=2)
+    axient = receiver("Stage R", host="10.0.0.6", port=2300, channels=4, model="AD4Q")
+    network.add(ulxd, axient)
     flow_id = await _start(hass)
     # Comma, new line and a duplicate: two receivers.
-    hosts = f"127.0.0.1:{ulxd.port}, 127.0.0.1:{axient.port}\n127.0.0.1:{ulxd.port}"
+    hosts = "10.0.0.5, 10.0.0.6:2300\n10.0.0.5:2202"
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: hosts})
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Shure"
     assert result["data"] == {"manufacturer": "shure"}
     assert result["options"] == {
-        CONF_HOSTS: [f"127.0.0.1:{ulxd.port}", f"127.0.0.1:{axient.port}"],
+        CONF_HOSTS: ["10.0.0.5", "10.0.0.6:2300"],
         CONF_AUTO_ADD_DISCOVERED: False,
         CONF_DETAIL_ENTITIES: False,
     }
+    assert network.probed == [("10.0.0.5", 2202), ("10.0.0.6", 2300)]
     entry = result["result"]
     assert entry.unique_id == "shure"
     devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
@@ -98,15 +89,15 @@ async def test_user_flow_creates_entry_with_devices(
     assert len(devices) == 9
     assert "Stage L" in names
     assert "Stage R" in names
-    assert hass.states.get("binary_sensor.stage_l_connectivity").state == "on"
+    assert state_of(hass, "binary_sensor.stage_l_connectivity") == "on"
+    assert network.backend.live.keys() == {("10.0.0.5", 2202), ("10.0.0.6", 2300)}
 
 
-async def test_user_flow_errors_then_recovers(
-    hass: HomeAssistant, simulator: Simulator, not_shure: str
-) -> None:
+async def test_user_flow_errors_then_recovers(hass: HomeAssistant, network: FakeNetwork) -> None:
     """Invalid syntax, an unreachable host and a non-Shure host are named; then it works."""
-    receiver = await simulator.add_receiver("QLXD4", name="Lectern")
-    good = f"{receiver.host}:{receiver.port}"
+    good = receiver("Lectern", channels=1)
+    network.add(good)
+    network.unsupported.add((NOT_SHURE, 2202))
     flow_id = await _start(hass)
 
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: "bad_host!"})
@@ -116,39 +107,52 @@ async def test_user_flow_errors_then_recovers(
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: " , "})
     assert result["errors"] == {CONF_HOSTS: "no_hosts"}
 
-    dead = _free_port()
-    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: f"{good} {dead}"})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_HOSTS: f"10.0.0.5 {DEAD}"}
+    )
     assert result["errors"] == {CONF_HOSTS: "cannot_connect"}
-    assert result["description_placeholders"]["hosts"] == dead
+    assert result["description_placeholders"]["hosts"] == DEAD
 
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOSTS: f"{good} {not_shure}"}
+        flow_id, {CONF_HOSTS: f"10.0.0.5 {NOT_SHURE}"}
     )
     assert result["errors"] == {CONF_HOSTS: "not_supported"}
-    assert result["description_placeholders"]["hosts"] == not_shure
+    assert result["description_placeholders"]["hosts"] == NOT_SHURE
 
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_HOSTS: f"{dead} {not_shure}"}
+        flow_id, {CONF_HOSTS: f"{DEAD} {NOT_SHURE}"}
     )
     assert result["errors"] == {CONF_HOSTS: "cannot_connect_not_supported"}
     assert result["description_placeholders"] == {
-        "hosts": dead,
-        "unsupported": not_shure,
+        "hosts": DEAD,
+        "unsupported": NOT_SHURE,
         **SHURE_TEXTS,
     }
     assert hass.config_entries.async_entries(DOMAIN) == []
 
-    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: good})
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: "10.0.0.5"})
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+async def test_probe_bug_is_raised_not_shown(hass: HomeAssistant, network: FakeNetwork) -> None:
+    """Only the library's errors mean "that host failed"; anything else is a bug."""
+
+    async def broken(host: str, port: int, _timeout: float) -> Receiver:
+        raise RuntimeError("bug")
+
+    with patch_manufacturer(replace(network.spec(), probe=broken)):
+        flow_id = await _start(hass)
+        with pytest.raises(RuntimeError, match="bug"):
+            await hass.config_entries.flow.async_configure(flow_id, {CONF_HOSTS: "10.0.0.5"})
+
+
 async def test_second_entry_for_manufacturer_aborts(
-    hass: HomeAssistant, simulator: Simulator
+    hass: HomeAssistant, network: FakeNetwork
 ) -> None:
     """One entry per manufacturer."""
-    receiver = await simulator.add_receiver("SLXD4", name="Choir")
-    await setup_entry(hass, receiver)
+    network.add(receiver("Choir"))
+    await setup_fake_entry(hass, network)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"manufacturer": "shure"}
@@ -159,57 +163,93 @@ async def test_second_entry_for_manufacturer_aborts(
 
 async def test_options_add_and_remove_hosts(
     hass: HomeAssistant,
-    simulator: Simulator,
+    network: FakeNetwork,
     device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
     """Options add a receiver (checked first) and remove one (its devices go too)."""
-    first = await simulator.add_receiver("ULXD4", name="Rack A")
-    second = await simulator.add_receiver("SLXD4D", name="Rack B")
-    entry = await setup_entry(hass, first)
-    first_host = f"127.0.0.1:{first.port}"
-    second_host = f"127.0.0.1:{second.port}"
+    first = receiver("Rack A", host="10.0.0.5", channels=1)
+    second = receiver("Rack B", host="10.0.0.6", channels=2)
+    network.add(first, second)
+    entry = await setup_fake_entry(hass, network, first)
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
-    dead = _free_port()
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_HOSTS: f"{first_host}\n{dead}", CONF_AUTO_ADD_DISCOVERED: True}
+        result["flow_id"], {CONF_HOSTS: f"10.0.0.5\n{DEAD}", CONF_AUTO_ADD_DISCOVERED: True}
     )
     assert result["errors"] == {CONF_HOSTS: "cannot_connect"}
+    assert result["description_placeholders"] == {"hosts": DEAD, "unsupported": "", **SHURE_TEXTS}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_HOSTS: f"{first_host}\n{second_host}", CONF_AUTO_ADD_DISCOVERED: True},
+        {CONF_HOSTS: "10.0.0.5\n10.0.0.6", CONF_AUTO_ADD_DISCOVERED: True},
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {
-        CONF_HOSTS: [first_host, second_host],
+        CONF_HOSTS: ["10.0.0.5", "10.0.0.6"],
         CONF_AUTO_ADD_DISCOVERED: True,
         CONF_DETAIL_ENTITIES: False,
     }
-    assert hass.states.get("binary_sensor.rack_b_connectivity").state == "on"
+    # The entry's own hosts are not contacted again: only the new one was.
+    assert network.probed == [(DEAD, 2202), ("10.0.0.6", 2202)]
+    assert state_of(hass, "binary_sensor.rack_b_connectivity") == "on"
     rack_a = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"shure:{api_id_of(entry, first)}"), entry.entry_id
+        (DOMAIN, "shure:10.0.0.5:2202"), entry.entry_id
     )
     assert rack_a is not None
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_HOSTS: second_host, CONF_AUTO_ADD_DISCOVERED: True}
+        result["flow_id"], {CONF_HOSTS: "10.0.0.6", CONF_AUTO_ADD_DISCOVERED: True}
     )
     await hass.async_block_till_done()
-    assert entry.options[CONF_HOSTS] == [second_host]
+    assert entry.options[CONF_HOSTS] == ["10.0.0.6"]
     assert device_registry.async_get(rack_a.id) is None
     assert entity_registry.async_get("binary_sensor.rack_a_connectivity") is None
     assert hass.states.get("binary_sensor.rack_a_connectivity") is None
 
 
-async def test_reconfigure(hass: HomeAssistant, simulator: Simulator) -> None:
+async def test_options_of_entry_not_loaded(hass: HomeAssistant, network: FakeNetwork) -> None:
+    """Removing a host of an entry that is not running only edits the list."""
+    network.add(receiver("Rack A", host="10.0.0.5"), receiver("Rack B", host="10.0.0.6"))
+    entry = await setup_fake_entry(hass, network)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_HOSTS: "10.0.0.6", CONF_AUTO_ADD_DISCOVERED: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_HOSTS] == ["10.0.0.6"]
+
+
+async def test_options_remove_host_no_longer_watched(
+    hass: HomeAssistant, network: FakeNetwork, device_registry: dr.DeviceRegistry
+) -> None:
+    """A host with no receiver in the snapshot just leaves the list; the others stay."""
+    first = receiver("Rack A", host="10.0.0.5")
+    second = receiver("Rack B", host="10.0.0.6")
+    network.add(first, second)
+    entry = await setup_fake_entry(hass, network)
+    await network.backend.remove_receiver(second.host, second.port)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_HOSTS: "10.0.0.5", CONF_AUTO_ADD_DISCOVERED: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_HOSTS] == ["10.0.0.5"]
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, "shure:10.0.0.5:2202"), entry.entry_id
+    )
+
+
+async def test_reconfigure(hass: HomeAssistant, network: FakeNetwork) -> None:
     """Reconfigure changes hosts and auto-add without deleting the entry."""
-    first = await simulator.add_receiver("ULXD4Q", name="Band")
-    second = await simulator.add_receiver("QLXD4", name="Spare")
-    entry = await setup_entry(hass, first)
+    first = receiver("Band", host="10.0.0.5", channels=4)
+    second = receiver("Spare", host="10.0.0.6", channels=1)
+    network.add(first, second)
+    entry = await setup_fake_entry(hass, network, first)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.flow.async_configure(
@@ -217,34 +257,32 @@ async def test_reconfigure(hass: HomeAssistant, simulator: Simulator) -> None:
     )
     assert result["errors"] == {CONF_HOSTS: "invalid_host"}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_HOSTS: f"127.0.0.1:{second.port}", CONF_AUTO_ADD_DISCOVERED: True},
+        result["flow_id"], {CONF_HOSTS: "10.0.0.6", CONF_AUTO_ADD_DISCOVERED: True}
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.options == {
-        CONF_HOSTS: [f"127.0.0.1:{second.port}"],
+        CONF_HOSTS: ["10.0.0.6"],
         CONF_AUTO_ADD_DISCOVERED: True,
         CONF_DETAIL_ENTITIES: False,
     }
-    assert hass.states.get("binary_sensor.spare_connectivity").state == "on"
+    assert state_of(hass, "binary_sensor.spare_connectivity") == "on"
 
 
 async def test_options_switch_detail_entities(
-    hass: HomeAssistant, simulator: Simulator, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, network: FakeNetwork, entity_registry: er.EntityRegistry
 ) -> None:
     """Detail entities come with the option and leave the registry without it."""
-    receiver = await simulator.add_receiver("ULXD4D", name="Stage L", channel_names=["Vox"])
-    entry = await setup_entry(hass, receiver)
-    host = f"127.0.0.1:{receiver.port}"
+    network.add(receiver("Stage L", channels=[channel(1, "Vox")]))
+    entry = await setup_fake_entry(hass, network)
     assert entity_registry.async_get("sensor.vox_frequency") is None
 
     async def set_detail(on: bool) -> None:
         result = await hass.config_entries.options.async_init(entry.entry_id)
         result = await hass.config_entries.options.async_configure(
             result["flow_id"],
-            {CONF_HOSTS: host, CONF_AUTO_ADD_DISCOVERED: False, CONF_DETAIL_ENTITIES: on},
+            {CONF_HOSTS: "10.0.0.5", CONF_AUTO_ADD_DISCOVERED: False, CONF_DETAIL_ENTITIES: on},
         )
         assert result["type"] is FlowResultType.CREATE_ENTRY
         await hass.async_block_till_done()
@@ -271,106 +309,83 @@ async def test_options_switch_detail_entities(
     assert entity_registry.async_get("sensor.vox_status") is not None
 
 
-async def _announce(transport: asyncio.DatagramTransport, receiver: SimulatedReceiver) -> None:
-    """Send the receiver's SLP announcement to the loopback discovery listener."""
-    loop = asyncio.get_running_loop()
-    sender, _ = await loop.create_datagram_endpoint(
-        asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0)
-    )
-    sender.sendto(
-        build_announcement(
-            model=receiver.model, name=receiver.state.name, ip="127.0.0.1", mac=receiver.state.mac
-        ),
-        transport.get_extra_info("sockname"),
-    )
-    sender.close()
-
-
 async def test_discovery_offers_receiver_when_auto_add_off(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    discovery_transports: list[asyncio.DatagramTransport],
+    hass: HomeAssistant, network: FakeNetwork
 ) -> None:
     """Auto-add off: an announced receiver becomes a discovery flow to confirm."""
-    known = await simulator.add_receiver("ULXD4", name="Known")
-    entry = await setup_entry(hass, known)
-    new = await simulator.add_receiver("SLXD4", name="New")
-    with patch.object(shure, "CONTROL_PORT", new.port):
-        await _announce(discovery_transports[-1], new)
-        await until(hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
+    known = receiver("Known", host="10.0.0.5", channels=1)
+    new = receiver("New", host="10.0.0.7", channels=1, model="SLXD4")
+    network.add(known)
+    entry = await setup_fake_entry(hass, network)
+    network.add(new)
+    network.announce(new)
+    await hass.async_block_till_done()
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["step_id"] == "discovery_confirm"
     assert flow["context"]["title_placeholders"] == {"name": "New"}
 
-    # The same receiver announcing again does not stack up flows.
-    with patch.object(shure, "CONTROL_PORT", new.port):
-        await _announce(discovery_transports[-1], new)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    # The same receiver announcing again does not stack up flows; a watched one offers nothing.
+    network.announce(new)
+    network.announce(known)
+    await hass.async_block_till_done()
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
 
     result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "receiver_added"
-    assert f"127.0.0.1:{new.port}" in entry.options[CONF_HOSTS]
-    # Added to the running entry (no reload): the others stay connected.
-    await until(hass, lambda: hass.states.get("binary_sensor.new_connectivity") is not None)
-    assert hass.states.get("binary_sensor.new_connectivity").state == "on"
-    assert hass.states.get("binary_sensor.known_connectivity").state == "on"
+    assert "10.0.0.7" in entry.options[CONF_HOSTS]
+    assert state_of(hass, "binary_sensor.new_connectivity") == "on"
 
 
-async def test_discovery_of_configured_host_aborts(
-    hass: HomeAssistant, simulator: Simulator
+async def test_discovery_confirm_form_without_name(
+    hass: HomeAssistant, network: FakeNetwork
 ) -> None:
-    """A discovery flow for a host already watched, or with no entry, ends at once."""
+    """A receiver announcing no name is offered by its address."""
+    network.add(receiver("Known", channels=1))
+    await setup_fake_entry(hass, network)
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
         context={"source": SOURCE_INTEGRATION_DISCOVERY},
-        data={
-            CONF_MANUFACTURER: "shure",
-            "host": "127.0.0.1",
-            "port": 2202,
-            "name": "X",
-            "model": "QLXD4",
-            "mac": None,
-        },
+        data={CONF_MANUFACTURER: "shure", "host": "10.0.0.8", "port": 2300},
+    )
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"] == {
+        "name": "10.0.0.8:2300",
+        "model": "",
+        "host": "10.0.0.8:2300",
+    }
+
+
+async def test_discovery_of_configured_host_aborts(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """A discovery flow for a host already watched, or with no entry, ends at once."""
+    known = receiver("Known", channels=1, model="QLXD4")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(known, "X")
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
-    receiver = await simulator.add_receiver("QLXD4", name="Known")
-    await setup_entry(hass, receiver)
+    network.add(known)
+    await setup_fake_entry(hass, network)
     result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_INTEGRATION_DISCOVERY},
-        data={
-            CONF_MANUFACTURER: "shure",
-            "host": "127.0.0.1",
-            "port": receiver.port,
-            "name": "Known",
-            "model": "QLXD4",
-        },
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(known)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
 
 async def test_discovery_confirm_after_entry_removed(
-    hass: HomeAssistant, simulator: Simulator
+    hass: HomeAssistant, network: FakeNetwork
 ) -> None:
     """Confirming a stale offer after the entry was deleted explains why nothing happened."""
-    receiver = await simulator.add_receiver("QLXD4", name="Known")
-    entry = await setup_entry(hass, receiver)
+    network.add(receiver("Known", channels=1))
+    entry = await setup_fake_entry(hass, network)
+    gone = receiver("Gone", host="10.0.0.9", port=1, model="QLXD4")
     result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_INTEGRATION_DISCOVERY},
-        data={
-            CONF_MANUFACTURER: "shure",
-            "host": "127.0.0.1",
-            "port": 1,
-            "name": "Gone",
-            "model": "QLXD4",
-        },
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(gone)
     )
     assert result["step_id"] == "discovery_confirm"
     await hass.config_entries.async_remove(entry.entry_id)
@@ -379,24 +394,43 @@ async def test_discovery_confirm_after_entry_removed(
     assert result["reason"] == "not_set_up"
 
 
-async def test_discovery_auto_adds_receiver(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    discovery_transports: list[asyncio.DatagramTransport],
-) -> None:
+async def test_discovery_auto_adds_receiver(hass: HomeAssistant, network: FakeNetwork) -> None:
     """Auto-add on: the announced receiver is watched at once and announced as discovered."""
-    known = await simulator.add_receiver("ULXD4", name="Known")
-    entry = await setup_entry(hass, known, auto_add_discovered=True)
+    known = receiver("Known", host="10.0.0.5", channels=1)
+    found = receiver("Found", host="10.0.0.7", channels=2, model="AD4D")
+    network.add(known)
+    entry = await setup_fake_entry(hass, network, auto_add_discovered=True)
     events = async_capture_events(hass, "micboard_device_discovered")
-    new = await simulator.add_receiver("AD4D", name="Found")
-    with patch.object(shure, "CONTROL_PORT", new.port):
-        await _announce(discovery_transports[-1], new)
-        await until(hass, lambda: hass.states.get("binary_sensor.found_connectivity") is not None)
-        # Already watched now: a second announcement changes nothing.
-        await _announce(discovery_transports[-1], new)
-        await hass.async_block_till_done()
-    assert entry.options[CONF_HOSTS] == [f"127.0.0.1:{known.port}", f"127.0.0.1:{new.port}"]
+    network.add(found)
+    network.announce(found)
+    await hass.async_block_till_done()
+    # Already watched now: a second announcement changes nothing.
+    network.announce(found)
+    await hass.async_block_till_done()
+    assert entry.options[CONF_HOSTS] == ["10.0.0.5", "10.0.0.7"]
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
     assert [event.data["name"] for event in events] == ["Found"]
     assert events[0].data["device_data"]["model"] == "AD4D"
-    assert hass.states.get("binary_sensor.found_connectivity").state == "on"
+    assert state_of(hass, "binary_sensor.found_connectivity") == "on"
+    assert network.backend.calls["add_receiver"] == 1
+
+
+def test_only_registered_manufacturers_have_a_step() -> None:
+    """Every registered code has a hosts step; anything else is no step at all."""
+    flow = MicboardConfigFlow()
+    assert callable(flow.async_step_shure)
+    with pytest.raises(AttributeError):
+        _ = flow.async_step_nobody
+    with pytest.raises(AttributeError):
+        _ = flow.shure
+
+
+async def test_manufacturer_without_listener_discovers_nothing(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """Without a discovery listener of its own, the entry starts none."""
+    network.add(receiver("Known", channels=1))
+    with patch_manufacturer(replace(network.spec(), discovery=DiscoveryKind.NONE)):
+        entry = await setup_fake_entry(hass, network)
+        assert network.listeners == []
+        assert await hass.config_entries.async_unload(entry.entry_id)

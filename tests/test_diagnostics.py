@@ -11,24 +11,34 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.micboard.diagnostics import TO_REDACT
-from simulator.core import Simulator
+from custom_components.micboard.manufacturers import MicboardConnectionError
 
-from .conftest import setup_entry
+from .helpers import FakeNetwork, load_receivers, setup_fake_entry
 
 
 async def test_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
-    simulator: Simulator,
+    network: FakeNetwork,
     snapshot: SnapshotAssertion,
 ) -> None:
     """The download describes the rig; timings are left out of the comparison."""
-    receiver = await simulator.add_receiver(
-        "ULXD4D", name="Stage L", port=42210, channel_names=["Vocal 1", "Vocal 2"]
-    )
-    receiver.set_transmitter(2, on=False)
-    receiver.set_levels(1, rf_dbm=-60, audio_dbfs=-20)
-    entry = await setup_entry(hass, receiver)
+    network.add(*load_receivers("ulxd4d.json"))
+    entry = await setup_fake_entry(hass, network)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diagnostics == snapshot(exclude=props("duration_seconds"))
     assert {"api_key", "password"} <= TO_REDACT
+
+
+async def test_diagnostics_after_failed_poll(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, network: FakeNetwork
+) -> None:
+    """A failed poll shows in the download, and secrets of later manufacturers are redacted."""
+    network.add(*load_receivers("ulxd4d.json"))
+    entry = await setup_fake_entry(hass, network, password="hunter2")
+    network.backend.fail(MicboardConnectionError("network down"))
+    await entry.runtime_data.async_refresh()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["last_update_success"] is False
+    assert diagnostics["last_sync_status"] == "success"
+    assert diagnostics["entry"]["options"]["password"] == "**REDACTED**"

@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 from custom_components.micboard.lifecycle import (
     diff_receiver,
     diff_snapshots,
+    receiver_name,
     synced_event,
 )
 from custom_components.micboard.manufacturers import (
@@ -212,3 +213,18 @@ def test_polling_unchanged_state_is_silent(onlines: list[bool]) -> None:
         previous = current
     transitions = sum(a != b for a, b in itertools.pairwise(onlines))
     assert count == transitions
+
+
+def test_unnamed_receiver_is_named_by_model_and_host() -> None:
+    """A receiver without a name of its own still reads as something."""
+    assert receiver_name(_receiver(name=None)) == "ULXD4D 10.0.0.5"
+    assert receiver_name(_receiver(name=None, model=None)) == "Receiver 10.0.0.5"
+
+
+def test_added_channel_is_no_transmitter_update() -> None:
+    """A channel that was not there before: the receiver changed, the new channel did not."""
+    for kept in (slice(0, 1), slice(1, 2)):
+        old = _receiver(channels=_receiver().channels[kept])
+        events = diff_receiver(old, _receiver(), known=True)
+        assert _types(events) == [("micboard_device_updated", "receiver", "00:0e:dd:00:00:01")]
+        assert events[0].extra["changed"] == ["channel_count"]

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.micboard.const import DOMAIN
-from custom_components.micboard.logbook import describe_synced, describe_updated
-from simulator.core import Simulator
+from custom_components.micboard.logbook import (
+    async_describe_events,
+    describe_synced,
+    describe_updated,
+)
 
-from .conftest import setup_entry, until
+from .helpers import FakeNetwork, channel, receiver, setup_fake_entry, with_channel
+
+MAC = "00:0e:dd:00:00:01"
 
 
 @pytest.fixture(autouse=True)
@@ -37,31 +44,33 @@ async def _logbook(hass: HomeAssistant, client: Any, start: str) -> list[dict[st
 async def test_logbook_describes_every_event(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
-    simulator: Simulator,
+    network: FakeNetwork,
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """Discovered, offline, online, updated and synced read as plain sentences."""
     assert await async_setup_component(hass, "logbook", {})
     start = dt_util.utcnow().isoformat()
-    receiver = await simulator.add_receiver(
-        "ULXD4Q", name="Stage L", firmware="2.7.6.0", channel_names=["Vocal 1"]
+    rx = receiver(
+        "Stage L",
+        api_device_id=MAC,
+        model="ULXD4Q",
+        firmware="2.7.6.0",
+        channels=[channel(1, "Vocal 1")],
     )
-    receiver.set_transmitter(1, on=True)
-    entry = await setup_entry(hass, receiver)
+    network.add(rx)
+    entry = await setup_fake_entry(hass, network)
     coordinator = entry.runtime_data
-    api_id = next(iter(coordinator.data.receivers))
+    backend = network.backend
 
-    receiver.set_transmitter(1, on=False)
+    backend.set(with_channel(rx, 1, transmitter=None))
     await coordinator.async_refresh()
-    receiver.set_transmitter(1, on=True)
+    backend.set(rx)
     await coordinator.async_refresh()
-    receiver.set_firmware("2.7.8.0")
+    rx = replace(rx, firmware="2.7.8.0")
+    backend.set(rx)
     await coordinator.async_refresh()
-    await receiver.refuse_connections(True)
-    await receiver.drop_connections()
-    await until(hass, lambda: not coordinator.data.receivers[api_id].online)
-    await receiver.refuse_connections(False)
-    await until(hass, lambda: coordinator.data.receivers[api_id].online, 5)
+    backend.go_offline("Stage L")
+    backend.come_back("Stage L")
     await hass.async_block_till_done()
 
     client = await hass_ws_client(hass)
@@ -75,16 +84,24 @@ async def test_logbook_describes_every_event(
     )
     synced = [message for name, message in lines if name == "Shure"]
     assert synced
-    assert synced[0].startswith("synced 1 device: 1 online, 0 errors in ")
+    assert synced[0] == "synced 1 device: 1 online, 0 errors in 0.25 s"
 
     # The lines are attached to the device: its event entity carries them.
     device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"shure:{api_id}"), entry.entry_id
+        (DOMAIN, f"shure:{MAC}"), entry.entry_id
     )
     assert device is not None
     entries = await _logbook(hass, client, start)
     offline = next(e for e in entries if e["message"] == "went offline")
     assert offline["entity_id"].startswith("event.vocal_1")
+
+    # A name the user gave the device is the one the logbook uses.
+    device_registry.async_update_device(device.id, name_by_user="Rack 3")
+    start = dt_util.utcnow().isoformat()
+    backend.go_offline("Stage L")
+    await hass.async_block_till_done()
+    lines = [(e["name"], e["message"]) for e in await _logbook(hass, client, start)]
+    assert ("Rack 3 ULXD4Q", "went offline") in lines
 
 
 def test_sentences() -> None:
@@ -114,3 +131,47 @@ def test_sentences() -> None:
         )
         == "synced 12 devices: 11 online, 1 error in 0.41 s (10.0.0.9:2202 timed out)"
     )
+
+
+async def test_lines_for_devices_home_assistant_does_not_know(
+    hass: HomeAssistant, device_registry: dr.DeviceRegistry
+) -> None:
+    """Events of a deleted device, or of one without an event entity, still read well."""
+    describers: dict[str, Any] = {}
+    async_describe_events(hass, lambda _domain, kind, fn: describers.setdefault(kind, fn))
+    entry = MockConfigEntry(domain=DOMAIN)
+    entry.add_to_hass(hass)
+    bare = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, "shure:x")}, name="Rack"
+    )
+
+    def line(kind: str, **data: Any) -> dict[str, str]:
+        return describers[kind](Event(kind, data))
+
+    assert line("micboard_device_offline", name="Gone", device_id="nope") == {
+        "name": "Gone",
+        "message": "went offline",
+    }
+    assert line("micboard_device_online", api_device_id="10.0.0.5:2202", device_id=None) == {
+        "name": "10.0.0.5:2202",
+        "message": "came online",
+    }
+    assert line("micboard_device_online", device_id=bare.id, device_type="receiver") == {
+        "name": "Rack",
+        "message": "came online",
+    }
+    assert line(
+        "micboard_device_offline", name="Vox", device_type="transmitter", device_id=bare.id
+    ) == {"name": "Rack transmitter", "message": "went offline"}
+    assert line("micboard_device_discovered", device_data={"name": "New", "model": "QLXD4"}) == {
+        "name": "Micboard",
+        "message": "Discovered receiver device: New QLXD4",
+    }
+    # A name that already says the model does not say it twice.
+    assert line(
+        "micboard_device_discovered", name="QLXD4 Lectern", device_data={"model": "QLXD4"}
+    ) == {"name": "Micboard", "message": "Discovered receiver device: QLXD4 Lectern"}
+    assert line("micboard_device_synced", sync_result={"device_count": 1}) == {
+        "name": "Micboard",
+        "message": "synced 1 device: 0 online, 0 errors in 0.00 s",
+    }

@@ -31,7 +31,7 @@ from custom_components.micboard.const import (
     DOMAIN,
 )
 from custom_components.micboard.identifiers import description_key
-from custom_components.micboard.manufacturers.shure.discovery import ShureDiscovery
+from custom_components.micboard.manufacturers.shure import discovery as shure_discovery
 
 from .const import LOOPBACK
 
@@ -67,7 +67,7 @@ async def home_assistant() -> AsyncIterator[HomeAssistant]:
 
 
 async def _loopback(
-    _discovery: ShureDiscovery, protocol_factory: Callable[[], asyncio.DatagramProtocol]
+    protocol_factory: Callable[[], asyncio.DatagramProtocol], **_where: object
 ) -> asyncio.DatagramTransport:
     transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
         protocol_factory, local_addr=(LOOPBACK, 0)
@@ -78,7 +78,7 @@ async def _loopback(
 @contextlib.contextmanager
 def loopback_discovery() -> Iterator[None]:
     """Shure discovery listens on 127.0.0.1 (never the multicast group) meanwhile."""
-    with patch.object(ShureDiscovery, "_open_multicast", _loopback):
+    with patch.object(shure_discovery, "open_multicast_transport", _loopback):
         yield
 
 

@@ -1,0 +1,549 @@
+"""An in-memory manufacturer for the Home Assistant layer's tests: no sockets, no real time.
+
+``FakeNetwork`` stands for the show network: the receivers that answer at each host:port.
+Its ``spec()`` is the Shure ``ManufacturerSpec`` with ``probe``, ``create_backend`` and
+``create_listener`` replaced by in-memory ones, and ``patch_manufacturer`` puts it where the
+integration looks manufacturers up (the edge; no production module has a test seam).
+
+``FakeBackend`` implements ``manufacturers.backend.Backend``. A test changes what the
+receivers report and either pushes the change at once with an explicit ``ChangeSet``
+(``push``) or leaves it for the next full poll (``set``). A poll fails as a whole with
+``fail(error)``; it is partial while some receivers are offline or unanswered (each then
+counts as an error of the ``SyncResult``). Every call is counted in ``calls``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
+import json
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.micboard.const import (
+    CONF_AUTO_ADD_DISCOVERED,
+    CONF_HOSTS,
+    CONF_MANUFACTURER,
+    DOMAIN,
+)
+from custom_components.micboard.hosts import format_host
+from custom_components.micboard.manufacturers import (
+    Announcement,
+    Capability,
+    ChangeListener,
+    ChangeSet,
+    Channel,
+    ConnectionStats,
+    DeviceError,
+    ErrorKind,
+    HostPort,
+    ManufacturerSpec,
+    MicboardConnectionError,
+    MicboardError,
+    Receiver,
+    Snapshot,
+    SyncResult,
+    Transmitter,
+    UnsupportedDeviceError,
+)
+from custom_components.micboard.manufacturers.shure import SHURE
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# What a Shure ULX-D reports; most tests need only a receiver of some kind.
+ULXD_CAPABILITIES = frozenset(
+    {
+        Capability.ANTENNA,
+        Capability.AUDIO_LEVEL,
+        Capability.POWER_LOCK,
+        Capability.RF_LEVEL,
+        Capability.TX_MUTE,
+        Capability.TX_OFFSET,
+        Capability.WEB_UI,
+    }
+)
+SYNC_SECONDS = 0.25
+
+
+def transmitter(**values: Any) -> Transmitter:
+    """A linked ULXD2 transmitter with a full battery, unless told otherwise."""
+    defaults: dict[str, Any] = {
+        "model": "ULXD2",
+        "battery_bars": 5,
+        "battery_percent": 100,
+        "battery_runtime_minutes": 480,
+        "battery_type": "LION",
+        "tx_offset_db": 0,
+        "power_lock": False,
+        "mute": False,
+    }
+    return Transmitter(**(defaults | values))
+
+
+def channel(index: int, name: str | None = None, **values: Any) -> Channel:
+    """A channel with a transmitter on and levels, unless told otherwise."""
+    defaults: dict[str, Any] = {
+        "name": name or f"CH {index}",
+        "frequency_mhz": 470.0 + index * 0.4,
+        "rf_level_dbm": -60,
+        "audio_level_dbfs": -30,
+        "antenna": "A",
+        "transmitter": transmitter(),
+    }
+    return Channel(index=index, **(defaults | values))
+
+
+def receiver(
+    name: str = "Stage L",
+    *,
+    port: int = 2202,
+    host: str = "10.0.0.5",
+    channels: Sequence[Channel] | int = 2,
+    api_device_id: str | None = None,
+    **values: Any,
+) -> Receiver:
+    """An identified, online ULX-D receiver (``channels``: the channels, or how many)."""
+    if isinstance(channels, int):
+        channels = [channel(index) for index in range(1, channels + 1)]
+    defaults: dict[str, Any] = {
+        "online": True,
+        "identified": True,
+        "model": {1: "ULXD4", 2: "ULXD4D", 4: "ULXD4Q"}.get(len(channels), "ULXD4Q"),
+        "family": "ulxd",
+        "firmware": "2.7.6.0",
+        "capabilities": ULXD_CAPABILITIES,
+    }
+    return Receiver(
+        manufacturer=SHURE.code,
+        api_device_id=api_device_id or f"{host}:{port}",
+        host=host,
+        port=port,
+        name=name,
+        channels=tuple(channels),
+        **(defaults | values),
+    )
+
+
+def unanswered(host: str, port: int, error: DeviceError | None = None) -> Receiver:
+    """A configured receiver that has not answered (yet): only its address is known."""
+    return Receiver(
+        manufacturer=SHURE.code,
+        api_device_id=f"{host}:{port}",
+        host=host,
+        port=port,
+        error=error or DeviceError(ErrorKind.NOT_CONNECTED, "not connected yet"),
+    )
+
+
+def with_channel(rx: Receiver, index: int, **values: Any) -> Receiver:
+    """``rx`` with channel ``index`` changed; the other channels stay the same objects."""
+    return replace(
+        rx,
+        channels=tuple(replace(ch, **values) if ch.index == index else ch for ch in rx.channels),
+    )
+
+
+def with_transmitter(rx: Receiver, index: int, **values: Any) -> Receiver:
+    """``rx`` with the transmitter on channel ``index`` changed."""
+    tx = rx.channel(index)
+    assert tx is not None
+    assert tx.transmitter is not None
+    return with_channel(rx, index, transmitter=replace(tx.transmitter, **values))
+
+
+def _decode_receiver(data: Mapping[str, Any]) -> Receiver:
+    values = dict(data)
+    values["capabilities"] = frozenset(Capability(c) for c in values["capabilities"])
+    if values["error"] is not None:
+        values["error"] = DeviceError(ErrorKind(values["error"]["kind"]), values["error"]["detail"])
+    values["channels"] = tuple(
+        Channel(
+            **{
+                **ch,
+                "transmitter": Transmitter(**ch["transmitter"]) if ch["transmitter"] else None,
+            }
+        )
+        for ch in values["channels"]
+    )
+    return Receiver(**values)
+
+
+def load_receivers(name: str) -> list[Receiver]:
+    """Receivers from ``tests/fixtures/<name>``.
+
+    These were recorded from the Shure backend talking to the simulator (see the fixtures'
+    README), so HA-layer tests see what a real rig reports without opening a socket.
+    """
+    return [_decode_receiver(item) for item in json.loads((FIXTURES / name).read_text())]
+
+
+class FakeBackend:
+    """An in-memory ``Backend`` of the receivers a ``FakeNetwork`` answers for.
+
+    ``snapshot`` is what was last published; ``live`` (by host:port) is what the
+    receivers report now. ``set`` changes ``live`` only (a full poll picks it up), ``push``
+    changes both and tells the listeners at once, as a receiver's REP would.
+    """
+
+    def __init__(self, network: FakeNetwork, hosts: Sequence[HostPort]) -> None:
+        """Watch ``hosts``; those the network does not answer for stay unanswered."""
+        self.network = network
+        self.calls: Counter[str] = Counter()
+        self.listeners: list[ChangeListener] = []
+        self.live: dict[HostPort, Receiver] = {}
+        # Raised by the next polls while set (``fail``).
+        self.refresh_error: MicboardError | None = None
+        for host, port in dict.fromkeys(hosts):
+            self.live[host, port] = unanswered(host, port)
+        self._published: dict[HostPort, Receiver] = dict(self.live)
+        self._last_sync: SyncResult | None = None
+
+    # The Backend protocol.
+
+    @property
+    def manufacturer(self) -> str:
+        """The Shure code: the fake stands in for Shure's backend."""
+        return SHURE.code
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """What was last published."""
+        return Snapshot(
+            manufacturer=self.manufacturer,
+            receivers={rx.api_device_id: rx for rx in self._published.values()},
+            last_sync=self._last_sync,
+        )
+
+    @property
+    def connection_stats(self) -> Mapping[str, ConnectionStats]:
+        """One connection per receiver, online as last published."""
+        return {
+            rx.api_device_id: ConnectionStats(
+                host=host,
+                port=port,
+                online=rx.online,
+                reconnects=0,
+                last_error=rx.error,
+            )
+            for (host, port), rx in self._published.items()
+        }
+
+    async def start(self) -> None:
+        """Every receiver the network answers for answers now; the first poll publishes it."""
+        self.calls["start"] += 1
+        for key in self.live:
+            if (answer := self.network.receivers.get(key)) is not None:
+                self.live[key] = answer
+
+    async def stop(self) -> None:
+        """Nothing is left running (nothing ever ran)."""
+        self.calls["stop"] += 1
+
+    async def refresh(self) -> SyncResult:
+        """Publish ``live``, telling the listeners what the poll changed, as Shure's does.
+
+        A poll does not know which changes were meters only: it reports none as such.
+        """
+        self.calls["refresh"] += 1
+        if self.refresh_error is not None:
+            raise self.refresh_error
+        changed: set[str] = set()
+        structure: set[str] = set()
+        for key, rx in self.live.items():
+            before = self._published.get(key)
+            if before == rx:
+                continue
+            ids = {rx.api_device_id} | ({before.api_device_id} if before else set())
+            changed |= ids
+            if (
+                before is None
+                or before.api_device_id != rx.api_device_id
+                or before.identified != rx.identified
+                or len(before.channels) != len(rx.channels)
+            ):
+                structure |= ids
+        self._published = dict(self.live)
+        if changed:
+            self.publish(ChangeSet(receivers=frozenset(changed), structure=frozenset(structure)))
+        errors = {
+            f"{host}:{port}": rx.error or DeviceError(ErrorKind.TIMED_OUT, "no answer")
+            for (host, port), rx in self._published.items()
+            if not rx.online
+        }
+        self._last_sync = SyncResult(
+            device_count=len(self._published),
+            online_count=len(self._published) - len(errors),
+            error_count=len(errors),
+            duration_seconds=SYNC_SECONDS,
+            errors=errors,
+        )
+        return self._last_sync
+
+    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener`` on every push."""
+        self.calls["add_listener"] += 1
+        self.listeners.append(listener)
+
+        def remove() -> None:
+            self.listeners.remove(listener)
+
+        return remove
+
+    async def add_receiver(self, host: str, port: int) -> Receiver:
+        """Watch one more receiver; it appears at once (a structure change)."""
+        self.calls["add_receiver"] += 1
+        key = (host, port)
+        if key not in self.live:
+            found = self.network.receivers.get(key) or unanswered(host, port)
+            self.push(found, structure=True)
+        return self.live[key]
+
+    async def remove_receiver(self, host: str, port: int) -> None:
+        """Stop watching a receiver; it goes (a structure change)."""
+        self.calls["remove_receiver"] += 1
+        self.live.pop((host, port), None)
+        if (gone := self._published.pop((host, port), None)) is not None:
+            ids = frozenset({gone.api_device_id})
+            self.publish(ChangeSet(receivers=ids, structure=ids))
+
+    # What a test does.
+
+    def receiver(self, name: str) -> Receiver:
+        """The receiver (as the receivers report it now) with this name."""
+        for rx in self.live.values():
+            if rx.name == name:
+                return rx
+        raise KeyError(name)
+
+    def set(self, *receivers: Receiver) -> None:
+        """Receivers now report this; the next full poll publishes it."""
+        for rx in receivers:
+            self.live[rx.host, rx.port] = rx
+
+    def push(
+        self,
+        *receivers: Receiver,
+        meters_only: bool = False,
+        structure: bool = False,
+    ) -> ChangeSet:
+        """Receivers pushed this: publish it at once and tell the listeners what changed.
+
+        ``meters_only``: only meter readings changed; ``structure``: receivers or channels
+        appeared, went or were identified. An id that moves (host:port to MAC) is reported
+        under both.
+        """
+        ids: set[str] = set()
+        for rx in receivers:
+            key = (rx.host, rx.port)
+            if (before := self._published.get(key)) is not None:
+                ids.add(before.api_device_id)
+            ids.add(rx.api_device_id)
+            self.live[key] = rx
+            self._published[key] = rx
+        changed = frozenset(ids)
+        changes = ChangeSet(
+            receivers=changed,
+            meters_only=changed if meters_only else frozenset(),
+            structure=changed if structure else frozenset(),
+        )
+        self.publish(changes)
+        return changes
+
+    def publish(self, changes: ChangeSet) -> None:
+        """Tell every listener about ``changes`` to the published snapshot."""
+        self.calls["publish"] += 1
+        snapshot = self.snapshot
+        for listener in list(self.listeners):
+            listener(snapshot, changes)
+
+    def fail(self, error: MicboardError | None = None) -> None:
+        """Make every poll raise ``error`` (None: polls work again)."""
+        self.refresh_error = error
+
+    def go_offline(self, name: str, error: DeviceError | None = None) -> Receiver:
+        """The receiver stops answering: pushed at once, as the liveness check would."""
+        rx = replace(
+            self.receiver(name),
+            online=False,
+            error=error or DeviceError(ErrorKind.SILENT, "stopped answering"),
+        )
+        self.push(rx)
+        return rx
+
+    def come_back(self, name: str) -> Receiver:
+        """The receiver answers again."""
+        rx = replace(self.receiver(name), online=True, error=None)
+        self.push(rx)
+        return rx
+
+
+class FakeListener:
+    """The discovery listener of a ``FakeNetwork``'s spec."""
+
+    def __init__(self, on_found: Callable[[Announcement], None]) -> None:
+        """Remember whom to tell."""
+        self.on_found = on_found
+        self.running = False
+
+    async def start(self) -> None:
+        """Start listening."""
+        self.running = True
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        self.running = False
+
+
+class FakeNetwork:
+    """The receivers that answer at each host:port, and the backends built for them."""
+
+    def __init__(self, *receivers: Receiver) -> None:
+        """Receivers on the network (more can be added with ``add``)."""
+        self.receivers: dict[HostPort, Receiver] = {}
+        # Hosts where something that is not a receiver answers.
+        self.unsupported: set[HostPort] = set()
+        self.backends: list[FakeBackend] = []
+        self.listeners: list[FakeListener] = []
+        self.probed: list[HostPort] = []
+        # Backends built from now on fail every poll with this (``FakeBackend.fail``).
+        self.refresh_error: MicboardError | None = None
+        self.add(*receivers)
+
+    def add(self, *receivers: Receiver) -> None:
+        """These receivers answer from now on."""
+        for rx in receivers:
+            self.receivers[rx.host, rx.port] = rx
+
+    def host(self, rx: Receiver) -> str:
+        """The receiver's entry as the hosts form would show it."""
+        return format_host(rx.host, rx.port, SHURE.default_port)
+
+    @property
+    def backend(self) -> FakeBackend:
+        """The backend built last (the loaded entry's)."""
+        return self.backends[-1]
+
+    async def probe(self, host: str, port: int, _timeout: float) -> Receiver:
+        """The spec's probe: the receiver answering there, or the library's error."""
+        self.probed.append((host, port))
+        if (host, port) in self.unsupported:
+            raise UnsupportedDeviceError("not a Shure receiver", host=f"{host}:{port}")
+        if (rx := self.receivers.get((host, port))) is None:
+            raise MicboardConnectionError("connection refused", host=f"{host}:{port}")
+        return rx
+
+    def create_backend(self, hosts: Sequence[HostPort]) -> FakeBackend:
+        """The spec's backend factory."""
+        backend = FakeBackend(self, hosts)
+        backend.fail(self.refresh_error)
+        self.backends.append(backend)
+        return backend
+
+    def create_listener(self, on_found: Callable[[Announcement], None]) -> FakeListener:
+        """The spec's discovery listener factory."""
+        listener = FakeListener(on_found)
+        self.listeners.append(listener)
+        return listener
+
+    def announce(self, rx: Receiver) -> None:
+        """The receiver announces itself to every running discovery listener."""
+        announcement = Announcement(
+            host=rx.host, port=rx.port, name=rx.name, model=rx.model, mac=rx.mac_address
+        )
+        for listener in self.listeners:
+            if listener.running:
+                listener.on_found(announcement)
+
+    def spec(self) -> ManufacturerSpec:
+        """Shure's spec, talking to this network instead of sockets."""
+        return replace(
+            SHURE,
+            probe=self.probe,
+            create_backend=self.create_backend,
+            create_listener=self.create_listener,
+        )
+
+
+# Where the integration looks a manufacturer up: by code, and the registry the flow lists.
+_LOOKUPS = (
+    "custom_components.micboard.get_manufacturer",
+    "custom_components.micboard.discovery.get_manufacturer",
+    "custom_components.micboard.config_flow.get_manufacturer",
+)
+
+
+@contextmanager
+def patch_manufacturer(spec: ManufacturerSpec) -> Generator[None]:
+    """Let the integration find ``spec`` (by its code) instead of the real one."""
+
+    def lookup(code: str) -> ManufacturerSpec:
+        if code != spec.code:
+            raise KeyError(code)
+        return spec
+
+    registry = {spec.code: spec}
+    with (
+        patch(_LOOKUPS[0], lookup),
+        patch(_LOOKUPS[1], lookup),
+        patch(_LOOKUPS[2], lookup),
+        patch("custom_components.micboard.config_flow.MANUFACTURERS", registry),
+    ):
+        yield
+
+
+def mock_entry(hosts: Iterable[str], **options: Any) -> MockConfigEntry:
+    """A Shure entry watching ``hosts`` (as the form writes them)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Shure",
+        unique_id="shure",
+        data={CONF_MANUFACTURER: "shure"},
+        options={
+            CONF_HOSTS: list(hosts),
+            CONF_AUTO_ADD_DISCOVERED: False,
+            **options,
+        },
+    )
+
+
+async def setup_fake_entry(
+    hass: HomeAssistant, network: FakeNetwork, *receivers: Receiver, **options: Any
+) -> MockConfigEntry:
+    """Set up an entry watching ``receivers`` (default: every receiver on the network)."""
+    watched = receivers or tuple(network.receivers.values())
+    entry = mock_entry((network.host(rx) for rx in watched), **options)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def setup_platform(
+    hass: HomeAssistant, network: FakeNetwork, platform: Platform
+) -> MockConfigEntry:
+    """Set up every receiver of the network, detail entities included, on one platform only."""
+    with patch("custom_components.micboard.PLATFORMS", [platform]):
+        return await setup_fake_entry(hass, network, detail_entities=True)
+
+
+async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move the clock on and run every timer that came due (no real waiting)."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state

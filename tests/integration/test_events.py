@@ -1,0 +1,129 @@
+"""Pushed changes and liveness over real sockets reach the bus, the entities and the logbook."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.micboard.const import DOMAIN, LIFECYCLE_EVENTS
+from simulator.core import Simulator
+
+from .conftest import api_id_of, setup_entry
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(recorder_mock: Any, enable_custom_integrations: Any) -> None:
+    """The recorder (for the logbook) must be set up before Home Assistant starts."""
+
+
+def _capture_all(hass: HomeAssistant) -> list[Event]:
+    events: list[Event] = []
+    for event_type in LIFECYCLE_EVENTS:
+        hass.bus.async_listen(event_type, events.append)
+    return events
+
+
+async def _wait_for(
+    hass: HomeAssistant, events: list[Event], event_type: str, seconds: float
+) -> Event:
+    """Wait (in real time: the client's liveness timer is real) for an event type."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        await hass.async_block_till_done()
+        for event in events:
+            if event.event_type == event_type:
+                return event
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {event_type} within {seconds} s: {[e.event_type for e in events]}")
+
+
+async def test_transmitter_off_and_on(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    simulator: Simulator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A transmitter switched off and on (pushed REP): bus events, entity, logbook lines."""
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow().isoformat()
+    receiver = await simulator.add_receiver(
+        "ULXD4D", name="Stage L", channel_names=["Vocal 1", "Vocal 2"]
+    )
+    receiver.set_transmitter(1, on=True)
+    entry = await setup_entry(hass, receiver)
+    api_id = api_id_of(entry, receiver)
+    channel_device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"shure:{api_id}/ch1"), entry.entry_id
+    )
+    assert channel_device is not None
+    events = _capture_all(hass)
+
+    receiver.set_transmitter(1, on=False)
+    offline = await _wait_for(hass, events, "micboard_device_offline", 2)
+    assert offline.data == {
+        "service_code": "shure",
+        "api_device_id": f"{api_id}:1",
+        "device_type": "transmitter",
+        "device_id": channel_device.id,
+        "name": "Vocal 1",
+    }
+    assert hass.states.get("binary_sensor.vocal_1_transmitter").state == "off"
+    receiver.set_transmitter(1, on=True)
+    online = await _wait_for(hass, events, "micboard_device_online", 2)
+    assert online.data["api_device_id"] == f"{api_id}:1"
+    assert [e.event_type for e in events] == ["micboard_device_offline", "micboard_device_online"]
+    assert hass.states.get("binary_sensor.vocal_1_transmitter").state == "on"
+
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "logbook/get_events", "start_time": start})
+    response = await client.receive_json()
+    assert response["success"], response
+    lines = [(e["name"], e["message"]) for e in response["result"] if e.get("domain") == DOMAIN]
+    assert ("Micboard", "Discovered receiver device: Stage L ULXD4D") in lines
+    assert lines.index(("Vocal 1 transmitter", "went offline")) < lines.index(
+        ("Vocal 1 transmitter", "came online")
+    )
+
+
+async def test_silent_receiver_goes_offline_and_returns(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A receiver that stops talking is offline within 5 s and online again after it returns."""
+    receiver = await simulator.add_receiver("QLXD4", name="Lectern", channel_names=["Pastor"])
+    receiver.set_transmitter(1, on=True, battery_bars=5)
+    entry = await setup_entry(hass, receiver)
+    battery = hass.states.get("sensor.pastor_battery").state
+    assert battery.isdigit()
+    events = _capture_all(hass)
+    receiver.go_silent()
+    started = time.monotonic()
+    offline = await _wait_for(hass, events, "micboard_device_offline", 7)
+    assert time.monotonic() - started <= 6.0
+    assert offline.data["device_type"] == "receiver"
+    assert offline.data["name"] == "Lectern"
+    assert hass.states.get("binary_sensor.lectern_connectivity").state == "off"
+    assert hass.states.get("sensor.pastor_battery").state == "unavailable"
+    assert hass.states.get("sensor.pastor_status").state == "rx_com_error"
+
+    receiver.resume()
+    online = await _wait_for(hass, events, "micboard_device_online", 10)
+    assert online.data["api_device_id"] == api_id_of(entry, receiver)
+    assert hass.states.get("binary_sensor.lectern_connectivity").state == "on"
+    assert hass.states.get("sensor.pastor_battery").state == battery
+    assert hass.states.get("sensor.pastor_status").state == "good"
+    assert [e.event_type for e in events if e.event_type != "micboard_device_synced"] == [
+        "micboard_device_offline",
+        "micboard_device_online",
+    ]
