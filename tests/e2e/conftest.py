@@ -105,14 +105,14 @@ class SimulatedRig:
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedRig]:
-    """``python -m simulator --rig demo`` on free loopback ports."""
+    """``python -m simulator --rig demo-shure`` on free loopback ports."""
     _allow_loopback_sockets()
     control = _free_port()
     log = tmp_path_factory.mktemp("simulator") / "simulator.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                *(PYTHON, "-u", "-m", "simulator", "--rig", "demo", "--seed", "1"),
+                *(PYTHON, "-u", "-m", "simulator", "--rig", "demo-shure", "--seed", "1"),
                 *("--base-port", "0", "--control-port", str(control)),  # 0: ephemeral ports
             ],
             cwd=REPO,
