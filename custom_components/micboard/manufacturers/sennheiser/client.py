@@ -1,0 +1,418 @@
+"""Identify an SSC v1 receiver, keep it subscribed, and the one-shot ``probe``.
+
+A connection reads who the device is and every channel and transmitter value, subscribes
+to the receiver, channel, transmitter and meter subtrees, then applies every pushed change
+as it arrives. Subscriptions are renewed well before their lifetime runs out; a device
+that falls silent, ends a subscription and ignores the renewal, or fails at socket level
+is offline, and is re-probed with capped, jittered backoff, forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+import contextlib
+from dataclasses import dataclass
+import logging
+import random
+from typing import Any
+
+from ..errors import (
+    DeviceError,
+    ErrorKind,
+    MicboardConnectionError,
+    MicboardError,
+    UnsupportedDeviceError,
+)
+from ..models import Receiver
+from .codec import NOT_FOUND, Path, Reply, request_tree
+from .paths import (
+    DEVICE_NAME,
+    DEVICE_PATHS,
+    MAX_CHANNELS,
+    PRODUCT,
+    Area,
+    channel_leaves,
+    channel_path,
+)
+from .state import MANUFACTURER, DeviceState
+from .transport import SscSession
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_PORT = 45
+
+# Said wherever a device gives no answer: on EW-DX firmware 4 and later, SSC v1 is off
+# until the user switches it on, and the unit then answers nothing at all.
+ACCESS_HINT = (
+    "EW-DX / EW-D receivers on firmware 4.0 or later answer only once third-party access "
+    "is set to Legacy (SSC v1) in the device's settings or in Sennheiser Control Cockpit"
+)
+_TX_PROBE: Path = channel_path(1, Area.TX, ("battery", "gauge"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientOptions:
+    """Timing of one receiver connection (seconds)."""
+
+    # Longest wait for the answer to one request; requests are tried ``attempts`` times.
+    request_timeout: float = 2.0
+    attempts: int = 2
+    # A subscribed receiver talks several times a second (meters); this much silence means
+    # offline. Below 5 s so that "offline" lands within 5 s of the last datagram.
+    liveness_timeout: float = 4.5
+    # After this much silence, read ``device/name`` so that a quiet device has a reason
+    # to speak before the liveness deadline.
+    keepalive_after: float = 1.5
+    # Subscriptions live this long on the device and are renewed every ``renew_interval``:
+    # two renewals in a row may be lost before one lapses.
+    subscription_lifetime: int = 15
+    renew_interval: float = 5.0
+    reconnect_min: float = 1.0
+    reconnect_max: float = 30.0
+    # How often the watch loop looks at its deadlines.
+    tick: float = 0.25
+
+
+def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> dict[str, Any]:
+    """One ``osc/state/subscribe`` request; each entry is a subscription of its own.
+
+    Separate entries keep one subtree's failure (e.g. 424 on ``mates`` while no
+    transmitter is linked) from taking the other subtrees' notifications with it.
+    """
+    params = {"min": 0, "max": 0, "count": 1000, "lifetime": lifetime}
+    subscriptions = [{"#": params, **request_tree(paths)} for paths in entries if paths]
+    return {"osc": {"state": {"subscribe": subscriptions}}}
+
+
+async def read_with_retry(
+    session: SscSession, paths: Iterable[Path], options: ClientOptions
+) -> Reply:
+    """Read leaves, asking again when a datagram was lost; MicboardConnectionError if none."""
+    paths = tuple(paths)
+    for _ in range(options.attempts):
+        try:
+            return await session.read(paths, timeout=options.request_timeout)
+        except TimeoutError:
+            continue
+    raise MicboardConnectionError(
+        f"no answer on UDP port {session.port}; {ACCESS_HINT}",
+        kind=ErrorKind.TIMED_OUT,
+        host=session.where,
+    )
+
+
+def _raise_if_access_denied(reply: Reply, where: str) -> None:
+    if reply.errors and not reply.values and set(reply.errors.values()) <= {401, 403}:
+        raise MicboardError(
+            f"the device refuses SSC v1 requests (error {min(reply.errors.values())}); "
+            + ACCESS_HINT,
+            kind=ErrorKind.ACCESS_DISABLED,
+            host=where,
+        )
+
+
+async def identify(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
+    """Read identity, channel count and every channel and transmitter value into ``state``.
+
+    Raises UnsupportedDeviceError for SSC devices that are not EW-DX / EW-D receivers
+    (chargers have no ``rx1``; SpeechLine and ew D1 keep the battery elsewhere).
+    """
+    # ``session`` hands every datagram to ``state`` before a read returns, so the replies
+    # are only inspected here, never applied twice.
+    layout_paths = [channel_path(i, Area.RX, ("name",)) for i in range(1, MAX_CHANNELS + 1)]
+    layout, device = await _all(
+        read_with_retry(session, [*layout_paths, _TX_PROBE], options),
+        read_with_retry(session, DEVICE_PATHS, options),
+    )
+    _raise_if_access_denied(device, session.where)
+    product = state.value(PRODUCT)
+    if isinstance(product, str) and "CHG" in product.upper():
+        raise UnsupportedDeviceError(
+            f"{product} is a Sennheiser charger, not a receiver", host=session.where
+        )
+    if not state.count_channels(layout):
+        raise UnsupportedDeviceError(
+            "answers SSC but has no receiver channel (rx1)", host=session.where
+        )
+    if layout.errors.get(_TX_PROBE) == NOT_FOUND:
+        raise UnsupportedDeviceError(
+            "answers SSC but has no mates/tx1/battery: not an EW-DX or EW-D receiver",
+            host=session.where,
+        )
+    await resync(session, state, options)
+
+
+async def resync(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
+    """Read every channel and transmitter leaf again (meters come by subscription only)."""
+    reads = [read_with_retry(session, DEVICE_PATHS, options)]
+    for index in range(1, state.channel_count + 1):
+        leaves = [*channel_leaves(index, Area.RX), *channel_leaves(index, Area.TX)]
+        reads.append(read_with_retry(session, _wanted(state, leaves), options))
+    await _all(*reads)
+
+
+async def _all[T](*coroutines: Coroutine[Any, Any, T]) -> list[T]:
+    """Await concurrently; on the first failure cancel the rest and raise that failure."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(coroutine) for coroutine in coroutines]
+    except* MicboardError as failures:
+        raise failures.exceptions[0] from None
+    return [task.result() for task in tasks]
+
+
+def _wanted(state: DeviceState, paths: Iterable[Path]) -> list[Path]:
+    return [path for path in paths if path not in state.missing]
+
+
+def placeholder(host: str, port: int, error: DeviceError | None) -> Receiver:
+    """A receiver that has not told who it is yet."""
+    return Receiver(
+        manufacturer=MANUFACTURER,
+        api_device_id=f"{host}:{port}",
+        host=host,
+        port=port,
+        error=error,
+    )
+
+
+async def probe(
+    host: str,
+    port: int = DEFAULT_PORT,
+    timeout: float = 5.0,  # noqa: ASYNC109 - one budget for every request of the probe
+) -> Receiver:
+    """Identify the receiver at ``host:port`` once and return it (online, identified).
+
+    Raises MicboardConnectionError when nothing answers (TIMED_OUT) or the port is closed
+    (REFUSED), UnsupportedDeviceError when an SSC device answers that is not an EW-DX /
+    EW-D receiver, MicboardError(ACCESS_DISABLED) when it refuses SSC v1.
+    """
+    options = ClientOptions(request_timeout=min(timeout / 2, 2.0), attempts=3)
+    state = DeviceState()
+    session = SscSession(host, port, state.apply)
+    try:
+        async with asyncio.timeout(timeout):
+            await session.open()
+            await identify(session, state, options)
+    except TimeoutError as err:
+        raise MicboardConnectionError(
+            f"no answer within {timeout:g} s; {ACCESS_HINT}",
+            kind=ErrorKind.TIMED_OUT,
+            host=session.where,
+        ) from err
+    finally:
+        session.close()
+    return state.receiver(host, port, online=True)
+
+
+class ReceiverConnection:
+    """Keeps one receiver subscribed forever and its state current.
+
+    ``on_change(connection, meters_only)`` is called synchronously whenever the public view
+    may have changed; ``receiver()`` builds it.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        options: ClientOptions,
+        on_change: Callable[[ReceiverConnection, bool], None],
+    ) -> None:
+        self.host = host
+        self.port = port
+        self._options = options
+        self._on_change = on_change
+        # The last identified state; kept while offline so the receiver keeps its id.
+        self._state: DeviceState | None = None
+        self._session: SscSession | None = None
+        self._online = False
+        self._error: DeviceError | None = DeviceError(ErrorKind.NOT_CONNECTED, "not contacted yet")
+        self._unsupported_logged = False
+        self.reconnects = 0
+        self._task: asyncio.Task[None] | None = None
+        # Set to cut a backoff pause short, or to wake the watch loop (310, socket error).
+        self._wake = asyncio.Event()
+        self._renew_now = False
+        self._attempt_waiters: list[asyncio.Future[None]] = []
+
+    @property
+    def online(self) -> bool:
+        """True while identified and subscribed."""
+        return self._online
+
+    @property
+    def last_error(self) -> DeviceError | None:
+        """Why the receiver is not online (None while it is)."""
+        return self._error
+
+    def receiver(self) -> Receiver:
+        """The receiver as it is now."""
+        if self._state is None:
+            return placeholder(self.host, self.port, self._error)
+        return self._state.receiver(self.host, self.port, online=self._online, error=self._error)
+
+    async def start(self) -> None:
+        """Start; returns once the first attempt has ended either way."""
+        first = self._attempt_finished()
+        self._task = asyncio.create_task(self._run(), name=f"sennheiser {self.host}:{self.port}")
+        await first
+
+    async def stop(self) -> None:
+        """End the task and close the socket (subscriptions lapse on their own)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def resync(self) -> DeviceError | None:
+        """Re-read every value now; None on success, else why not."""
+        session, state = self._session, self._state
+        if not self._online or session is None or state is None:
+            # Offline: cut the backoff short and report how that attempt went.
+            attempt = self._attempt_finished()
+            self._wake.set()
+            await attempt
+            return self._error
+        try:
+            await resync(session, state, self._options)
+        except MicboardError as err:
+            return err.error
+        return None
+
+    def _attempt_finished(self) -> asyncio.Future[None]:
+        future = asyncio.get_running_loop().create_future()
+        self._attempt_waiters.append(future)
+        return future
+
+    def _finish_attempt(self) -> None:
+        waiters, self._attempt_waiters = self._attempt_waiters, []
+        for future in waiters:
+            if not future.done():
+                future.set_result(None)
+
+    async def _run(self) -> None:
+        delay = self._options.reconnect_min
+        try:
+            while True:
+                if await self._session_once():
+                    delay = self._options.reconnect_min
+                self.reconnects += 1
+                # Full jitter keeps a rack of receivers that lost power together from
+                # coming back in lock-step.
+                pause = delay * random.uniform(0.5, 1.0)
+                _LOGGER.debug("%s:%s: trying again in %.1f s", self.host, self.port, pause)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(pause):
+                        await self._wake.wait()
+                delay = min(delay * 2, self._options.reconnect_max)
+        finally:
+            self._finish_attempt()
+
+    async def _session_once(self) -> bool:
+        """One session: identify, subscribe, stay live until lost. True if it got online."""
+        state = DeviceState()
+        session = SscSession(self.host, self.port, lambda reply: self._received(state, reply))
+        session.on_failure = lambda _failure: self._wake.set()
+        online = False
+        try:
+            await session.open()
+            await identify(session, state, self._options)
+            await self._subscribe(session, state)
+            self._state, self._session = state, session
+            self._unsupported_logged = False
+            online = True
+            self._set_status(online=True, error=None)
+            self._finish_attempt()
+            await self._watch(session, state)
+        except UnsupportedDeviceError as err:
+            if not self._unsupported_logged:
+                _LOGGER.warning("%s", err)
+                self._unsupported_logged = True
+            self._set_status(online=False, error=err.error)
+        except MicboardError as err:
+            _LOGGER.debug("%s", err)
+            self._set_status(online=False, error=err.error)
+        finally:
+            self._session = None
+            session.close()
+            self._finish_attempt()
+        return online
+
+    def _received(self, state: DeviceState, reply: Reply) -> None:
+        applied = state.apply(reply)
+        if applied.subscription_ended:
+            # The device dropped a subscription (310): renew at once; if that goes
+            # unanswered the link is lost.
+            self._renew_now = True
+            self._wake.set()
+        if applied.changed and state is self._state and self._online:
+            self._on_change(self, applied.meters_only)
+
+    async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
+        """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
+        requests = [([_wanted(state, [DEVICE_NAME])], [DEVICE_NAME])]
+        for index in range(1, state.channel_count + 1):
+            entries = [_wanted(state, channel_leaves(index, area)) for area in Area]
+            requests.append((entries, [path for entry in entries for path in entry]))
+
+        async def send(entries: list[list[Path]], paths: list[Path]) -> None:
+            tree = subscription_request(entries, self._options.subscription_lifetime)
+            for _ in range(self._options.attempts):
+                with contextlib.suppress(TimeoutError):
+                    await session.request(tree, paths, timeout=self._options.request_timeout)
+                    return
+            raise MicboardConnectionError(
+                "subscription not answered", kind=ErrorKind.SILENT, host=session.where
+            )
+
+        await _all(*(send(entries, paths) for entries, paths in requests if paths))
+
+    async def _watch(self, session: SscSession, state: DeviceState) -> None:
+        """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads."""
+        options = self._options
+        loop = asyncio.get_running_loop()
+        next_renewal = loop.time() + options.renew_interval
+        last_keepalive = next_transmitter_read = loop.time()
+        while True:
+            if session.failure is not None:
+                raise session.failure
+            now = loop.time()
+            silence = now - (session.last_received or now)
+            if silence >= options.liveness_timeout:
+                raise MicboardConnectionError(
+                    f"silent for {options.liveness_timeout:g} s",
+                    kind=ErrorKind.SILENT,
+                    host=session.where,
+                )
+            if self._renew_now or now >= next_renewal:
+                self._renew_now = False
+                await self._subscribe(session, state)
+                next_renewal = loop.time() + options.renew_interval
+                continue
+            if (
+                silence >= options.keepalive_after
+                and now - last_keepalive >= options.keepalive_after
+            ):
+                session.send(request_tree([DEVICE_NAME]))
+                last_keepalive = now
+            stale = state.transmitters_to_read()
+            if stale and now >= next_transmitter_read:
+                # A transmitter that came back may not be pushed again (the sheet leaves it
+                # open), and one kept through a link loss may be another: read it.
+                for index in stale:
+                    session.send(request_tree(_wanted(state, channel_leaves(index, Area.TX))))
+                next_transmitter_read = now + options.renew_interval
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(options.tick):
+                    await self._wake.wait()
+
+    def _set_status(self, *, online: bool, error: DeviceError | None) -> None:
+        changed = (online, error) != (self._online, self._error)
+        self._online, self._error = online, error
+        if changed:
+            self._on_change(self, False)
