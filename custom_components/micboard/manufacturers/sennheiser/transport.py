@@ -88,15 +88,22 @@ class SscSession:
             self._transport = None
         self._fail_pending(MicboardConnectionError("closed", kind=ErrorKind.CLOSED))
 
-    def send(self, tree: Mapping[str, Any]) -> None:
-        """Send one request without waiting for its answer."""
+    def send(self, tree: Mapping[str, Any]) -> int:
+        """Send one request with a fresh ``osc/xid`` without waiting; returns the xid.
+
+        Every request carries an xid, so that its reply can never be taken for the answer
+        to another request (a keep-alive for a subscription renewal, say).
+        """
         if self.failure is not None:
             raise self.failure
         if self._transport is None:
             raise MicboardConnectionError("not open", kind=ErrorKind.NOT_CONNECTED)
-        data = encode(tree)
+        xid = next(self._xids)
+        osc = tree.get("osc", {})
+        data = encode({**tree, "osc": {"xid": xid, **osc}})
         _LOGGER.debug("%s <- %s", self.where, data)
         self._transport.sendto(data)
+        return xid
 
     async def request(
         self,
@@ -110,12 +117,10 @@ class SscSession:
         An answer is a datagram echoing the xid, or (for devices that do not echo it) one
         without any xid that mentions one of ``paths``. TimeoutError when none came.
         """
-        xid = next(self._xids)
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        xid = self.send(tree)
         self._pending[xid] = _Pending(frozenset(paths), future)
         try:
-            osc = dict(tree.get("osc", {}))
-            self.send({**tree, "osc": {"xid": xid, **osc}})
             async with asyncio.timeout(timeout):
                 return await future
         finally:
