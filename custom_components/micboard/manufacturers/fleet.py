@@ -1,0 +1,388 @@
+"""``FleetBackend``: what every "one connection per endpoint" backend shares.
+
+A manufacturer backend whose devices each hold (or are polled over) a connection of their
+own only has to say how to talk to one device: an ``EndpointConnection``. The fleet owns
+everything above that, identically for every manufacturer:
+
+- one connection per configured ``(host, port)``, started concurrently, added and removed
+  while running (discovery);
+- a placeholder receiver for every endpoint not contacted yet, so the snapshot always lists
+  every configured device (``identified=False``, error kind ``NOT_CONNECTED``);
+- change notifications from the connections, coalesced: everything that changed within one
+  event-loop iteration becomes one ``Snapshot`` and one ``ChangeSet``, so 100 receivers
+  metering every second cost one publish per loop iteration, not one per message;
+- listeners, each isolated from the others' exceptions;
+- ``refresh`` in bounded waves (``resync_concurrency`` at a time), so the replies of a large
+  rig do not all land in one loop iteration and hold pushed changes back;
+- ``connection_stats`` for diagnostics.
+
+How a connection reports changes: the fleet hands every connection a ``ChangeNotifier``.
+The connection calls it with ``Change.METERS`` when only meter readings changed (levels,
+peak, antenna, quality) and with ``Change.STATE`` for anything else (values, online state,
+errors, identity), and only when ``receiver()`` would now return something different. The
+connection knows what each message it applied touched, so the fleet never has to compare
+receivers field by field to tell a meter reading from a setting. The fleet itself works out
+``structure`` (appeared, went, identified, channel count, id moved), which is cheap to see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
+import logging
+import time
+from typing import Protocol
+
+from .backend import ChangeListener, ChangeSet, ConnectionStats, HostPort
+from .errors import DeviceError, ErrorKind
+from .models import Receiver, Snapshot, SyncResult
+
+_LOGGER = logging.getLogger(__name__)
+
+# Receivers re-read at the same time during a refresh: enough to finish a large rig quickly,
+# few enough that their replies spread over several loop iterations.
+DEFAULT_RESYNC_CONCURRENCY = 25
+
+NOT_CONNECTED = DeviceError(ErrorKind.NOT_CONNECTED, "not connected yet")
+"""The error of an endpoint that has not been contacted yet."""
+
+
+class Change(Enum):
+    """What a connection's change touched, as far as its consumers care."""
+
+    # Only meter readings (RF and audio levels, audio peak, antenna, quality): consumers
+    # refresh what shows meters and nothing else.
+    METERS = "meters"
+    # Anything else: settings, transmitter values, online state, errors, identity.
+    STATE = "state"
+
+
+type ChangeNotifier = Callable[[Change], None]
+"""Given to each connection; called synchronously whenever its ``receiver()`` changed."""
+
+
+class EndpointConnection(Protocol):
+    """One device's connection, as the fleet drives it.
+
+    Implementations keep the device current on their own (reconnecting as they see fit)
+    and call their ``ChangeNotifier`` when ``receiver()`` changes. ``reconnects`` and
+    ``last_error`` may be plain attributes.
+    """
+
+    @property
+    def reconnects(self) -> int:
+        """Connection attempts after the first (for diagnostics)."""
+
+    @property
+    def last_error(self) -> DeviceError | None:
+        """Why the device is not usable now; None while it is."""
+
+    async def start(self) -> None:
+        """Start connecting; return once the first attempt has finished either way."""
+
+    async def stop(self) -> None:
+        """Close politely; no task of the connection is left running."""
+
+    async def resync(self) -> DeviceError | None:
+        """Re-read the device's full state now; None on success, else why it failed."""
+
+    def receiver(self) -> Receiver:
+        """The device as it is now (cheap: called on every publish that concerns it)."""
+
+
+type ConnectionFactory[C: EndpointConnection] = Callable[[str, int, ChangeNotifier], C]
+"""(host, port, notifier) -> a new, not yet started connection."""
+
+
+def placeholder_receiver(
+    manufacturer: str, host: str, port: int, error: DeviceError | None = NOT_CONNECTED
+) -> Receiver:
+    """A device known only by its address: not identified, offline, id ``host:port``."""
+    return Receiver(
+        manufacturer=manufacturer,
+        api_device_id=f"{host}:{port}",
+        host=host,
+        port=port,
+        online=False,
+        identified=False,
+        error=error,
+    )
+
+
+def structure_changed(previous: Receiver, current: Receiver) -> bool:
+    """Whether consumers that list receivers and channels must look again.
+
+    True when the receiver was identified (or lost its identity), its id moved, or it
+    gained or lost channels.
+    """
+    return (
+        previous.identified != current.identified
+        or previous.api_device_id != current.api_device_id
+        or len(previous.channels) != len(current.channels)
+    )
+
+
+class _Endpoint[C: EndpointConnection]:
+    """One configured endpoint: its connection (once started) and what was last published."""
+
+    __slots__ = ("connection", "key", "pending", "published")
+
+    def __init__(self, key: HostPort, published: Receiver) -> None:
+        self.key = key
+        self.connection: C | None = None
+        self.published = published
+        # The change kinds notified since the last publish; None when nothing is pending.
+        self.pending: Change | None = None
+
+
+class FleetBackend[C: EndpointConnection]:
+    """A ``Backend`` keeping one ``EndpointConnection`` per configured endpoint.
+
+    A manufacturer backend passes its manufacturer code and a factory that builds one
+    connection for ``(host, port, notifier)``; subclasses usually add nothing but their
+    constructor options. ``C`` is the connection type, so a subclass can reach its own
+    connections' extras through ``connection()``.
+    """
+
+    def __init__(
+        self,
+        manufacturer: str,
+        hosts: Iterable[HostPort],
+        connection_factory: ConnectionFactory[C],
+        *,
+        resync_concurrency: int = DEFAULT_RESYNC_CONCURRENCY,
+    ) -> None:
+        self._manufacturer = manufacturer
+        self._connection_factory = connection_factory
+        self._resync_concurrency = resync_concurrency
+        # Insertion order is the configured order, which the snapshot keeps.
+        self._endpoints: dict[HostPort, _Endpoint[C]] = {}
+        self._dirty: list[_Endpoint[C]] = []
+        self._publish_scheduled = False
+        self._listeners: list[ChangeListener] = []
+        self._last_sync: SyncResult | None = None
+        for host, port in hosts:
+            if (host, port) not in self._endpoints:
+                self._endpoints[host, port] = self._new_endpoint(host, port)
+        self._snapshot = self._build_snapshot()
+
+    # --- Backend protocol ------------------------------------------------------------------
+
+    @property
+    def manufacturer(self) -> str:
+        """Manufacturer code, e.g. ``"shure"``."""
+        return self._manufacturer
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current state of every configured receiver."""
+        return self._snapshot
+
+    @property
+    def hosts(self) -> list[HostPort]:
+        """Configured endpoints, in the order they were added."""
+        return list(self._endpoints)
+
+    @property
+    def connection_stats(self) -> Mapping[str, ConnectionStats]:
+        """Per receiver (by api device id): connection state, reconnects, last error."""
+        stats: dict[str, ConnectionStats] = {}
+        for endpoint in self._endpoints.values():
+            receiver, connection = endpoint.published, endpoint.connection
+            stats[receiver.api_device_id] = ConnectionStats(
+                host=endpoint.key[0],
+                port=endpoint.key[1],
+                online=receiver.online,
+                reconnects=connection.reconnects if connection is not None else 0,
+                last_error=connection.last_error if connection is not None else receiver.error,
+            )
+        return stats
+
+    async def start(self) -> None:
+        """Connect to every endpoint concurrently; returns once each has been tried once."""
+        await asyncio.gather(*(self._start(endpoint) for endpoint in self._endpoints.values()))
+        # Whatever the first attempts found is in the snapshot when start returns.
+        self._publish()
+
+    async def stop(self) -> None:
+        """Close every connection; no task is left running. The snapshot stays as it was."""
+        connections = []
+        for endpoint in self._endpoints.values():
+            if endpoint.connection is not None:
+                connections.append(endpoint.connection)
+                endpoint.connection = None
+        # Changes the closing connections report concern nobody any more.
+        for endpoint in self._dirty:
+            endpoint.pending = None
+        self._dirty.clear()
+        await asyncio.gather(*(connection.stop() for connection in connections))
+
+    async def refresh(self) -> SyncResult:
+        """Re-read every endpoint, ``resync_concurrency`` at a time; publish; report."""
+        started = time.monotonic()
+        endpoints = list(self._endpoints.values())
+        limit = asyncio.Semaphore(self._resync_concurrency)
+
+        async def resync(endpoint: _Endpoint[C]) -> DeviceError | None:
+            async with limit:
+                if endpoint.connection is None:
+                    return NOT_CONNECTED
+                return await endpoint.connection.resync()
+
+        outcomes = await asyncio.gather(*(resync(endpoint) for endpoint in endpoints))
+        self._publish()
+        errors = {
+            f"{endpoint.key[0]}:{endpoint.key[1]}": error
+            for endpoint, error in zip(endpoints, outcomes, strict=True)
+            if error is not None
+        }
+        result = SyncResult(
+            device_count=len(endpoints),
+            online_count=sum(1 for endpoint in endpoints if endpoint.published.online),
+            error_count=len(errors),
+            duration_seconds=round(time.monotonic() - started, 3),
+            errors=errors,
+        )
+        self._last_sync = result
+        # last_sync is not part of equality: nobody is told about a poll alone.
+        self._snapshot = self._build_snapshot()
+        return result
+
+    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener(snapshot, change_set)`` on every publish; returns its remover."""
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    async def add_receiver(self, host: str, port: int) -> Receiver:
+        """Start watching another endpoint; returns it after the first connection attempt."""
+        endpoint = self._endpoints.get((host, port))
+        if endpoint is None:
+            endpoint = self._endpoints[host, port] = self._new_endpoint(host, port)
+            self._publish(appeared=endpoint.published.api_device_id)
+        await self._start(endpoint)
+        self._publish()
+        return endpoint.published
+
+    async def remove_receiver(self, host: str, port: int) -> None:
+        """Stop watching an endpoint and drop it from the snapshot (published at once)."""
+        endpoint = self._endpoints.pop((host, port), None)
+        if endpoint is None:
+            return
+        connection, endpoint.connection = endpoint.connection, None
+        if connection is not None:
+            await connection.stop()
+        # Whatever else is pending goes out with the removal, in one change set.
+        self._publish(went=endpoint.published.api_device_id)
+
+    # --- for subclasses ----------------------------------------------------------------------
+
+    def connection(self, host: str, port: int) -> C | None:
+        """The running connection of an endpoint, if it has one."""
+        endpoint = self._endpoints.get((host, port))
+        return None if endpoint is None else endpoint.connection
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _new_endpoint(self, host: str, port: int) -> _Endpoint[C]:
+        return _Endpoint((host, port), placeholder_receiver(self._manufacturer, host, port))
+
+    async def _start(self, endpoint: _Endpoint[C]) -> None:
+        if endpoint.connection is not None:
+            return
+        connection = self._connection_factory(*endpoint.key, self._notifier(endpoint))
+        endpoint.connection = connection
+        await connection.start()
+
+    def _notifier(self, endpoint: _Endpoint[C]) -> ChangeNotifier:
+        """The callback one connection reports its changes through."""
+
+        def notify(change: Change) -> None:
+            # A removed endpoint's (or a stopped connection's) last words are dropped.
+            if self._endpoints.get(endpoint.key) is not endpoint or endpoint.connection is None:
+                return
+            if endpoint.pending is None:
+                endpoint.pending = change
+                self._dirty.append(endpoint)
+            elif change is Change.STATE:
+                endpoint.pending = Change.STATE
+            if not self._publish_scheduled:
+                self._publish_scheduled = True
+                asyncio.get_running_loop().call_soon(self._publish)
+
+        return notify
+
+    def _publish(self, *, appeared: str | None = None, went: str | None = None) -> None:
+        """Publish everything pending (plus an endpoint that appeared or went) as one change."""
+        self._publish_scheduled = False
+        dirty, self._dirty = self._dirty, []
+        changed: set[str] = set()
+        meters_only: set[str] = set()
+        # Ids with any other change: never meters-only, even if another reading was.
+        not_meters: set[str] = set()
+        structure: set[str] = set()
+        for endpoint in dirty:
+            change, endpoint.pending = endpoint.pending, None
+            connection = endpoint.connection
+            if connection is None or self._endpoints.get(endpoint.key) is not endpoint:
+                continue
+            previous = endpoint.published
+            current = connection.receiver()
+            if current is previous:
+                continue
+            if change is Change.METERS:
+                # The connection says only meters moved: no field-by-field compare needed.
+                endpoint.published = current
+                changed.add(current.api_device_id)
+                meters_only.add(current.api_device_id)
+                continue
+            # Settings, status and identity change rarely: a full compare is affordable
+            # here and keeps an unchanged poll from ever being published as a change.
+            if current == previous:
+                continue
+            endpoint.published = current
+            # When the id moves (host:port to the MAC), both ids are in the change set.
+            ids = {previous.api_device_id, current.api_device_id}
+            changed |= ids
+            not_meters |= ids
+            if structure_changed(previous, current):
+                structure.update((previous.api_device_id, current.api_device_id))
+        for api_id in (appeared, went):
+            if api_id is not None:
+                changed.add(api_id)
+                not_meters.add(api_id)
+                structure.add(api_id)
+        if not changed:
+            return
+        self._snapshot = self._build_snapshot()
+        meters_only -= not_meters
+        self._notify(
+            ChangeSet(
+                receivers=frozenset(changed),
+                meters_only=frozenset(meters_only),
+                structure=frozenset(structure),
+            )
+        )
+
+    def _notify(self, change_set: ChangeSet) -> None:
+        snapshot = self._snapshot
+        for listener in list(self._listeners):
+            try:
+                listener(snapshot, change_set)
+            except Exception:
+                # One consumer's bug must not starve the others of changes.
+                _LOGGER.exception("Error in a %s change listener", self._manufacturer)
+
+    def _build_snapshot(self) -> Snapshot:
+        receivers = {
+            endpoint.published.api_device_id: endpoint.published
+            for endpoint in self._endpoints.values()
+        }
+        return Snapshot(
+            manufacturer=self._manufacturer, receivers=receivers, last_sync=self._last_sync
+        )
