@@ -16,6 +16,7 @@ from custom_components.micboard.manufacturers import (
     MicboardError,
     UnsupportedDeviceError,
 )
+from custom_components.micboard.manufacturers.fleet import Change
 from custom_components.micboard.manufacturers.sennheiser.client import (
     ReceiverConnection,
     probe,
@@ -115,8 +116,8 @@ async def test_probe_access_refused(device: FakeDevice) -> None:
 
 @pytest.fixture
 async def connection(device: FakeDevice) -> AsyncIterator[ReceiverConnection]:
-    changes: list[bool] = []
-    conn = ReceiverConnection("127.0.0.1", device.port, FAST, lambda _c, m: changes.append(m))
+    changes: list[Change] = []
+    conn = ReceiverConnection("127.0.0.1", device.port, changes.append, FAST)
     conn.changes = changes  # type: ignore[attr-defined]
     await conn.start()
     yield conn
@@ -130,7 +131,7 @@ async def test_connection_subscribes_and_streams_meters(
     assert device.subscriptions
     device.leaves[("m", "rx1", "rssi")] = -80.0
     await eventually(lambda: connection.receiver().channels[0].rf_level_dbm == -80)
-    assert True in connection.changes  # type: ignore[attr-defined]
+    assert Change.METERS in connection.changes  # type: ignore[attr-defined]
 
 
 async def test_transmitter_off_and_on(device: FakeDevice, connection: ReceiverConnection) -> None:
@@ -182,7 +183,7 @@ async def test_renewal_keeps_the_subscription(
 async def test_310_renews_at_once(device: FakeDevice) -> None:
     # Renewals far apart: only the 310 can explain a quick re-subscribe.
     options = replace(FAST, renew_interval=30, subscription_lifetime=60, liveness_timeout=30)
-    conn = ReceiverConnection("127.0.0.1", device.port, options, lambda _c, _m: None)
+    conn = ReceiverConnection("127.0.0.1", device.port, lambda _change: None, options)
     await conn.start()
     try:
         client = device.subscriptions[0].client
@@ -208,7 +209,7 @@ async def test_separate_ack_and_no_310(device: FakeDevice) -> None:
     device.separate_ack = True
     device.send_310_on_expiry = False
     device.echo_xid = False
-    conn = ReceiverConnection("127.0.0.1", device.port, FAST, lambda _c, _m: None)
+    conn = ReceiverConnection("127.0.0.1", device.port, lambda _change: None, FAST)
     await conn.start()
     try:
         await asyncio.sleep(FAST.subscription_lifetime * 1.5)

@@ -10,7 +10,7 @@ is offline, and is re-probed with capped, jittered backoff, forever.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import logging
@@ -24,6 +24,7 @@ from ..errors import (
     MicboardError,
     UnsupportedDeviceError,
 )
+from ..fleet import Change, ChangeNotifier, placeholder_receiver
 from ..models import Receiver
 from .codec import NOT_FOUND, Path, Reply, request_tree
 from .paths import (
@@ -166,17 +167,6 @@ def _wanted(state: DeviceState, paths: Iterable[Path]) -> list[Path]:
     return [path for path in paths if path not in state.missing]
 
 
-def placeholder(host: str, port: int, error: DeviceError | None) -> Receiver:
-    """A receiver that has not told who it is yet."""
-    return Receiver(
-        manufacturer=MANUFACTURER,
-        api_device_id=f"{host}:{port}",
-        host=host,
-        port=port,
-        error=error,
-    )
-
-
 async def probe(
     host: str,
     port: int = DEFAULT_PORT,
@@ -207,23 +197,23 @@ async def probe(
 
 
 class ReceiverConnection:
-    """Keeps one receiver subscribed forever and its state current.
+    """Keeps one receiver subscribed forever and its state current (a fleet endpoint).
 
-    ``on_change(connection, meters_only)`` is called synchronously whenever the public view
-    may have changed; ``receiver()`` builds it.
+    ``notify`` is called synchronously with ``Change.METERS`` when only meter readings
+    changed and ``Change.STATE`` for anything else; ``receiver()`` builds the new view.
     """
 
     def __init__(
         self,
         host: str,
         port: int,
-        options: ClientOptions,
-        on_change: Callable[[ReceiverConnection, bool], None],
+        notify: ChangeNotifier,
+        options: ClientOptions | None = None,
     ) -> None:
         self.host = host
         self.port = port
-        self._options = options
-        self._on_change = on_change
+        self._options = options or ClientOptions()
+        self._notify = notify
         # The last identified state; kept while offline so the receiver keeps its id.
         self._state: DeviceState | None = None
         self._session: SscSession | None = None
@@ -250,7 +240,7 @@ class ReceiverConnection:
     def receiver(self) -> Receiver:
         """The receiver as it is now."""
         if self._state is None:
-            return placeholder(self.host, self.port, self._error)
+            return placeholder_receiver(MANUFACTURER, self.host, self.port, self._error)
         return self._state.receiver(self.host, self.port, online=self._online, error=self._error)
 
     async def start(self) -> None:
@@ -350,7 +340,7 @@ class ReceiverConnection:
             self._renew_now = True
             self._wake.set()
         if applied.changed and state is self._state and self._online:
-            self._on_change(self, applied.meters_only)
+            self._notify(Change.METERS if applied.meters_only else Change.STATE)
 
     async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
         """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
@@ -415,4 +405,4 @@ class ReceiverConnection:
         changed = (online, error) != (self._online, self._error)
         self._online, self._error = online, error
         if changed:
-            self._on_change(self, False)
+            self._notify(Change.STATE)
