@@ -22,7 +22,6 @@ FAST = ClientOptions(
     renew_interval=0.6,
     reconnect_min=0.05,
     reconnect_max=0.2,
-    tick=0.02,
 )
 
 

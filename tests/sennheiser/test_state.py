@@ -168,11 +168,6 @@ def test_channel_count_from_answering_rx() -> None:
     assert state.count_channels(Reply(errors={("rx1", "name"): 404})) == 0
 
 
-def test_access_denied() -> None:
-    applied = DeviceState().apply(Reply(errors={("device", "name"): 401}))
-    assert applied.access_denied
-
-
 def test_subscription_end() -> None:
     applied = em2_state().apply(decode(encode_error(("m", "rx1", "rssi"), 310)))
     assert applied.subscription_ended

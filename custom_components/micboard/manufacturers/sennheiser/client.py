@@ -26,7 +26,7 @@ from ..errors import (
 )
 from ..fleet import Change, ChangeNotifier, placeholder_receiver
 from ..models import Receiver
-from .codec import NOT_FOUND, Path, Reply, request_tree
+from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree
 from .paths import (
     DEVICE_NAME,
     DEVICE_PATHS,
@@ -49,6 +49,8 @@ ACCESS_HINT = (
     "EW-DX / EW-D receivers on firmware 4.0 or later answer only once third-party access "
     "is set to Legacy (SSC v1) in the device's settings or in Sennheiser Control Cockpit"
 )
+# Shortest sleep of the watch loop, so that a deadline just missed is not spun on.
+_MIN_WAIT = 0.01
 _TX_PROBE: Path = channel_path(1, Area.TX, ("battery", "gauge"))
 
 
@@ -71,8 +73,6 @@ class ClientOptions:
     renew_interval: float = 5.0
     reconnect_min: float = 1.0
     reconnect_max: float = 30.0
-    # How often the watch loop looks at its deadlines.
-    tick: float = 0.25
 
 
 def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> dict[str, Any]:
@@ -104,7 +104,11 @@ async def read_with_retry(
 
 
 def _raise_if_access_denied(reply: Reply, where: str) -> None:
-    if reply.errors and not reply.values and set(reply.errors.values()) <= {401, 403}:
+    if (
+        reply.errors
+        and not reply.values
+        and set(reply.errors.values()) <= {UNAUTHORIZED, FORBIDDEN}
+    ):
         raise MicboardError(
             f"the device refuses SSC v1 requests (error {min(reply.errors.values())}); "
             + ACCESS_HINT,
@@ -146,7 +150,7 @@ async def identify(session: SscSession, state: DeviceState, options: ClientOptio
 
 async def resync(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
     """Read every channel and transmitter leaf again (meters come by subscription only)."""
-    reads = [read_with_retry(session, DEVICE_PATHS, options)]
+    reads = [read_with_retry(session, _wanted(state, DEVICE_PATHS), options)]
     for index in range(1, state.channel_count + 1):
         leaves = [*channel_leaves(index, Area.RX), *channel_leaves(index, Area.TX)]
         reads.append(read_with_retry(session, _wanted(state, leaves), options))
@@ -339,6 +343,9 @@ class ReceiverConnection:
             # unanswered the link is lost.
             self._renew_now = True
             self._wake.set()
+        if applied.changed and state.stale_transmitters:
+            # Maybe the link is back: the watch loop decides whether to read the TX.
+            self._wake.set()
         if applied.changed and state is self._state and self._online:
             self._notify(Change.METERS if applied.meters_only else Change.STATE)
 
@@ -362,7 +369,11 @@ class ReceiverConnection:
         await _all(*(send(entries, paths) for entries, paths in requests if paths))
 
     async def _watch(self, session: SscSession, state: DeviceState) -> None:
-        """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads."""
+        """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads.
+
+        Sleeps until the next deadline (or a wake-up from a datagram that needs acting on),
+        so a hundred quiet receivers cost no polling.
+        """
         options = self._options
         loop = asyncio.get_running_loop()
         next_renewal = loop.time() + options.renew_interval
@@ -371,8 +382,8 @@ class ReceiverConnection:
             if session.failure is not None:
                 raise session.failure
             now = loop.time()
-            silence = now - (session.last_received or now)
-            if silence >= options.liveness_timeout:
+            heard = session.last_received or now
+            if now - heard >= options.liveness_timeout:
                 raise MicboardConnectionError(
                     f"silent for {options.liveness_timeout:g} s",
                     kind=ErrorKind.SILENT,
@@ -383,22 +394,24 @@ class ReceiverConnection:
                 await self._subscribe(session, state)
                 next_renewal = loop.time() + options.renew_interval
                 continue
-            if (
-                silence >= options.keepalive_after
-                and now - last_keepalive >= options.keepalive_after
-            ):
+            next_keepalive = max(heard, last_keepalive) + options.keepalive_after
+            if now >= next_keepalive:
                 session.send(request_tree([DEVICE_NAME]))
                 last_keepalive = now
-            stale = state.transmitters_to_read()
-            if stale and now >= next_transmitter_read:
-                # A transmitter that came back may not be pushed again (the sheet leaves it
-                # open), and one kept through a link loss may be another: read it.
-                for index in stale:
-                    session.send(request_tree(_wanted(state, channel_leaves(index, Area.TX))))
-                next_transmitter_read = now + options.renew_interval
+                next_keepalive = now + options.keepalive_after
+            deadlines = [next_renewal, next_keepalive, heard + options.liveness_timeout]
+            if stale := state.transmitters_to_read():
+                if now >= next_transmitter_read:
+                    # A transmitter that came back may not be pushed again (the sheet leaves
+                    # it open), and one kept through a link loss may be another: read it.
+                    for index in stale:
+                        leaves = _wanted(state, channel_leaves(index, Area.TX))
+                        session.send(request_tree(leaves))
+                    next_transmitter_read = now + options.renew_interval
+                deadlines.append(next_transmitter_read)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(options.tick):
+                async with asyncio.timeout(max(min(deadlines) - now, _MIN_WAIT)):
                     await self._wake.wait()
 
     def _set_status(self, *, online: bool, error: DeviceError | None) -> None:

@@ -17,10 +17,8 @@ from ..errors import DeviceError
 from ..models import Capability, Channel, Receiver, Transmitter
 from .codec import (
     FAILED_DEPENDENCY,
-    FORBIDDEN,
     NOT_FOUND,
     SUBSCRIPTION_TERMINATES,
-    UNAUTHORIZED,
     Path,
     Reply,
     as_bool,
@@ -137,8 +135,6 @@ class Applied:
     meters_only: bool = False
     # The device ended a subscription (310).
     subscription_ended: bool = False
-    # Every error was "unauthorised / forbidden": third-party access is closed.
-    access_denied: bool = False
 
 
 class DeviceState:
@@ -165,9 +161,7 @@ class DeviceState:
         for path, raw in reply.values.items():
             self._apply_value(path, raw, changed)
         ended = False
-        denied = bool(reply.errors)
         for path, code in reply.errors.items():
-            denied = denied and code in (UNAUTHORIZED, FORBIDDEN)
             ended = ended or code == SUBSCRIPTION_TERMINATES
             self._apply_error(path, code, changed)
         # Values kept through a link loss may belong to the previous transmitter.
@@ -180,7 +174,6 @@ class DeviceState:
             changed=bool(changed),
             meters_only=meters_only,
             subscription_ended=ended,
-            access_denied=denied,
         )
 
     def _apply_value(self, path: Path, raw: object, changed: set[Path]) -> None:

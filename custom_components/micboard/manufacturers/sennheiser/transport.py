@@ -138,7 +138,6 @@ class SscSession:
 
     def datagram_received(self, data: bytes) -> None:
         """Decode one datagram, wake the request it answers, hand it on."""
-        self.last_received = asyncio.get_running_loop().time()
         try:
             reply = decode(data[:_MAX_DATAGRAM])
         except SscDecodeError as err:
@@ -148,6 +147,8 @@ class SscSession:
                 _LOGGER.debug("%s sent something that is not SSC: %s", self.where, err)
             self.garbage_count += 1
             return
+        # Only SSC counts as a sign of life: garbage from the address proves nothing.
+        self.last_received = asyncio.get_running_loop().time()
         _LOGGER.debug("%s -> %s", self.where, data)
         self._resolve(reply)
         self._on_message(reply)
