@@ -1,10 +1,32 @@
-"""Simulated Shure wireless receivers on 127.0.0.1, speaking the TCP 2202 command strings.
+"""Simulated wireless-microphone receivers on 127.0.0.1, speaking the real wire protocols.
 
-Used by tests, benchmarks and ``scripts/develop``; see README.md for the command line.
+A neutral rig (``rig.py``: devices, channels, transmitters, faults, a transition log) is
+served by one front-end per protocol: ``shure_tcp`` (Shure command strings over TCP 2202)
+and ``sennheiser_ssc`` (Sennheiser SSC v1, JSON over UDP). Used by tests, benchmarks and
+``scripts/develop``; see README.md for the command line and the Python API.
+
+Independence: nothing here imports ``custom_components`` (the client), and the framing and
+encoding are written again from the protocol sheets. A framing bug shared by client and
+simulator would pass every test; two independent implementations make it show.
 """
 
 from .core import Simulator
-from .receiver import LOOPBACK, SimulatedReceiver
-from .state import MODELS
+from .frontend import LOOPBACK, FrontEnd
+from .rig import MODELS, Device, Faults, Transition, TransitionLog, find_model
+from .sennheiser_ssc import SscOptions, SscReceiver
+from .shure_tcp import SimulatedReceiver
 
-__all__ = ["LOOPBACK", "MODELS", "SimulatedReceiver", "Simulator"]
+__all__ = [
+    "LOOPBACK",
+    "MODELS",
+    "Device",
+    "Faults",
+    "FrontEnd",
+    "SimulatedReceiver",
+    "Simulator",
+    "SscOptions",
+    "SscReceiver",
+    "Transition",
+    "TransitionLog",
+    "find_model",
+]

@@ -19,10 +19,12 @@ DEFAULT_CONTROL_PORT = 2290
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m simulator",
-        description="Simulated Shure receivers on 127.0.0.1 (see simulator/README.md).",
+        description="Simulated Shure (TCP) and Sennheiser SSC (UDP) receivers on 127.0.0.1.",
     )
     parser.add_argument(
-        "--rig", default="demo", help="demo, fleet:N[:MODEL], or a rig JSON file (default: demo)"
+        "--rig",
+        default="demo",
+        help="demo, fleet:N[:MODEL], mixed[:N], or a rig JSON file (default: demo)",
     )
     parser.add_argument("--base-port", type=int, default=DEFAULT_BASE_PORT)
     parser.add_argument("--control-port", type=int, default=DEFAULT_CONTROL_PORT)
@@ -45,7 +47,8 @@ def _ctl_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m simulator ctl",
         description="Send one command to a running simulator.",
-        epilog="commands:\n  list: every receiver as JSON\n" + "\n".join(lines),
+        epilog="DEVICE is a port or a device id.\ncommands:\n  list: every receiver as JSON\n"
+        "  log [SINCE]: the transition log (monotonic seconds)\n" + "\n".join(lines),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--control-port", type=int, default=DEFAULT_CONTROL_PORT)
@@ -74,7 +77,7 @@ async def _run(options: argparse.Namespace) -> None:
             reserved={options.control_port},
         )
         for receiver in receivers:
-            print(f"{receiver.host}:{receiver.port} {receiver.model} {receiver.state.name}")
+            print(f"{receiver.host}:{receiver.port} {receiver.model} {receiver.device.name}")
         print(f"control 127.0.0.1:{options.control_port}", flush=True)
         await stop.wait()
     finally:

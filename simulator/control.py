@@ -1,4 +1,7 @@
-"""Control port: JSON lines ``{"cmd": "tx-off", "args": ["2202", "1"]}`` -> ``{"ok": ...}``."""
+"""Control port: JSON lines ``{"cmd": "tx-off", "args": ["2202", "1"]}`` -> ``{"ok": ...}``.
+
+Commands name a device by its port (digits) or by its id (``ulxd-1``, ``ewdx-6``, ...).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,19 @@ import json
 from typing import Any
 
 from .core import Simulator
-from .receiver import LOOPBACK, SimulatedReceiver
+from .frontend import LOOPBACK, FrontEnd
 
-type Handler = Callable[[SimulatedReceiver, list[str]], Awaitable[object] | object]
+type Handler = Callable[[FrontEnd, list[str]], Awaitable[object] | object]
+
+_ON = {"on", "1", "true", "yes"}
+_OFF = {"off", "0", "false", "no"}
 
 
 def _channel(args: list[str]) -> int:
     return int(args[0])
 
 
-def _rename(receiver: SimulatedReceiver, args: list[str]) -> None:
+def _rename(receiver: FrontEnd, args: list[str]) -> None:
     channel, name = int(args[0]), " ".join(args[1:])
     if channel == 0:
         receiver.rename(name)
@@ -26,22 +32,43 @@ def _rename(receiver: SimulatedReceiver, args: list[str]) -> None:
         receiver.rename_channel(channel, name)
 
 
-def _levels(receiver: SimulatedReceiver, args: list[str]) -> None:
-    receiver.set_levels(int(args[0]), rf_dbm=float(args[1]), audio_dbfs=float(args[2]))
+def _levels(receiver: FrontEnd, args: list[str]) -> None:
+    receiver.set_levels(
+        int(args[0]),
+        rf_dbm=float(args[1]),
+        audio_dbfs=float(args[2]),
+        quality=int(args[3]) if args[3:] else None,
+    )
 
 
-# Commands taking PORT first; the handler gets the receiver and the remaining arguments.
+def _faults(receiver: FrontEnd, args: list[str]) -> None:
+    """``garbage=on loss=0.2 duplicate=0.1 reorder=0.3``: any subset, in any order."""
+    values: dict[str, Any] = {}
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key == "garbage":
+            if value.lower() not in _ON | _OFF:
+                raise ValueError(f"garbage=on|off, not {value!r}")
+            values[key] = value.lower() in _ON
+        elif key in {"loss", "duplicate", "reorder"}:
+            values[key] = float(value)
+        else:
+            raise ValueError(f"unknown fault {key!r} (garbage, loss, duplicate, reorder)")
+    receiver.set_faults(**values)
+
+
+# Commands taking DEVICE (port or id) first; the handler gets it and the remaining arguments.
 COMMANDS: dict[str, tuple[str, Handler]] = {
     "tx-on": (
-        "PORT CH [MODEL]: link a transmitter",
+        "DEVICE CH [MODEL]: link a transmitter",
         lambda rx, a: rx.set_transmitter(_channel(a), on=True, model=a[1] if a[1:] else None),
     ),
     "tx-off": (
-        "PORT CH: turn a transmitter off",
+        "DEVICE CH: turn a transmitter off",
         lambda rx, a: rx.set_transmitter(_channel(a), on=False),
     ),
     "battery": (
-        "PORT CH BARS [PERCENT [MINUTES]]: set battery",
+        "DEVICE CH BARS [PERCENT [MINUTES]]: set battery",
         lambda rx, a: rx.set_battery(
             _channel(a),
             bars=int(a[1]),
@@ -49,22 +76,31 @@ COMMANDS: dict[str, tuple[str, Handler]] = {
             minutes=int(a[3]) if a[3:] else None,
         ),
     ),
-    "rename": ("PORT CH NAME: rename a channel (CH 0: the receiver)", _rename),
-    "firmware": ("PORT VERSION: report another firmware", lambda rx, a: rx.set_firmware(a[0])),
+    "rename": ("DEVICE CH NAME: rename a channel (CH 0: the receiver)", _rename),
+    "firmware": ("DEVICE VERSION: report another firmware", lambda rx, a: rx.set_firmware(a[0])),
     "frequency": (
-        "PORT CH MHZ: tune a channel",
+        "DEVICE CH MHZ: tune a channel",
         lambda rx, a: rx.set_frequency(_channel(a), float(a[1])),
     ),
-    "levels": ("PORT CH RF_DBM AUDIO_DBFS: set metering", _levels),
+    "levels": ("DEVICE CH RF_DBM AUDIO_DBFS [QUALITY]: set metering", _levels),
+    "power-off": ("DEVICE: the receiver goes off (port closed)", lambda rx, a: rx.power_off()),
+    "power-on": ("DEVICE: the receiver comes back", lambda rx, a: rx.power_on()),
     "silent": (
-        "PORT: stop sending and answering (sockets stay open)",
+        "DEVICE: stop sending and answering (sockets stay open)",
         lambda rx, a: rx.go_silent(),
     ),
-    "resume": ("PORT: end silent", lambda rx, a: rx.resume()),
-    "drop": ("PORT: drop every connection", lambda rx, a: rx.drop_connections()),
-    "refuse": ("PORT: refuse new connections", lambda rx, a: rx.refuse_connections(True)),
-    "accept": ("PORT: accept connections again", lambda rx, a: rx.refuse_connections(False)),
-    "garbage": ("PORT: send garbage bytes", lambda rx, a: rx.send_garbage()),
+    "resume": ("DEVICE: end silent", lambda rx, a: rx.resume()),
+    "drop": ("DEVICE: drop every connection (SSC: every subscription)", lambda rx, a: rx.drop()),
+    "refuse": (
+        "DEVICE: refuse new connections (port closed)",
+        lambda rx, a: rx.refuse_connections(True),
+    ),
+    "accept": ("DEVICE: accept connections again", lambda rx, a: rx.refuse_connections(False)),
+    "garbage": ("DEVICE: send garbage once", lambda rx, a: rx.send_garbage()),
+    "faults": (
+        "DEVICE [garbage=on|off] [loss=P] [duplicate=P] [reorder=P]: lasting wire faults",
+        _faults,
+    ),
 }
 
 
@@ -73,15 +109,18 @@ async def execute(simulator: Simulator, command: str, args: Sequence[str]) -> di
     try:
         if command == "list":
             return {"ok": True, "receivers": [rx.describe() for rx in simulator.receivers]}
+        if command == "log":
+            since = float(args[0]) if args else 0.0
+            return {"ok": True, "log": [entry.as_dict() for entry in simulator.log.since(since)]}
         if command not in COMMANDS:
             return {"ok": False, "error": f"unknown command {command!r}"}
         if not args:
-            return {"ok": False, "error": "PORT is required"}
-        receiver = simulator.receiver(int(args[0]))
+            return {"ok": False, "error": "DEVICE (port or id) is required"}
+        receiver = simulator.device(args[0])
         result = COMMANDS[command][1](receiver, list(args[1:]))
         if isinstance(result, Awaitable):
             await result
-    except (KeyError, ValueError, IndexError) as err:
+    except (KeyError, ValueError, IndexError, TypeError) as err:
         return {"ok": False, "error": f"{type(err).__name__}: {err}"}
     return {"ok": True}
 

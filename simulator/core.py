@@ -1,4 +1,8 @@
-"""``Simulator``: any mix of Shure receivers on 127.0.0.1, one port each."""
+"""``Simulator``: any mix of simulated receivers on 127.0.0.1, one port each.
+
+The devices live in the neutral rig (``rig.py``); each is served by the front-end of its
+manufacturer's wire protocol (``shure_tcp``, ``sennheiser_ssc``).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,22 @@ import random
 from types import TracebackType
 from typing import Self
 
-from .receiver import SimulatedReceiver
-from .state import (
+from .frontend import FrontEnd
+from .rig import (
     BAND_START_KHZ,
     DEFAULT_BAND,
     DEFAULT_FIRMWARE,
-    DEFAULT_TRANSMITTER,
-    MODELS,
-    ChannelState,
-    ReceiverState,
-    TransmitterState,
+    SENNHEISER,
+    SENNHEISER_SSC,
+    SHURE_TCP,
+    Channel,
+    Device,
+    Transition,
+    TransitionLog,
+    find_model,
 )
+from .sennheiser_ssc import SscOptions, SscReceiver
+from .shure_tcp import SimulatedReceiver
 
 # Channels of one receiver are spaced this far apart by default (kHz).
 _CHANNEL_SPACING_KHZ = 400
@@ -32,7 +41,8 @@ class Simulator:
     """Runs simulated receivers. Use ``async with Simulator() as sim`` or call ``stop()``.
 
     ``seed`` makes names, MACs, noise and jitter reproducible; ``noise=False`` reports the
-    set levels exactly; ``battery_drain`` is battery minutes used per real minute (0: off).
+    set levels exactly; ``battery_drain`` is battery minutes used per real minute (0: off);
+    ``ssc_options`` are the Sennheiser readings every SSC device plays unless given its own.
     """
 
     def __init__(
@@ -42,13 +52,19 @@ class Simulator:
         noise: bool = True,
         battery_drain: float = 1.0,
         meter_jitter: float = 0.0,
+        ssc_options: SscOptions | None = None,
     ) -> None:
         self._rng = random.Random(seed)
         self._noise = noise
         self._battery_drain = battery_drain
         self._meter_jitter = meter_jitter
-        self.receivers: list[SimulatedReceiver] = []
+        self._ssc_options = ssc_options or SscOptions()
+        # Every running device's front-end, in the order added.
+        self.receivers: list[FrontEnd] = []
+        # Every transition the simulator caused, for every device.
+        self.log = TransitionLog()
         self._drain_task: asyncio.Task[None] | None = None
+        self._added = 0
 
     async def __aenter__(self) -> Self:
         return self
@@ -60,6 +76,97 @@ class Simulator:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def transitions(self) -> list[Transition]:
+        """The transition log, oldest first."""
+        return self.log.since()
+
+    async def add_device(
+        self,
+        model: str,
+        *,
+        name: str | None = None,
+        port: int = 0,
+        channel_names: Sequence[str] | None = None,
+        mac: str | None = None,
+        firmware: str | None = None,
+        with_model: bool | None = None,
+        model_string: str | None = None,
+        rf_band: str | None = None,
+        transmitters: bool = True,
+        device_id: str | None = None,
+        serial: str | None = None,
+        ssc_options: SscOptions | None = None,
+    ) -> FrontEnd:
+        """Start a receiver of any model on 127.0.0.1:port (0 = any free port).
+
+        The model picks the front-end. ``with_model``/``model_string`` only matter to Shure,
+        ``serial``/``ssc_options`` only to Sennheiser; ``model_string`` is also what an SSC
+        device reports as ``device/identity/product``.
+        """
+        info = find_model(model)
+        family = info.family
+        number = len(self.receivers) + 1
+        self._added += 1
+        names = list(channel_names or [])
+        start_khz = BAND_START_KHZ[family] + (number - 1) * _RECEIVER_SPACING_KHZ
+        channels = [
+            Channel(
+                index=index,
+                name=names[index - 1] if index <= len(names) else f"CH {index}",
+                frequency_khz=start_khz + (index - 1) * _CHANNEL_SPACING_KHZ,
+                group_channel=f"{number % 100:02d},{index:02d}",
+                antenna=self._rng.choice(["A", "B", "AB"]),
+            )
+            for index in range(1, info.channels + 1)
+        ]
+        # Random draws in this order keep a seeded Shure rig what it was before SSC existed.
+        device = Device(
+            info=info,
+            name=name if name is not None else f"RX {number}",
+            firmware=firmware or DEFAULT_FIRMWARE[family],
+            rf_band=rf_band or DEFAULT_BAND[family],
+            mac=mac or self._random_mac(info.manufacturer),
+            with_model=with_model if with_model is not None else family != "qlxd",
+            model_string=model_string or _default_model_string(info.model),
+            channels=channels,
+            id=device_id or f"{family}-{self._added}",
+        )
+        if info.manufacturer == SENNHEISER:
+            device.serial = serial or f"{self._rng.randrange(10**9, 10**10)}"
+        if any(other.id == device.id for other in self.receivers):
+            raise ValueError(f"device id {device.id!r} is taken")
+        receiver: FrontEnd
+        if info.protocol == SENNHEISER_SSC:
+            receiver = SscReceiver(
+                device,
+                rng=self._rng,
+                noise=self._noise,
+                meter_jitter=self._meter_jitter,
+                log=self.log,
+                options=ssc_options or self._ssc_options,
+            )
+        else:
+            assert info.protocol == SHURE_TCP
+            receiver = SimulatedReceiver(
+                device,
+                rng=self._rng,
+                noise=self._noise,
+                meter_jitter=self._meter_jitter,
+                log=self.log,
+            )
+        for channel in device.channels:
+            receiver.check_name(channel.name, channel.index)
+            if transmitters:
+                # Not through set_transmitter: a device starting with its transmitters on is
+                # not a transition.
+                channel.transmitter = receiver.new_transmitter()
+        await receiver.listen(port)
+        self.receivers.append(receiver)
+        if self._battery_drain and self._drain_task is None:
+            self._drain_task = asyncio.create_task(self._drain())
+        return receiver
 
     async def add_receiver(
         self,
@@ -74,58 +181,85 @@ class Simulator:
         model_string: str | None = None,
         rf_band: str | None = None,
         transmitters: bool = True,
+        device_id: str | None = None,
     ) -> SimulatedReceiver:
-        """Start a receiver listening on 127.0.0.1:port (0 = any free port).
+        """Start a Shure receiver listening on 127.0.0.1:port (0 = any free port).
 
         ``with_model`` defaults to what the family does (QLX-D: no MODEL); ``transmitters``
         False starts with every transmitter off.
         """
-        info = MODELS.get(model.upper())
-        if info is None:
-            raise ValueError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
-        family = info.family
-        number = len(self.receivers) + 1
-        names = list(channel_names or [])
-        start_khz = BAND_START_KHZ[family] + (number - 1) * _RECEIVER_SPACING_KHZ
-        channels = []
-        for index in range(1, info.channels + 1):
-            channel = ChannelState(
-                index=index,
-                name=names[index - 1] if index <= len(names) else f"CH {index}",
-                frequency_khz=start_khz + (index - 1) * _CHANNEL_SPACING_KHZ,
-                group_channel=f"{number % 100:02d},{index:02d}",
-                antenna=self._rng.choice(["A", "B", "AB"]),
-            )
-            if transmitters:
-                channel.transmitter = TransmitterState(DEFAULT_TRANSMITTER[family])
-            channels.append(channel)
-        state = ReceiverState(
-            info=info,
-            name=name if name is not None else f"RX {number}",
-            firmware=firmware or DEFAULT_FIRMWARE[family],
-            rf_band=rf_band or DEFAULT_BAND[family],
-            mac=mac or self._random_mac(),
-            with_model=with_model if with_model is not None else family != "qlxd",
-            model_string=model_string or info.model,
-            channels=channels,
+        info = find_model(model)
+        if info.protocol != SHURE_TCP:
+            raise ValueError(f"unknown model {model!r} for add_receiver (Shure only)")
+        receiver = await self.add_device(
+            model,
+            name=name,
+            port=port,
+            channel_names=channel_names,
+            mac=mac,
+            firmware=firmware,
+            with_model=with_model,
+            model_string=model_string,
+            rf_band=rf_band,
+            transmitters=transmitters,
+            device_id=device_id,
         )
-        receiver = SimulatedReceiver(
-            state, rng=self._rng, noise=self._noise, meter_jitter=self._meter_jitter
-        )
-        await receiver.listen(port)
-        self.receivers.append(receiver)
-        if self._battery_drain and self._drain_task is None:
-            self._drain_task = asyncio.create_task(self._drain())
+        assert isinstance(receiver, SimulatedReceiver)
         return receiver
 
-    def receiver(self, port: int) -> SimulatedReceiver:
+    async def add_sennheiser(
+        self,
+        model: str = "EW-DX-EM4-DANTE",
+        *,
+        name: str | None = None,
+        port: int = 0,
+        channel_names: Sequence[str] | None = None,
+        mac: str | None = None,
+        firmware: str | None = None,
+        product: str | None = None,
+        rf_band: str | None = None,
+        transmitters: bool = True,
+        device_id: str | None = None,
+        serial: str | None = None,
+        options: SscOptions | None = None,
+    ) -> SscReceiver:
+        """Start a Sennheiser SSC v1 receiver on UDP 127.0.0.1:port (0 = any free port)."""
+        info = find_model(model)
+        if info.manufacturer != SENNHEISER:
+            raise ValueError(f"unknown model {model!r} for add_sennheiser")
+        receiver = await self.add_device(
+            model,
+            name=name,
+            port=port,
+            channel_names=channel_names,
+            mac=mac,
+            firmware=firmware,
+            model_string=product,
+            rf_band=rf_band,
+            transmitters=transmitters,
+            device_id=device_id,
+            serial=serial,
+            ssc_options=options,
+        )
+        assert isinstance(receiver, SscReceiver)
+        return receiver
+
+    def device(self, ref: str | int) -> FrontEnd:
+        """The device with this port (a number) or id (anything else); KeyError if none."""
+        text = str(ref)
+        for receiver in self.receivers:
+            if (text.isdigit() and receiver.port == int(text)) or receiver.id == text:
+                return receiver
+        raise KeyError(f"no simulated device {text!r}")
+
+    def receiver(self, port: int) -> FrontEnd:
         """The receiver listening on ``port`` (KeyError if none)."""
         for receiver in self.receivers:
             if receiver.port == port:
                 return receiver
         raise KeyError(f"no simulated receiver on port {port}")
 
-    async def remove_receiver(self, receiver: SimulatedReceiver) -> None:
+    async def remove_receiver(self, receiver: FrontEnd) -> None:
         """Stop one receiver."""
         if receiver in self.receivers:
             self.receivers.remove(receiver)
@@ -149,7 +283,22 @@ class Simulator:
             for receiver in self.receivers:
                 receiver.drain_batteries(1.0)
 
-    def _random_mac(self) -> str:
-        # Shure's OUI 00:0E:DD and three random bytes.
+    def _random_mac(self, manufacturer: str) -> str:
+        # Each manufacturer's OUI (Shure 00:0E:DD, Sennheiser 00:1B:66) and three random bytes.
         tail = ":".join(f"{self._rng.randrange(256):02x}" for _ in range(3))
+        if manufacturer == SENNHEISER:
+            return f"00:1B:66:{tail.upper()}"
         return f"00:0e:dd:{tail}"
+
+
+def _default_model_string(model: str) -> str:
+    # SSC v1 product strings were never seen in a source (sheet part 2 §12 q1): this reading
+    # spells the model as Sennheiser's documents do, "EW-DX EM 4 Dante".
+    return _SSC_PRODUCT.get(model, model)
+
+
+_SSC_PRODUCT = {
+    "EW-DX-EM2": "EW-DX EM 2",
+    "EW-DX-EM2-DANTE": "EW-DX EM 2 Dante",
+    "EW-DX-EM4-DANTE": "EW-DX EM 4 Dante",
+}

@@ -1,4 +1,4 @@
-"""Rigs: sets of receivers to start together (built-in ``demo``/``fleet``, or a JSON file)."""
+"""Rigs: sets of receivers to start together (``demo``, ``fleet``, ``mixed``, or a JSON file)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .core import Simulator
-from .receiver import SimulatedReceiver
+from .frontend import FrontEnd
 
 DEMO_RIG: dict[str, Any] = {
     "receivers": [
@@ -54,6 +54,24 @@ DEMO_RIG: dict[str, Any] = {
                 {"name": "Guest 3", "transmitter": {"model": "AD2"}},
             ],
         },
+        {
+            "model": "EW-DX-EM4-DANTE",
+            "name": "Theatre",
+            "channels": [
+                {"name": "LEAD", "transmitter": {"model": "SK", "battery_percent": 80}},
+                {"name": "ALTO", "transmitter": {"model": "SK", "battery_percent": 45}},
+                {"name": "HOST", "transmitter": {"model": "SKM", "battery_percent": 8}},
+                {"name": "SPARE", "transmitter": None},
+            ],
+        },
+        {
+            "model": "EW-DX-EM2",
+            "name": "Lectern",
+            "channels": [
+                {"name": "PASTOR", "transmitter": {"model": "SKM", "battery_percent": 65}},
+                {"name": "READER", "transmitter": {"model": "SK"}},
+            ],
+        },
     ]
 }
 
@@ -63,10 +81,22 @@ def fleet_rig(count: int, model: str = "ULXD4Q") -> dict[str, Any]:
     return {"receivers": [{"model": model, "name": f"RX {number:03d}"} for number in range(count)]}
 
 
+def mixed_rig(count: int = 50) -> dict[str, Any]:
+    """``count`` ULXD4Q and ``count`` EW-DX EM 4 Dante, alternating (a two-protocol bench)."""
+    receivers: list[dict[str, Any]] = []
+    for number in range(count):
+        receivers.append({"model": "ULXD4Q", "name": f"RX {2 * number:03d}"})
+        receivers.append({"model": "EW-DX-EM4-DANTE", "name": f"RX {2 * number + 1:03d}"})
+    return {"receivers": receivers}
+
+
 def load_rig(spec: str) -> dict[str, Any]:
-    """``demo``, ``fleet:N[:MODEL]`` or the path of a JSON rig file."""
+    """``demo``, ``fleet:N[:MODEL]``, ``mixed[:N]`` or the path of a JSON rig file."""
     if spec == "demo":
         return DEMO_RIG
+    if spec == "mixed" or spec.startswith("mixed:"):
+        _, *each = spec.split(":")
+        return mixed_rig(*(int(number) for number in each))
     if spec.startswith("fleet:"):
         _, count, *model = spec.split(":")
         return fleet_rig(int(count), *model)
@@ -85,17 +115,20 @@ def _ports(base_port: int, reserved: set[int]) -> Iterator[int]:
 
 async def start_rig(
     simulator: Simulator, rig: Mapping[str, Any], *, base_port: int, reserved: set[int]
-) -> list[SimulatedReceiver]:
+) -> list[FrontEnd]:
     """Start every receiver of a rig on consecutive ports from ``base_port``.
 
     A receiver may name its own ``port``; ports in ``reserved`` (the control port) are skipped.
-    ``base_port`` 0 gives every receiver an ephemeral port.
+    ``base_port`` 0 gives every receiver an ephemeral port. Shure (TCP) and Sennheiser (UDP)
+    devices draw from the same run of ports. Setting up the rig is not a transition: what it
+    would log is taken out of the transition log again.
     """
     free = _ports(base_port, reserved)
-    started: list[SimulatedReceiver] = []
+    started: list[FrontEnd] = []
+    logged = len(simulator.log)
     for entry in rig["receivers"]:
         channels: list[Mapping[str, Any]] = entry.get("channels", [])
-        receiver = await simulator.add_receiver(
+        receiver = await simulator.add_device(
             entry["model"],
             name=entry.get("name"),
             port=entry.get("port") or next(free),
@@ -105,6 +138,8 @@ async def start_rig(
             with_model=entry.get("with_model"),
             model_string=entry.get("model_string"),
             rf_band=entry.get("rf_band"),
+            device_id=entry.get("id"),
+            serial=entry.get("serial"),
         )
         for index, channel in enumerate(channels, 1):
             if "transmitter" not in channel:
@@ -115,4 +150,5 @@ async def start_rig(
             else:
                 receiver.set_transmitter(index, on=True, **transmitter)
         started.append(receiver)
+    simulator.log.truncate(logged)
     return started

@@ -318,7 +318,17 @@ async def test_add_receiver_validation(sim: Simulator) -> None:
 async def test_demo_rig_and_control_port(sim: Simulator, unused_tcp_port: int) -> None:
     receivers = await start_rig(sim, DEMO_RIG, base_port=0, reserved=set())
     models = [rx.model for rx in receivers]
-    assert models == ["ULXD4Q", "QLXD4", "SLXD4D", "SLXD4D+", "AD4Q"]
+    assert models == [
+        "ULXD4Q",
+        "QLXD4",
+        "SLXD4D",
+        "SLXD4D+",
+        "AD4Q",
+        "EW-DX-EM4-DANTE",
+        "EW-DX-EM2",
+    ]
+    # Setting the rig up is not a transition.
+    assert sim.transitions == []
     stage = receivers[0]
     assert stage.state.channel(4).transmitter is None
     low = stage.state.channel(3).transmitter
