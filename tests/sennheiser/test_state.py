@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hypothesis import given, strategies as st
+
 from custom_components.micboard.manufacturers import Capability, Transmitter
 from custom_components.micboard.manufacturers.sennheiser.codec import Reply, decode
+from custom_components.micboard.manufacturers.sennheiser.paths import (
+    METER_LEAVES,
+    RX_LEAVES,
+    TX_LEAVES,
+)
 from custom_components.micboard.manufacturers.sennheiser.state import DeviceState, mac_address
 
 from .fake_device import em2_leaves, tree
@@ -182,3 +189,37 @@ def test_mac_forms() -> None:
 
 def encode_error(path: tuple[str, ...], code: int) -> bytes:
     return json.dumps({"osc": {"error": [tree({path: [code, {"desc": "x"}]})]}}).encode()
+
+
+json_leaf = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6)
+json_value = st.recursive(
+    json_leaf,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+known_paths = st.sampled_from(
+    [
+        *(("rx1", *leaf) for leaf in RX_LEAVES),
+        *(("mates", "tx1", *leaf) for leaf in TX_LEAVES),
+        *(("m", "rx1", *leaf) for leaf in METER_LEAVES),
+        ("device", "name"),
+        ("device", "network", "ether", "macs"),
+        ("rx9", "name"),
+        ("mates", "txx"),
+    ]
+)
+
+
+@given(
+    st.dictionaries(known_paths, json_value, max_size=8),
+    st.dictionaries(known_paths, st.integers(min_value=0, max_value=999), max_size=4),
+)
+def test_any_reply_maps_without_crashing(
+    values: dict[tuple[str, ...], object], errors: dict[tuple[str, ...], int]
+) -> None:
+    state = em2_state()
+    state.apply(Reply(values=values, errors=errors))
+    receiver = state.receiver("h", 45, online=True)
+    assert len(receiver.channels) == 2
