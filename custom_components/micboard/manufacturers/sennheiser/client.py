@@ -145,16 +145,28 @@ async def identify(session: SscSession, state: DeviceState, options: ClientOptio
             "answers SSC but has no mates/tx1/battery: not an EW-DX or EW-D receiver",
             host=session.where,
         )
-    await resync(session, state, options)
+    await _all(*_channel_reads(session, state, options))
 
 
 async def resync(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
-    """Read every channel and transmitter leaf again (meters come by subscription only)."""
-    reads = [read_with_retry(session, _wanted(state, DEVICE_PATHS), options)]
+    """Read identity, every channel and transmitter leaf again (meters: subscription only)."""
+    reads = _channel_reads(session, state, options)
+    if device := _wanted(state, DEVICE_PATHS):
+        reads.append(read_with_retry(session, device, options))
+    await _all(*reads)
+
+
+def _channel_reads(
+    session: SscSession, state: DeviceState, options: ClientOptions
+) -> list[Coroutine[Any, Any, Reply]]:
+    # One request per channel keeps each well under the few dozen leaves a datagram
+    # should carry (EM 4: 4 x 12).
+    reads = []
     for index in range(1, state.channel_count + 1):
         leaves = [*channel_leaves(index, Area.RX), *channel_leaves(index, Area.TX)]
-        reads.append(read_with_retry(session, _wanted(state, leaves), options))
-    await _all(*reads)
+        if wanted := _wanted(state, leaves):
+            reads.append(read_with_retry(session, wanted, options))
+    return reads
 
 
 async def _all[T](*coroutines: Coroutine[Any, Any, T]) -> list[T]:
