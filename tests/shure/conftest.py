@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from custom_components.micboard.manufacturers import Receiver
 from custom_components.micboard.manufacturers.shure import ShureBackend
-from simulator import Simulator
+from simulator import SimulatedReceiver, Simulator
 
 POLL_INTERVAL = 0.01
 # Small timings keep the suite fast; tests that check defaults say so.
@@ -26,6 +27,9 @@ FAST: dict[str, Any] = {
     "reconnect_min": 0.05,
     "reconnect_max": 0.2,
 }
+
+
+type MakeBackend = Callable[..., ShureBackend]
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +71,18 @@ async def eventually(condition: Callable[[], bool], within: float = 3.0) -> None
             return
         await asyncio.sleep(POLL_INTERVAL)
     assert condition(), f"condition not met within {within} s"
+
+
+def only(backend: ShureBackend) -> Receiver:
+    """The single receiver of a backend's snapshot."""
+    (receiver,) = backend.snapshot.receivers.values()
+    return receiver
+
+
+async def started(
+    make_backend: MakeBackend, *receivers: SimulatedReceiver, **options: Any
+) -> ShureBackend:
+    """A backend for these simulated receivers, started."""
+    backend = make_backend([(rx.host, rx.port) for rx in receivers], **options)
+    await backend.start()
+    return backend

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 import logging
 import time
 from typing import Any
@@ -11,33 +11,19 @@ from typing import Any
 import pytest
 
 from custom_components.micboard.manufacturers import (
+    ChangeSet,
+    DeviceError,
+    ErrorKind,
     MicboardConnectionError,
-    Receiver,
     Snapshot,
     SyncStatus,
     Transmitter,
     UnsupportedDeviceError,
 )
-from custom_components.micboard.manufacturers.shure import ShureBackend, probe
-from simulator import SimulatedReceiver, Simulator
+from custom_components.micboard.manufacturers.shure import probe
+from simulator import Simulator
 
-from .conftest import eventually
-
-type MakeBackend = Callable[..., ShureBackend]
-
-
-def only(backend: ShureBackend) -> Receiver:
-    """The single receiver of a backend's snapshot."""
-    (receiver,) = backend.snapshot.receivers.values()
-    return receiver
-
-
-async def started(
-    make_backend: MakeBackend, *receivers: SimulatedReceiver, **options: Any
-) -> ShureBackend:
-    backend = make_backend([(rx.host, rx.port) for rx in receivers], **options)
-    await backend.start()
-    return backend
+from .conftest import MakeBackend, eventually, only, started
 
 
 async def test_ulxd4q_full_state(sim: Simulator, make_backend: MakeBackend) -> None:
@@ -144,7 +130,7 @@ async def test_axient_details(sim: Simulator, make_backend: MakeBackend) -> None
 async def test_pushed_changes_are_applied(sim: Simulator, make_backend: MakeBackend) -> None:
     rx = await sim.add_receiver("ULXD4D", name="Rack", mac="00:0e:dd:00:00:01")
     backend = await started(make_backend, rx, meter_rate_ms=0)
-    seen: list[tuple[Snapshot, frozenset[str]]] = []
+    seen: list[tuple[Snapshot, ChangeSet]] = []
     backend.add_listener(lambda snapshot, changed: seen.append((snapshot, changed)))
 
     rx.rename_channel(2, "Vox 9")
@@ -159,7 +145,9 @@ async def test_pushed_changes_are_applied(sim: Simulator, make_backend: MakeBack
     assert transmitter is not None
     assert transmitter.battery_bars == 1
     assert seen
-    assert all(changed == {"00:0e:dd:00:00:01"} for _, changed in seen)
+    # Settings, not meters, and nothing appeared or went.
+    only_this = ChangeSet(receivers=frozenset({"00:0e:dd:00:00:01"}))
+    assert all(changed == only_this for _, changed in seen)
     assert seen[-1][0] is backend.snapshot
 
 
@@ -189,7 +177,10 @@ async def test_silent_receiver_goes_offline_and_comes_back(
     went_silent = time.monotonic()
     await eventually(lambda: not only(backend).online, within=2)
     assert time.monotonic() - went_silent < 1.0
-    assert "silent" in (only(backend).error or "")
+    error = only(backend).error
+    assert error is not None
+    assert error.kind is ErrorKind.SILENT
+    assert error.detail == "silent for 0.5 s"
 
     rx.resume()
     await eventually(lambda: only(backend).online, within=3)
@@ -222,6 +213,7 @@ async def test_dropped_and_refused_connections_are_retried(
     await eventually(lambda: not only(backend).online)
     await asyncio.sleep(0.5)
     assert not only(backend).online
+    assert only(backend).error == DeviceError(ErrorKind.REFUSED, "connection refused")
     attempts = next(iter(backend.connection_stats.values())).reconnects
     assert attempts >= 2
     await rx.refuse_connections(False)
@@ -313,16 +305,25 @@ async def test_unsupported_device_is_reported_once(
     receiver = only(backend)
     assert not receiver.online
     assert receiver.api_device_id == f"127.0.0.1:{port}"
-    assert f"127.0.0.1:{port}" in (receiver.error or "")
+    assert receiver.error == DeviceError(
+        ErrorKind.UNSUPPORTED, "not a supported Shure receiver (no recognisable model or keys)"
+    )
+    assert not receiver.identified
     warnings = [r for r in caplog.records if "not a supported Shure receiver" in r.getMessage()]
     assert len(warnings) == 1
+    # The log line says where.
+    assert warnings[0].getMessage().startswith(f"127.0.0.1:{port}: ")
 
 
 async def test_unrelated_model_is_unsupported() -> None:
     device = FakeDevice(b"< REP MODEL {UR4D} >< REP 1 CHAN_NAME {x} >")
     async with device as port:
-        with pytest.raises(UnsupportedDeviceError, match=f"127.0.0.1:{port}"):
+        with pytest.raises(UnsupportedDeviceError, match=f"127.0.0.1:{port}") as caught:
             await probe("127.0.0.1", port, timeout=1)
+    assert caught.value.error == DeviceError(
+        ErrorKind.UNSUPPORTED, "not a supported Shure receiver (model 'UR4D')"
+    )
+    assert str(caught.value) == f"127.0.0.1:{port}: not a supported Shure receiver (model 'UR4D')"
     unknown_keys = FakeDevice(b"< REP 1 SOMETHING 001 >< REP 2 OTHER 002 >")
     async with unknown_keys as port:
         with pytest.raises(UnsupportedDeviceError):
@@ -343,11 +344,15 @@ async def test_probe(sim: Simulator) -> None:
 async def test_probe_errors() -> None:
     silent = FakeDevice(b"")
     async with silent as port:
-        with pytest.raises(MicboardConnectionError, match="no answer"):
+        with pytest.raises(MicboardConnectionError, match="no answer") as caught:
             await probe("127.0.0.1", port, timeout=0.3)
+    # Either the read's own wait or the probe's overall budget ends it: both time out.
+    assert caught.value.kind is ErrorKind.TIMED_OUT
     # The port is closed now: refused.
-    with pytest.raises(MicboardConnectionError, match=f"127.0.0.1:{port}"):
+    with pytest.raises(MicboardConnectionError, match=f"127.0.0.1:{port}") as caught:
         await probe("127.0.0.1", port, timeout=0.5)
+    assert caught.value.kind is ErrorKind.REFUSED
+    assert str(caught.value) == f"127.0.0.1:{port}: connection refused"
 
 
 async def test_probe_overall_timeout() -> None:
@@ -370,8 +375,9 @@ async def test_probe_overall_timeout() -> None:
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        with pytest.raises(MicboardConnectionError, match="no answer within"):
+        with pytest.raises(MicboardConnectionError, match="no answer within") as caught:
             await probe("127.0.0.1", port, timeout=0.3)
+        assert caught.value.error == DeviceError(ErrorKind.TIMED_OUT, "no answer within 0.3 s")
     finally:
         server.close()
         # The endless writer may still be waiting to write: stop it, leave nothing behind.
@@ -386,19 +392,23 @@ async def test_unreachable_receiver_in_snapshot(sim: Simulator, make_backend: Ma
     port = rx.port
     await sim.remove_receiver(rx)
     backend = make_backend([("127.0.0.1", port)])
-    assert only(backend).error == "not connected yet"
+    placeholder = only(backend)
+    assert placeholder.error == DeviceError(ErrorKind.NOT_CONNECTED, "not connected yet")
+    assert not placeholder.identified
+    assert placeholder.capabilities == frozenset()
     began = time.monotonic()
     await backend.start()
     assert time.monotonic() - began < 1
     receiver = only(backend)
     assert receiver.api_device_id == f"127.0.0.1:{port}"
-    assert (receiver.online, receiver.model) == (False, None)
-    assert receiver.error
+    assert (receiver.online, receiver.model, receiver.identified) == (False, None, False)
+    assert receiver.error == DeviceError(ErrorKind.REFUSED, "connection refused")
 
     result = await backend.refresh()
     assert result.status is SyncStatus.ERROR
     assert result.error_count == 1
     assert f"127.0.0.1:{port}" in (result.error_message or "")
+    assert result.errors == {f"127.0.0.1:{port}": receiver.error}
 
 
 async def test_refresh_many_receivers_quickly(sim: Simulator, make_backend: MakeBackend) -> None:
@@ -441,6 +451,7 @@ async def test_refresh_reports_a_receiver_that_stops_answering(
     result = await backend.refresh()
     assert result.error_count == 1
     assert "no answer" in (result.error_message or "")
+    assert [error.kind for error in result.errors.values()] == [ErrorKind.TIMED_OUT]
 
 
 async def test_stop_switches_metering_off_and_leaves_no_tasks(
@@ -463,7 +474,7 @@ async def test_add_and_remove_receivers_at_runtime(
     first = await sim.add_receiver("ULXD4", mac="00:0e:dd:00:00:01")
     second = await sim.add_receiver("SLXD4")
     backend = await started(make_backend, first)
-    changes: list[frozenset[str]] = []
+    changes: list[ChangeSet] = []
     remove_listener = backend.add_listener(lambda _, changed: changes.append(changed))
 
     added = await backend.add_receiver(second.host, second.port)
@@ -474,7 +485,10 @@ async def test_add_and_remove_receivers_at_runtime(
 
     await backend.remove_receiver(first.host, first.port)
     assert list(backend.snapshot.receivers) == [added.api_device_id]
-    assert frozenset({"00:0e:dd:00:00:01"}) in changes
+    removal = ChangeSet(
+        receivers=frozenset({"00:0e:dd:00:00:01"}), structure=frozenset({"00:0e:dd:00:00:01"})
+    )
+    assert removal in changes
     await eventually(lambda: first.connection_count == 0)
 
     remove_listener()
@@ -494,12 +508,16 @@ async def test_api_id_moves_from_host_port_to_mac(
     backend = await started(make_backend, rx)
     host_port = f"127.0.0.1:{rx.port}"
     assert list(backend.snapshot.receivers) == [host_port]
-    changes: list[frozenset[str]] = []
+    changes: list[ChangeSet] = []
     backend.add_listener(lambda _, changed: changes.append(changed))
     await rx.refuse_connections(False)
     await eventually(lambda: only(backend).online)
     assert list(backend.snapshot.receivers) == ["00:0e:dd:00:00:05"]
-    assert {host_port, "00:0e:dd:00:00:05"} <= changes[0]
+    assert {host_port, "00:0e:dd:00:00:05"} <= changes[0].receivers
+    # Identified, and its id moved: both ids are structure, neither is meters-only.
+    assert {host_port, "00:0e:dd:00:00:05"} <= changes[0].structure
+    assert not changes[0].meters_only & {host_port, "00:0e:dd:00:00:05"}
+    assert only(backend).identified
     # The MAC stays the id while the receiver is offline again.
     await rx.drop_connections()
     await eventually(lambda: not only(backend).online)
@@ -511,22 +529,22 @@ async def test_failing_listener_does_not_stop_others(
 ) -> None:
     rx = await sim.add_receiver("ULXD4")
     backend = await started(make_backend, rx, meter_rate_ms=0)
-    calls: list[frozenset[str]] = []
+    calls: list[ChangeSet] = []
 
-    def broken(snapshot: Snapshot, changed: frozenset[str]) -> None:
+    def broken(snapshot: Snapshot, changed: ChangeSet) -> None:
         raise RuntimeError("boom")
 
     backend.add_listener(broken)
     backend.add_listener(lambda _, changed: calls.append(changed))
     rx.rename("New")
     await eventually(lambda: bool(calls))
-    assert "Error in a Shure snapshot listener" in caplog.text
+    assert "Error in a shure change listener" in caplog.text
 
 
 async def test_metering_changes_are_coalesced(sim: Simulator, make_backend: MakeBackend) -> None:
     sim_rx = [await sim.add_receiver("ULXD4Q") for _ in range(3)]
     backend = await started(make_backend, *sim_rx)
-    calls: list[frozenset[str]] = []
+    calls: list[ChangeSet] = []
     backend.add_listener(lambda _, changed: calls.append(changed))
     for rx in sim_rx:
         for channel in range(1, 5):
@@ -540,6 +558,9 @@ async def test_metering_changes_are_coalesced(sim: Simulator, make_backend: Make
     )
     # Four channels metered together arrive in one read and make one change per receiver.
     assert len(calls) <= 3 * 2
+    # Known to be meter readings from what was applied: no consumer compares fields.
+    assert all(changed.meters_only == changed.receivers for changed in calls)
+    assert not any(changed.structure for changed in calls)
     # Unchanged metering publishes nothing.
     calls.clear()
     await asyncio.sleep(0.3)

@@ -1,10 +1,11 @@
-"""Family key maps and identification, fed with the sheet's example exchanges (section 8)."""
+"""Family key maps, fed with the sheet's example exchanges (section 8)."""
 
 from __future__ import annotations
 
 import pytest
 
-from custom_components.micboard.manufacturers import Channel, Transmitter
+from custom_components.micboard.manufacturers import Capability, Channel, Transmitter
+from custom_components.micboard.manufacturers.fleet import Change
 from custom_components.micboard.manufacturers.shure.families import (
     AXIENT,
     QLXD,
@@ -13,8 +14,6 @@ from custom_components.micboard.manufacturers.shure.families import (
     ULXD,
     Family,
     apply_message,
-    family_of_model,
-    identify,
 )
 from custom_components.micboard.manufacturers.shure.framing import MessageSplitter
 from custom_components.micboard.manufacturers.shure.parser import Rep, parse_message
@@ -260,44 +259,152 @@ def test_channel_zero_and_unknown_keys() -> None:
     assert device.mac_address == "00:0e:dd:00:00:01"
 
 
+def test_change_kinds_say_what_a_message_touched() -> None:
+    device = DeviceState()
+    device.ensure_channels(2)
+
+    def apply(family: Family, text: str) -> Change | None:
+        return apply_message(family, device, parse_message(text))
+
+    # A SAMPLE is a meter reading; the same SAMPLE again changes nothing.
+    assert apply(ULXD, "< SAMPLE 1 ALL AX 079 034 >") is Change.METERS
+    assert apply(ULXD, "< SAMPLE 1 ALL AX 079 034 >") is None
+    assert apply(ULXD, "< SAMPLE 1 ALL XB 079 034 >") is Change.METERS
+    # Settings, transmitter values and device values are not.
+    assert apply(ULXD, "< REP 1 CHAN_NAME {Vox} >") is Change.STATE
+    assert apply(ULXD, "< REP 1 CHAN_NAME {Vox} >") is None
+    assert apply(ULXD, "< REP 1 BATT_BARS 004 >") is Change.STATE
+    assert apply(ULXD, "< REP 1 BATT_BARS 004 >") is None
+    assert apply(ULXD, "< REP DEVICE_ID {Rack} >") is Change.STATE
+    assert apply(ULXD, "< REP DEVICE_ID {Rack} >") is None
+    # Channel 0 changes every channel; unchanged, it changes nothing.
+    assert apply(ULXD, "< REP 0 AUDIO_GAIN 020 >") is Change.STATE
+    assert apply(ULXD, "< REP 0 AUDIO_GAIN 020 >") is None
+
+
 @pytest.mark.parametrize(
-    ("model", "expected"),
+    "text",
     [
-        ("ULXD4", (ULXD, 1)),
-        ("ULXD4D", (ULXD, 2)),
-        ("ULXD4Q", (ULXD, 4)),
-        ("QLXD4", (QLXD, 1)),
-        ("QLXD4-G50", (QLXD, 1)),
-        ("SLXD4", (SLXD, 1)),
-        ("SLXD4DE", (SLXD, 2)),
-        ("SLXD4+", (SLXD_PLUS, 1)),
-        ("SLXD4D+", (SLXD_PLUS, 2)),
-        ("SLXD4QDAN+", (SLXD_PLUS, 4)),
-        ("AD4D", (AXIENT, 2)),
-        ("ad4q-a", (AXIENT, 4)),
-        ("AD4", None),
-        ("UR4D", None),
-        ("MXWAPT8", None),
+        "< REP 1 RSSI 1 083 >",
+        "< REP 1 AUDIO_LEVEL_PEAK 100 >",
+        "< REP 1 CHAN_QUALITY 004 >",
+        "< REP 1 AUDIO_LED_BITMAP 255 >",
+        "< REP 1 ANTENNA_STATUS BX >",
+        "< SAMPLE 1 ALL 005 031 102 102 BX 31 086 31 065 >",
     ],
 )
-def test_family_of_model(model: str, expected: tuple[Family, int] | None) -> None:
-    assert family_of_model(model) == expected
+def test_axient_meter_keys_are_meters(text: str) -> None:
+    device = DeviceState()
+    device.ensure_channels(1)
+    assert apply_message(AXIENT, device, parse_message(text)) is Change.METERS
+    assert apply_message(AXIENT, device, parse_message(text)) is None
 
 
-def test_identify() -> None:
-    by_model = identify("ULXD4Q", {"CHAN_NAME"}, {1, 2})
-    assert by_model is not None
-    assert (by_model.family, by_model.model, by_model.channel_count) == (ULXD, "ULXD4Q", 4)
-    assert identify("UR4D", {"TX_TYPE"}, {1}) is None
-    # Older firmware without MODEL: the burst's keys and channel indexes tell.
-    ulx = identify(None, {"TX_TYPE", "AUDIO_MUTE"}, {1, 2})
-    assert ulx is not None
-    assert (ulx.family, ulx.model, ulx.channel_count) == (ULXD, "ULXD4D", 2)
-    qlx = identify(None, {"TX_TYPE", "BATT_BARS"}, {1})
-    assert qlx is not None
-    assert (qlx.family, qlx.model) == (QLXD, "QLXD4")
-    # Never guessed: two channels without ULX-D keys, three channels, nothing known.
-    assert identify(None, {"TX_TYPE"}, {1, 2}) is None
-    assert identify(None, {"TX_TYPE", "AUDIO_MUTE"}, {1, 2, 3}) is None
-    assert identify(None, {"CHAN_NAME"}, {1}) is None
-    assert identify(None, set(), set()) is None
+@pytest.mark.parametrize(
+    ("family", "text"),
+    [
+        (SLXD, "< REP 1 RSSI 1 083 >"),
+        (SLXD, "< REP 1 AUDIO_LEVEL_PEAK 100 >"),
+        (SLXD_PLUS, "< REP 1 ANTENNA_STATUS XB >"),
+        (SLXD, "< SAMPLE 1 ALL 102 102 086 >"),
+    ],
+)
+def test_slx_meter_keys_are_meters(family: Family, text: str) -> None:
+    device = DeviceState()
+    device.ensure_channels(1)
+    assert apply_message(family, device, parse_message(text)) is Change.METERS
+    assert apply_message(family, device, parse_message(text)) is None
+
+
+def test_unchanged_channels_are_the_same_object() -> None:
+    device = DeviceState()
+    device.ensure_channels(2)
+    feed(ULXD, ULXD4D_BURST, device)
+    first, second = device.built_channels()
+    # The same burst again (a resync that found everything as it was).
+    feed(ULXD, ULXD4D_BURST, device)
+    again = device.built_channels()
+    assert again[0] is first
+    assert again[1] is second
+    feed(ULXD, "< SAMPLE 2 ALL XB 090 020 >", device)
+    after = device.built_channels()
+    assert after[0] is first
+    assert after[1] is not second
+    assert (after[1].antenna, after[1].rf_level_dbm, after[1].audio_level_dbfs) == ("B", -38, -30)
+    assert after[1].name == second.name
+
+
+@pytest.mark.parametrize(
+    ("family", "capabilities"),
+    [
+        (
+            ULXD,
+            {
+                Capability.RF_LEVEL,
+                Capability.AUDIO_LEVEL,
+                Capability.TX_MUTE,
+                Capability.POWER_LOCK,
+                Capability.TX_OFFSET,
+                Capability.ANTENNA,
+                Capability.WEB_UI,
+            },
+        ),
+        (
+            QLXD,
+            {
+                Capability.RF_LEVEL,
+                Capability.AUDIO_LEVEL,
+                Capability.POWER_LOCK,
+                Capability.TX_OFFSET,
+                Capability.ANTENNA,
+            },
+        ),
+        (SLXD, {Capability.RF_LEVEL, Capability.AUDIO_LEVEL}),
+        (
+            SLXD_PLUS,
+            {Capability.RF_LEVEL, Capability.AUDIO_LEVEL, Capability.ANTENNA, Capability.WEB_UI},
+        ),
+        (
+            AXIENT,
+            {
+                Capability.RF_LEVEL,
+                Capability.AUDIO_LEVEL,
+                Capability.TX_MUTE,
+                Capability.POWER_LOCK,
+                Capability.TX_OFFSET,
+                Capability.ANTENNA,
+                Capability.QUALITY,
+                Capability.WEB_UI,
+            },
+        ),
+    ],
+)
+def test_capabilities_per_family(family: Family, capabilities: set[Capability]) -> None:
+    assert family.capabilities == capabilities
+
+
+def test_qlxd_has_no_transmitter_mute() -> None:
+    """QLX-D sends TX_MUTE_STATUS (the ULX-D key list) but its transmitters have no mute.
+
+    Sheet §2.3: TX_MUTE_STATUS is the "ULXD6/ULXD8 mute state"; §3: a QLX-D's transmitters
+    are QLXD1/QLXD2, and the real QLXD4 dump reports ``TX_MUTE_STATUS UNKN``.
+    """
+    device = DeviceState()
+    device.ensure_channels(1)
+    feed(QLXD, "< REP 1 TX_TYPE QLXD2 >", device)
+    assert apply_message(QLXD, device, parse_message("< REP 1 TX_MUTE_STATUS ON >")) is None
+    transmitter = device.built_channels()[0].transmitter
+    assert transmitter is not None
+    assert transmitter.mute is None
+    assert "TX_MUTE_STATUS" not in QLXD.channel_keys
+    # ULX-D parses it.
+    ulx = feed(ULXD, "< REP 1 TX_TYPE ULXD6 >< REP 1 TX_MUTE_STATUS ON >", _one_channel())
+    ulx_transmitter = ulx.built_channels()[0].transmitter
+    assert ulx_transmitter is not None
+    assert ulx_transmitter.mute is True
+
+
+def _one_channel() -> DeviceState:
+    device = DeviceState()
+    device.ensure_channels(1)
+    return device

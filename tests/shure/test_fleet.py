@@ -104,6 +104,17 @@ class Recorder:
         self.calls.append((snapshot, change_set))
 
 
+async def slow_fleet(size: int) -> tuple[FakeBackend, Gauge]:
+    """A started fleet of ``size`` whose resyncs take a while, all measured by one gauge."""
+    backend = FakeBackend([(HOST, port) for port in range(1, size + 1)], resync_concurrency=25)
+    await backend.start()
+    gauge = Gauge()
+    for port in range(1, size + 1):
+        backend.fake(port).resync_delay = 0.01
+        backend.fake(port).gauge = gauge
+    return backend, gauge
+
+
 async def next_iteration() -> None:
     await asyncio.sleep(0)
     await asyncio.sleep(0)
@@ -241,13 +252,7 @@ async def test_failing_listener_is_logged_and_others_still_called(
 
 
 async def test_refresh_is_bounded_and_reports_errors_by_endpoint() -> None:
-    ports = list(range(1, 61))
-    backend = FakeBackend([(HOST, port) for port in ports], resync_concurrency=25)
-    await backend.start()
-    gauge = Gauge()
-    for port in ports:
-        backend.fake(port).resync_delay = 0.01
-        backend.fake(port).gauge = gauge
+    backend, gauge = await slow_fleet(60)
     failing = backend.fake(7)
     failing.resync_error = DeviceError(ErrorKind.SILENT, "silent for 4.5 s")
     failing.set(replace(failing.current, online=False, error=failing.resync_error), Change.STATE)
@@ -320,3 +325,10 @@ async def test_stop_stops_every_connection_and_drops_pending_changes() -> None:
     await next_iteration()
     assert backend.snapshot.receivers[f"{HOST}:1"].name == "after"
     await backend.stop()
+
+
+async def test_overlapping_refreshes_share_the_bound() -> None:
+    backend, gauge = await slow_fleet(40)
+    first, second = await asyncio.gather(backend.refresh(), backend.refresh())
+    assert gauge.most == 25
+    assert first.error_count == second.error_count == 0

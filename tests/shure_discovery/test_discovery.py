@@ -10,8 +10,11 @@ from typing import Any
 from hypothesis import given, strategies as st
 import pytest
 
-from custom_components.micboard.manufacturers.shure import discovery
+from custom_components.micboard.manufacturers import Announcement, DiscoveryKind
+from custom_components.micboard.manufacturers.shure import SHURE, discovery
 from custom_components.micboard.manufacturers.shure.discovery import (
+    SLP_GROUP,
+    SLP_PORT,
     ProtocolFactory,
     ShureAnnouncement,
     ShureDiscovery,
@@ -587,3 +590,50 @@ async def test_open_multicast_transport_closes_socket_on_failure(
     with pytest.raises(RuntimeError, match="protocol factory failed"):
         await open_multicast_transport(broken_protocol, bind_host="127.0.0.1", port=0)
     assert opened[0].fileno() == -1
+
+
+# --- the manufacturer spec's listener -----------------------------------------------------
+
+
+async def test_spec_listener_opens_the_multicast_transport(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``SHURE.create_listener`` listens through ``discovery.open_multicast_transport``.
+
+    That function is the one patch point for consumers' tests (no module-level factory).
+    """
+    factory = FakeFactory()
+    opened_with: list[dict[str, Any]] = []
+
+    async def fake_open(
+        protocol_factory: ProtocolFactory, **where: Any
+    ) -> asyncio.DatagramTransport:
+        opened_with.append(where)
+        return await factory(protocol_factory)
+
+    monkeypatch.setattr(discovery, "open_multicast_transport", fake_open)
+    found: list[Announcement] = []
+    assert SHURE.discovery is DiscoveryKind.LISTENER
+    assert SHURE.create_listener is not None
+    listener = SHURE.create_listener(found.append)
+    await listener.start()
+    try:
+        assert opened_with == [{"group": SLP_GROUP, "port": SLP_PORT, "bind_host": "0.0.0.0"}]
+        factory.feed(
+            build_announcement(
+                model="QLXD4", name="Lectern", ip="192.168.3.22", mac="00:0e:dd:47:e0:d7"
+            )
+        )
+        # Announced from the ACN session port; controlled on the command-string port.
+        assert found == [
+            Announcement(
+                host="192.168.3.22",
+                port=2202,
+                name="Lectern",
+                model="QLXD4",
+                mac="00:0e:dd:47:e0:d7",
+            )
+        ]
+    finally:
+        await listener.stop()
+    assert factory.transports[-1].is_closing()

@@ -155,7 +155,8 @@ class FleetBackend[C: EndpointConnection]:
     ) -> None:
         self._manufacturer = manufacturer
         self._connection_factory = connection_factory
-        self._resync_concurrency = resync_concurrency
+        # Shared by overlapping refreshes, so that the bound holds for the whole backend.
+        self._resync_limit = asyncio.Semaphore(resync_concurrency)
         # Insertion order is the configured order, which the snapshot keeps.
         self._endpoints: dict[HostPort, _Endpoint[C]] = {}
         self._dirty: list[_Endpoint[C]] = []
@@ -222,10 +223,9 @@ class FleetBackend[C: EndpointConnection]:
         """Re-read every endpoint, ``resync_concurrency`` at a time; publish; report."""
         started = time.monotonic()
         endpoints = list(self._endpoints.values())
-        limit = asyncio.Semaphore(self._resync_concurrency)
 
         async def resync(endpoint: _Endpoint[C]) -> DeviceError | None:
-            async with limit:
+            async with self._resync_limit:
                 if endpoint.connection is None:
                     return NOT_CONNECTED
                 return await endpoint.connection.resync()

@@ -1,12 +1,20 @@
-"""Shure wireless receivers over the TCP 2202 command-string protocol (no Home Assistant)."""
+"""Shure wireless receivers over the TCP 2202 command-string protocol (no Home Assistant).
+
+Layout: ``session`` (one TCP connection), ``reading`` (full read, identification, probe),
+``connection`` (staying connected), ``backend`` (the fleet of connections); ``families``
+(key tables and capabilities), ``identification`` (which family a receiver is), ``parser``
+and ``framing`` (the wire), ``discovery`` (SLP announcements).
+"""
 
 from collections.abc import Callable
 
 from ..spec import Announcement, DiscoveryKind, DiscoveryListener, ManufacturerSpec
-from .backend import ConnectionStats, ShureBackend
-from .client import DEFAULT_PORT, MANUFACTURER, ClientOptions, probe
+from .backend import ShureBackend
+from .const import DEFAULT_PORT, MANUFACTURER
 from .discovery import ShureAnnouncement, ShureDiscovery
 from .families import FAMILIES, Family
+from .options import ClientOptions
+from .reading import probe
 
 
 def _listener(on_found: Callable[[Announcement], None]) -> DiscoveryListener:
@@ -22,6 +30,7 @@ def _listener(on_found: Callable[[Announcement], None]) -> DiscoveryListener:
             )
         )
 
+    # The real multicast socket (``discovery.open_multicast_transport``).
     return ShureDiscovery(found)
 
 
@@ -41,7 +50,6 @@ __all__ = [
     "MANUFACTURER",
     "SHURE",
     "ClientOptions",
-    "ConnectionStats",
     "Family",
     "ShureBackend",
     "probe",

@@ -251,6 +251,10 @@ class ShureDiscovery:
 
     A receiver that has not announced itself for ``expire_after`` seconds is forgotten, and
     reported again when it comes back.
+
+    Without ``transport_factory`` it listens through ``open_multicast_transport`` (looked up
+    when it starts, so that a test can patch that one function); with it, the factory opens
+    the socket instead (a loopback one, say).
     """
 
     def __init__(
@@ -342,6 +346,7 @@ class ShureDiscovery:
             _LOGGER.exception("Error handling discovered Shure receiver %s", key)
 
     async def _open_multicast(self, protocol_factory: ProtocolFactory) -> asyncio.DatagramTransport:
+        # By its module-level name at call time: the documented patch point for tests.
         return await open_multicast_transport(
             protocol_factory, group=self._group, port=self._port, bind_host=self._bind_host
         )

@@ -1,6 +1,12 @@
-"""Per-family key maps and encodings, and telling the family from what a receiver reports.
+"""The receiver families: their key maps, SAMPLE layouts, encodings and capabilities.
 
 Families (see the protocol sheet, sections 2-5): ULX-D, QLX-D, SLX-D, SLX-D+, Axient Digital.
+Telling which family a receiver is lives in ``identification``.
+
+Every rule says whether it changed anything, and each key is either a setting (``channel_rules``)
+or a meter reading (``meter_rules``, and every SAMPLE). So applying a message tells the
+connection exactly what it touched (``apply_message``): nothing, meters only, or more.
+
 Audio peak (``Channel.audio_peak``) is taken from what each family reports best:
 - Axient: bit 7 (overload LED) of the audio LED bitmap;
 - ULX-D/QLX-D: the SAMPLE audio value at or above 48, i.e. -2 dBFS or louder;
@@ -10,10 +16,12 @@ Audio level (``audio_level_dbfs``) is the peak level where a family reports peak
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from ..fleet import Change
+from ..models import Capability
 from .parser import (
     Message,
     Rep,
@@ -34,8 +42,9 @@ from .parser import (
 from .state import ChannelState, DeviceState
 
 type Decoder = Callable[[str], Any]
-type ChannelRule = Callable[[ChannelState, Rep], None]
-type DeviceRule = Callable[[DeviceState, Rep], None]
+# Each rule returns True when it changed the state.
+type ChannelRule = Callable[[ChannelState, Rep], bool]
+type DeviceRule = Callable[[DeviceState, Rep], bool]
 type SampleRule = Callable[[ChannelState, tuple[str, ...]], bool]
 
 # Audio at or above this is shown as peaking (ULX-D/QLX-D raw 48 = -2 dBFS).
@@ -45,6 +54,11 @@ _ULX_RF_OFFSET = 128
 _SLX_AD_OFFSET = 120
 _OVERLOAD_BIT = 0x80
 
+# What every family can show: its RF and audio meters.
+_METERS = frozenset({Capability.RF_LEVEL, Capability.AUDIO_LEVEL})
+# Transmitter details the ULX-D, QLX-D and Axient receivers relay.
+_TX_DETAILS = frozenset({Capability.POWER_LOCK, Capability.TX_OFFSET})
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Family:
@@ -53,8 +67,13 @@ class Family:
     code: str
     label: str
     device_rules: Mapping[str, DeviceRule]
+    # Channel keys that carry settings or transmitter values.
     channel_rules: Mapping[str, ChannelRule]
+    # Channel keys that carry meter readings only (levels, peak, antenna, quality).
+    meter_rules: Mapping[str, ChannelRule]
     apply_sample: SampleRule
+    # What its receivers' channels report or do, for consumers that show values.
+    capabilities: frozenset[Capability]
     # Model names by channel count, for firmware that does not answer MODEL.
     models_by_channels: Mapping[int, str]
     # SLX-D+ answers GET 0 ALL with REP ERR: ask GET n ALL per channel instead.
@@ -62,56 +81,65 @@ class Family:
     # The MAC is read with GET NET_SETTINGS SC (ULX-D, SLX-D+).
     reports_net_settings: bool = False
 
+    @property
+    def channel_keys(self) -> frozenset[str]:
+        """Every channel key this family's receivers report."""
+        return frozenset(self.channel_rules) | frozenset(self.meter_rules)
+
 
 # --- rule builders ------------------------------------------------------------------------
 
 
 def _device(attribute: str, decode: Decoder) -> DeviceRule:
-    def rule(state: DeviceState, rep: Rep) -> None:
-        setattr(state, attribute, decode(rep.value))
+    def rule(state: DeviceState, rep: Rep) -> bool:
+        return state.set(attribute, decode(rep.value))
 
     return rule
 
 
 def _channel(attribute: str, decode: Decoder) -> ChannelRule:
-    def rule(state: ChannelState, rep: Rep) -> None:
-        changes: dict[str, Any] = {attribute: decode(rep.value)}
-        state.channel = replace(state.channel, **changes)
+    def rule(state: ChannelState, rep: Rep) -> bool:
+        return state.set_setting(attribute, decode(rep.value))
+
+    return rule
+
+
+def _meter(attribute: str, decode: Decoder) -> ChannelRule:
+    def rule(state: ChannelState, rep: Rep) -> bool:
+        return state.set_meter(attribute, decode(rep.value))
 
     return rule
 
 
 def _transmitter(attribute: str, decode: Decoder) -> ChannelRule:
-    def rule(state: ChannelState, rep: Rep) -> None:
-        changes: dict[str, Any] = {attribute: decode(rep.value)}
-        state.transmitter = replace(state.transmitter, **changes)
+    def rule(state: ChannelState, rep: Rep) -> bool:
+        return state.set_transmitter(attribute, decode(rep.value))
 
     return rule
 
 
-def _net_settings(state: DeviceState, rep: Rep) -> None:
-    # "if mode ip mask gw mac": the MAC is the last field.
+def _net_settings(state: DeviceState, rep: Rep) -> bool:
+    # "if mode ip mask gw mac": the MAC is the last field; a MAC once known is kept.
     fields = rep.value.split()
     if fields and (mac := mac_address(fields[-1])):
-        state.mac_address = mac
+        return state.set("mac_address", mac)
+    return False
 
 
-def _rssi(state: ChannelState, rep: Rep) -> None:
+def _rssi(state: ChannelState, rep: Rep) -> bool:
     level = offset_number(rep.value, _SLX_AD_OFFSET)
     if level is None:
         state.rssi_dbm.pop(rep.index or 0, None)
     else:
         state.rssi_dbm[rep.index or 0] = level
-    strongest = max(state.rssi_dbm.values(), default=None)
-    state.channel = replace(state.channel, rf_level_dbm=strongest)
+    return state.set_meter("rf_level_dbm", max(state.rssi_dbm.values(), default=None))
 
 
-def _slx_peak(state: ChannelState, rep: Rep) -> None:
+def _slx_peak(state: ChannelState, rep: Rep) -> bool:
     level = offset_number(rep.value, _SLX_AD_OFFSET)
-    state.channel = replace(
-        state.channel,
-        audio_level_dbfs=level,
-        audio_peak=level is not None and level >= PEAK_DBFS,
+    # "|", not "or": both values are set whatever the first one did.
+    return state.set_meter("audio_level_dbfs", level) | state.set_meter(
+        "audio_peak", level is not None and level >= PEAK_DBFS
     )
 
 
@@ -154,7 +182,17 @@ def _ad_offset_db(value: str) -> int | None:
     return offset_number(value, 12)
 
 
+def _ad_level(value: str) -> int | None:
+    return offset_number(value, _SLX_AD_OFFSET)
+
+
+def _ad_antennas(value: str) -> str | None:
+    return antennas(value, active_marker="B")
+
+
 # --- SAMPLE layouts -------------------------------------------------------------------------
+# A SAMPLE arrives for every channel at every meter interval, mostly unchanged: each layout
+# only assigns the readings, and says whether any of them differed.
 
 
 def _ulx_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
@@ -162,14 +200,16 @@ def _ulx_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
     if len(fields) < 3:
         return False
     audio_raw = number(fields[2])
-    state.channel = replace(
-        state.channel,
-        antenna=antennas(fields[0]),
-        rf_level_dbm=offset_number(fields[1], _ULX_RF_OFFSET),
-        audio_level_dbfs=None if audio_raw is None else audio_raw - _ULX_AUDIO_OFFSET,
-        audio_peak=audio_raw is not None and audio_raw >= _ULX_AUDIO_OFFSET + PEAK_DBFS,
+    return (
+        state.set_meter("antenna", antennas(fields[0]))
+        | state.set_meter("rf_level_dbm", offset_number(fields[1], _ULX_RF_OFFSET))
+        | state.set_meter(
+            "audio_level_dbfs", None if audio_raw is None else audio_raw - _ULX_AUDIO_OFFSET
+        )
+        | state.set_meter(
+            "audio_peak", audio_raw is not None and audio_raw >= _ULX_AUDIO_OFFSET + PEAK_DBFS
+        )
     )
-    return True
 
 
 def _slx_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
@@ -177,14 +217,13 @@ def _slx_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
     if len(fields) < 3:
         return False
     peak = offset_number(fields[0], _SLX_AD_OFFSET)
+    # The SAMPLE's single RF level replaces per-antenna RSSI reports.
     state.rssi_dbm.clear()
-    state.channel = replace(
-        state.channel,
-        audio_level_dbfs=peak,
-        audio_peak=peak is not None and peak >= PEAK_DBFS,
-        rf_level_dbm=offset_number(fields[2], _SLX_AD_OFFSET),
+    return (
+        state.set_meter("audio_level_dbfs", peak)
+        | state.set_meter("audio_peak", peak is not None and peak >= PEAK_DBFS)
+        | state.set_meter("rf_level_dbm", offset_number(fields[2], _SLX_AD_OFFSET))
     )
-    return True
 
 
 def _axient_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
@@ -200,15 +239,13 @@ def _axient_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
         if flag == "B" and level is not None
     ]
     state.rssi_dbm.clear()
-    state.channel = replace(
-        state.channel,
-        quality=number(fields[0]),
-        audio_peak=_overload(fields[1]),
-        audio_level_dbfs=offset_number(fields[2], _SLX_AD_OFFSET),
-        antenna=antennas(status, active_marker="B"),
-        rf_level_dbm=max(active or known, default=None),
+    return (
+        state.set_meter("quality", number(fields[0]))
+        | state.set_meter("audio_peak", _overload(fields[1]))
+        | state.set_meter("audio_level_dbfs", offset_number(fields[2], _SLX_AD_OFFSET))
+        | state.set_meter("antenna", antennas(status, active_marker="B"))
+        | state.set_meter("rf_level_dbm", max(active or known, default=None))
     )
-    return True
 
 
 # --- key maps ---------------------------------------------------------------------------------
@@ -229,7 +266,8 @@ _COMMON_CHANNEL: dict[str, ChannelRule] = {
     "AUDIO_GAIN": _channel("audio_gain_db", _gain_db),
 }
 
-_ULX_QLX_CHANNEL: dict[str, ChannelRule] = {
+# QLX-D keys; ULX-D reports the same and transmitter mute (sheet §3: "same list as ULX-D").
+_QLX_CHANNEL: dict[str, ChannelRule] = {
     **_COMMON_CHANNEL,
     "GROUP_CHAN": _channel("group_channel", group_channel),
     "AUDIO_MUTE": _channel("audio_mute", on_off),
@@ -240,7 +278,6 @@ _ULX_QLX_CHANNEL: dict[str, ChannelRule] = {
     # Raw dB for ULX-D/QLX-D: the -12 encoding is documented for Axient only (sheet §14.3).
     "TX_OFFSET": _transmitter("tx_offset_db", number),
     "TX_RF_PWR": _transmitter("rf_power", word),
-    "TX_MUTE_STATUS": _transmitter("mute", on_off),
     "TX_PWR_LOCK": _transmitter("power_lock", on_off),
     "BATT_BARS": _transmitter("battery_bars", number),
     "BATT_CHARGE": _transmitter("battery_percent", number),
@@ -251,21 +288,35 @@ _ULX_QLX_CHANNEL: dict[str, ChannelRule] = {
     "BATT_TYPE": _transmitter("battery_type", word),
 }
 
+_ULX_CHANNEL: dict[str, ChannelRule] = {
+    **_QLX_CHANNEL,
+    # The mute state of a ULXD6/ULXD8 (sheet §2.3). A QLX-D receiver sends the key too, but
+    # only ever as UNKN: its QLXD1/QLXD2 transmitters have no mute to report.
+    "TX_MUTE_STATUS": _transmitter("mute", on_off),
+}
+
 _SLX_CHANNEL: dict[str, ChannelRule] = {
     **_COMMON_CHANNEL,
     "GROUP_CHANNEL": _channel("group_channel", group_channel),
-    "AUDIO_LEVEL_PEAK": _slx_peak,
-    "RSSI": _rssi,
     "TX_MODEL": _transmitter("model", word),
     "TX_BATT_BARS": _transmitter("battery_bars", number),
     "TX_BATT_MINS": _transmitter("battery_runtime_minutes", runtime_minutes),
 }
 
+_SLX_METERS: dict[str, ChannelRule] = {
+    "AUDIO_LEVEL_PEAK": _slx_peak,
+    "RSSI": _rssi,
+}
+
 _SLX_PLUS_CHANNEL: dict[str, ChannelRule] = {
     **_SLX_CHANNEL,
-    "ANTENNA_STATUS": _channel("antenna", antennas),
     "ENCRYPTION_STATUS": _channel("encryption_error", _is("ERROR")),
     "INTERFERENCE_STATUS": _channel("interference", _is("DETECTED", "CRITICAL")),
+}
+
+_SLX_PLUS_METERS: dict[str, ChannelRule] = {
+    **_SLX_METERS,
+    "ANTENNA_STATUS": _meter("antenna", antennas),
 }
 
 _AXIENT_CHANNEL: dict[str, ChannelRule] = {
@@ -274,11 +325,6 @@ _AXIENT_CHANNEL: dict[str, ChannelRule] = {
     "AUDIO_MUTE": _channel("audio_mute", on_off),
     "ENCRYPTION_STATUS": _channel("encryption_error", _is("ERROR")),
     "INTERFERENCE_STATUS": _channel("interference", _is("DETECTED", "CRITICAL")),
-    "CHAN_QUALITY": _channel("quality", number),
-    "AUDIO_LED_BITMAP": _channel("audio_peak", _overload),
-    "AUDIO_LEVEL_PEAK": _channel("audio_level_dbfs", lambda v: offset_number(v, _SLX_AD_OFFSET)),
-    "ANTENNA_STATUS": _channel("antenna", lambda v: antennas(v, active_marker="B")),
-    "RSSI": _rssi,
     "TX_MODEL": _transmitter("model", word),
     "TX_DEVICE_ID": _transmitter("name", text),
     "TX_OFFSET": _transmitter("tx_offset_db", _ad_offset_db),
@@ -294,12 +340,25 @@ _AXIENT_CHANNEL: dict[str, ChannelRule] = {
     "TX_BATT_TYPE": _transmitter("battery_type", word),
 }
 
+_AXIENT_METERS: dict[str, ChannelRule] = {
+    "CHAN_QUALITY": _meter("quality", number),
+    "AUDIO_LED_BITMAP": _meter("audio_peak", _overload),
+    "AUDIO_LEVEL_PEAK": _meter("audio_level_dbfs", _ad_level),
+    "ANTENNA_STATUS": _meter("antenna", _ad_antennas),
+    "RSSI": _rssi,
+}
+
 ULXD = Family(
     code="ulxd",
     label="ULX-D",
     device_rules=_COMMON_DEVICE,
-    channel_rules=_ULX_QLX_CHANNEL,
+    channel_rules=_ULX_CHANNEL,
+    # The ULX-D and QLX-D meters arrive by SAMPLE only (sheet §2.2).
+    meter_rules={},
     apply_sample=_ulx_sample,
+    capabilities=_METERS
+    | _TX_DETAILS
+    | {Capability.TX_MUTE, Capability.ANTENNA, Capability.WEB_UI},
     models_by_channels={1: "ULXD4", 2: "ULXD4D", 4: "ULXD4Q"},
     reports_net_settings=True,
 )
@@ -307,8 +366,11 @@ QLXD = Family(
     code="qlxd",
     label="QLX-D",
     device_rules=_COMMON_DEVICE,
-    channel_rules=_ULX_QLX_CHANNEL,
+    channel_rules=_QLX_CHANNEL,
+    meter_rules={},
     apply_sample=_ulx_sample,
+    # No TX_MUTE: see _ULX_CHANNEL.
+    capabilities=_METERS | _TX_DETAILS | {Capability.ANTENNA},
     models_by_channels={1: "QLXD4"},
 )
 SLXD = Family(
@@ -316,7 +378,9 @@ SLXD = Family(
     label="SLX-D",
     device_rules=_COMMON_DEVICE,
     channel_rules=_SLX_CHANNEL,
+    meter_rules=_SLX_METERS,
     apply_sample=_slx_sample,
+    capabilities=_METERS,
     models_by_channels={},
 )
 SLXD_PLUS = Family(
@@ -324,7 +388,9 @@ SLXD_PLUS = Family(
     label="SLX-D+",
     device_rules=_COMMON_DEVICE,
     channel_rules=_SLX_PLUS_CHANNEL,
+    meter_rules=_SLX_PLUS_METERS,
     apply_sample=_slx_sample,
+    capabilities=_METERS | {Capability.ANTENNA, Capability.WEB_UI},
     models_by_channels={},
     per_channel_get_all=True,
     reports_net_settings=True,
@@ -334,86 +400,49 @@ AXIENT = Family(
     label="Axient Digital",
     device_rules=_COMMON_DEVICE,
     channel_rules=_AXIENT_CHANNEL,
+    meter_rules=_AXIENT_METERS,
     apply_sample=_axient_sample,
+    capabilities=_METERS
+    | _TX_DETAILS
+    | {Capability.TX_MUTE, Capability.ANTENNA, Capability.QUALITY, Capability.WEB_UI},
     models_by_channels={},
 )
 
 FAMILIES = (ULXD, QLXD, SLXD, SLXD_PLUS, AXIENT)
 
-# Keys only the ULX-D/QLX-D key set has, and the ones only ULX-D has (sheet §3).
-_ULX_QLX_KEYS = frozenset({"TX_TYPE", "BATT_BARS", "GROUP_CHAN"})
-_ULX_ONLY_KEYS = frozenset({"AUDIO_MUTE", "RF_INT_DET"})
-_CHANNELS_BY_SUFFIX = {"D": 2, "Q": 4}
 
+def apply_message(family: Family, device: DeviceState, message: Message) -> Change | None:
+    """Apply one REP or SAMPLE to the receiver's state; say what it changed.
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """What a receiver is: family, model name and channel count."""
-
-    family: Family
-    model: str
-    channel_count: int
-
-
-def family_of_model(model: str) -> tuple[Family, int] | None:
-    """Family and channel count named by a MODEL string (``AD4Q-A`` -> Axient, 4)."""
-    normalised = model.strip().upper()
-    for prefix, family in (("ULXD4", ULXD), ("QLXD4", QLXD), ("SLXD4", SLXD), ("AD4", AXIENT)):
-        if not normalised.startswith(prefix):
-            continue
-        suffix = normalised[len(prefix) : len(prefix) + 1]
-        if family is QLXD:
-            return QLXD, 1
-        if family is AXIENT and suffix not in _CHANNELS_BY_SUFFIX:
-            return None
-        plus = family is SLXD and "+" in normalised
-        return (SLXD_PLUS if plus else family), _CHANNELS_BY_SUFFIX.get(suffix, 1)
-    return None
-
-
-def identify(
-    model: str | None, channel_keys: Collection[str], channel_indexes: Collection[int]
-) -> Identity | None:
-    """Tell the family from MODEL or, for firmware without MODEL, from a GET ALL burst.
-
-    Returns None when the family cannot be told for certain: it is never guessed.
+    Returns None when it changed nothing (unknown, ignored, or the value was already so),
+    ``Change.METERS`` when only meter readings changed, ``Change.STATE`` otherwise.
     """
-    highest = max(channel_indexes, default=0)
-    if model:
-        found = family_of_model(model)
-        if found is None:
-            return None
-        family, channels = found
-        return Identity(family, model.strip(), max(channels, highest))
-    keys = set(channel_keys)
-    if not keys & _ULX_QLX_KEYS:
-        return None
-    family = ULXD if keys & _ULX_ONLY_KEYS else QLXD
-    derived = family.models_by_channels.get(highest)
-    return None if derived is None else Identity(family, derived, highest)
-
-
-def apply_message(family: Family, device: DeviceState, message: Message) -> bool:
-    """Apply one REP or SAMPLE to the receiver's state; False when it meant nothing to us."""
     if isinstance(message, Sample):
         channel = device.channels.get(message.channel)
-        return channel is not None and family.apply_sample(channel, message.fields)
+        if channel is not None and family.apply_sample(channel, message.fields):
+            return Change.METERS
+        return None
     if not isinstance(message, Rep):
-        return False
+        return None
     if message.channel is None:
         device_rule = family.device_rules.get(message.key)
-        if device_rule is not None:
-            device_rule(device, message)
-        return device_rule is not None
-    channel_rule = family.channel_rules.get(message.key)
-    if channel_rule is None:
-        return False
+        if device_rule is not None and device_rule(device, message):
+            return Change.STATE
+        return None
+    change = Change.STATE
+    rule = family.channel_rules.get(message.key)
+    if rule is None:
+        rule = family.meter_rules.get(message.key)
+        change = Change.METERS
+    if rule is None:
+        return None
     # Channel 0 addresses every channel (a reply to SET 0 may come back that way).
     if message.channel == 0:
         targets = list(device.channels.values())
     else:
         target = device.channels.get(message.channel)
         targets = [] if target is None else [target]
+    changed = False
     for channel in targets:
-        channel_rule(channel, message)
-    return bool(targets)
+        changed |= rule(channel, message)
+    return change if changed else None

@@ -1,11 +1,15 @@
 """Mutable per-receiver state that REP and SAMPLE messages are applied to.
 
-The public models in ``base`` are frozen; this is where values accumulate between snapshots.
+The public models are frozen; this is where values accumulate between snapshots. Every
+setter says whether the value really changed, so that a re-read that finds everything as it
+was changes nothing, and an unchanged channel is the same frozen object in the next
+snapshot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..models import Channel, Transmitter
 
@@ -14,34 +18,65 @@ from ..models import Channel, Transmitter
 class ChannelState:
     """One channel as last reported, with its transmitter values kept even while unlinked.
 
+    Settings live in a frozen ``Channel`` (they change rarely); meter readings, which change
+    with almost every SAMPLE, are plain attributes so that applying one costs a few
+    assignments, not a new frozen object. The frozen channel is built at most once per
+    publish (``build``), and not at all while nothing changed.
+
     Transmitter values are kept apart because a GET ALL burst may report battery values
     before the transmitter model; the transmitter is published only while a model is known.
     """
 
+    # Settings only; its meter fields stay at their defaults (the attributes below rule).
     channel: Channel
     transmitter: Transmitter = field(default_factory=Transmitter)
+    rf_level_dbm: int | None = None
+    audio_level_dbfs: int | None = None
+    audio_peak: bool = False
+    antenna: str | None = None
+    quality: int | None = None
     # Per-antenna RF levels from ``REP x RSSI a v`` (Axient, SLX-D), combined into one level.
     rssi_dbm: dict[int, int] = field(default_factory=dict)
-    # The last frozen channel and what it was built from: an unchanged channel is the same
-    # object in the next snapshot, which makes comparing snapshots cheap.
+    # The last frozen channel; None once anything changed since it was built.
     _built: Channel | None = field(default=None, init=False, repr=False, compare=False)
-    _built_from: tuple[Channel, Transmitter] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+
+    def set_setting(self, attribute: str, value: Any) -> bool:
+        """Set one ``Channel`` setting; True if it changed."""
+        if getattr(self.channel, attribute) == value:
+            return False
+        self.channel = replace(self.channel, **{attribute: value})
+        self._built = None
+        return True
+
+    def set_transmitter(self, attribute: str, value: Any) -> bool:
+        """Set one ``Transmitter`` value; True if it changed."""
+        if getattr(self.transmitter, attribute) == value:
+            return False
+        self.transmitter = replace(self.transmitter, **{attribute: value})
+        self._built = None
+        return True
+
+    def set_meter(self, attribute: str, value: Any) -> bool:
+        """Set one meter reading (an attribute of this state); True if it changed."""
+        if getattr(self, attribute) == value:
+            return False
+        setattr(self, attribute, value)
+        self._built = None
+        return True
 
     def build(self) -> Channel:
         """The frozen channel, with its transmitter only while one is linked."""
-        source = self._built_from
-        if (
-            self._built is not None
-            and source is not None
-            and source[0] is self.channel
-            and source[1] is self.transmitter
-        ):
-            return self._built
-        linked = self.transmitter.model is not None
-        self._built = replace(self.channel, transmitter=self.transmitter if linked else None)
-        self._built_from = (self.channel, self.transmitter)
+        if self._built is None:
+            linked = self.transmitter.model is not None
+            self._built = replace(
+                self.channel,
+                rf_level_dbm=self.rf_level_dbm,
+                audio_level_dbfs=self.audio_level_dbfs,
+                audio_peak=self.audio_peak,
+                antenna=self.antenna,
+                quality=self.quality,
+                transmitter=self.transmitter if linked else None,
+            )
         return self._built
 
 
@@ -55,6 +90,13 @@ class DeviceState:
     rf_band: str | None = None
     mac_address: str | None = None
     channels: dict[int, ChannelState] = field(default_factory=dict)
+
+    def set(self, attribute: str, value: Any) -> bool:
+        """Set one device value; True if it changed."""
+        if getattr(self, attribute) == value:
+            return False
+        setattr(self, attribute, value)
+        return True
 
     def ensure_channels(self, channel_count: int) -> None:
         """Create channels 1..channel_count that are not there yet."""
