@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rig",
         default="demo",
-        help="demo, fleet:N[:MODEL], mixed[:N], or a rig JSON file (default: demo)",
+        help="demo, demo-shure, fleet:N[:MODEL], mixed[:N], or a rig JSON file (default: demo)",
     )
     parser.add_argument("--base-port", type=int, default=DEFAULT_BASE_PORT)
     parser.add_argument("--control-port", type=int, default=DEFAULT_CONTROL_PORT)

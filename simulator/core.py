@@ -35,6 +35,7 @@ _CHANNEL_SPACING_KHZ = 400
 # Receivers added one after another start this far apart (kHz).
 _RECEIVER_SPACING_KHZ = 2000
 _SECONDS_PER_MINUTE = 60.0
+_PORT_ATTEMPTS = 20
 
 
 class Simulator:
@@ -156,13 +157,14 @@ class Simulator:
                 meter_jitter=self._meter_jitter,
                 log=self.log,
             )
+        receiver.check_name(device.name, None)
         for channel in device.channels:
             receiver.check_name(channel.name, channel.index)
             if transmitters:
                 # Not through set_transmitter: a device starting with its transmitters on is
                 # not a transition.
                 channel.transmitter = receiver.new_transmitter()
-        await receiver.listen(port)
+        await self._listen(receiver, port)
         self.receivers.append(receiver)
         if self._battery_drain and self._drain_task is None:
             self._drain_task = asyncio.create_task(self._drain())
@@ -243,6 +245,17 @@ class Simulator:
         )
         assert isinstance(receiver, SscReceiver)
         return receiver
+
+    async def _listen(self, receiver: FrontEnd, port: int) -> None:
+        # TCP and UDP ports are separate spaces, so an ephemeral UDP port may repeat a TCP
+        # one; ctl names devices by port, so such a port is given back and another drawn.
+        taken = {other.port for other in self.receivers}
+        for _ in range(_PORT_ATTEMPTS):
+            await receiver.listen(port)
+            if port or receiver.port not in taken:
+                return
+            await receiver.close()
+        raise OSError(f"no free port for {receiver.model} after {_PORT_ATTEMPTS} attempts")
 
     def device(self, ref: str | int) -> FrontEnd:
         """The device with this port (a number) or id (anything else); KeyError if none."""

@@ -132,7 +132,7 @@ class FrontEnd(ABC):
         self._record(None, FAULT, "refuse" if refuse else "accept")
         if refuse:
             await self._stop_listening()
-        else:
+        elif self.device.powered:
             await self.listen(self.port)
 
     async def power_off(self) -> None:

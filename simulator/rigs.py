@@ -76,6 +76,12 @@ DEMO_RIG: dict[str, Any] = {
 }
 
 
+# The Shure part of the demo alone (the demo as it was before the Sennheiser front-end).
+SHURE_DEMO_RIG: dict[str, Any] = {
+    "receivers": [rx for rx in DEMO_RIG["receivers"] if not rx["model"].startswith("EW-DX")]
+}
+
+
 def fleet_rig(count: int, model: str = "ULXD4Q") -> dict[str, Any]:
     """``count`` receivers of one model, e.g. for a benchmark."""
     return {"receivers": [{"model": model, "name": f"RX {number:03d}"} for number in range(count)]}
@@ -91,9 +97,11 @@ def mixed_rig(count: int = 50) -> dict[str, Any]:
 
 
 def load_rig(spec: str) -> dict[str, Any]:
-    """``demo``, ``fleet:N[:MODEL]``, ``mixed[:N]`` or the path of a JSON rig file."""
+    """``demo``, ``demo-shure``, ``fleet:N[:MODEL]``, ``mixed[:N]`` or a JSON rig file's path."""
     if spec == "demo":
         return DEMO_RIG
+    if spec == "demo-shure":
+        return SHURE_DEMO_RIG
     if spec == "mixed" or spec.startswith("mixed:"):
         _, *each = spec.split(":")
         return mixed_rig(*(int(number) for number in each))

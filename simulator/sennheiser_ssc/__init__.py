@@ -4,7 +4,7 @@ Devices announce ``_ssc._udp.local.`` over mDNS; the simulator does not multicas
 hand Home Assistant's zeroconf info objects to the flow instead).
 """
 
-from .server import SSC_PORT, SscOptions, SscReceiver
+from .server import MDNS_TYPE, SSC_PORT, SscOptions, SscReceiver
 from .tree import SscError, Tree
 
-__all__ = ["SSC_PORT", "SscError", "SscOptions", "SscReceiver", "Tree"]
+__all__ = ["MDNS_TYPE", "SSC_PORT", "SscError", "SscOptions", "SscReceiver", "Tree"]

@@ -41,6 +41,8 @@ type Address = tuple[str, int]
 
 # The real device listens here; tests and rigs normally use an ephemeral port instead.
 SSC_PORT = 45
+# DNS-SD service type every SSC device publishes (D6K p15); the simulator does not multicast.
+MDNS_TYPE = "_ssc._udp.local."
 # Without a lifetime a subscription lives 10 s (SL-DOC p24/p91); count defaults to 1000.
 DEFAULT_LIFETIME = 10.0
 DEFAULT_COUNT = 1000
@@ -94,6 +96,11 @@ class _Subscription:
 class _Endpoint(asyncio.DatagramProtocol):
     def __init__(self, owner: SscReceiver) -> None:
         self._owner = owner
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
         host, port = addr
@@ -121,6 +128,7 @@ class SscReceiver(FrontEnd):
         self.options = options or SscOptions()
         self.tree = Tree(device, rng=rng, noise=noise)
         self._transport: asyncio.DatagramTransport | None = None
+        self._endpoint: _Endpoint | None = None
         self._subscriptions: list[_Subscription] = []
         # Clients that sent anything (garbage goes to them too).
         self._peers: set[Address] = set()
@@ -143,10 +151,10 @@ class SscReceiver(FrontEnd):
     async def listen(self, port: int) -> None:
         """Bind UDP 127.0.0.1:port (0 picks a free one)."""
         loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
+        transport, endpoint = await loop.create_datagram_endpoint(
             lambda: _Endpoint(self), local_addr=(LOOPBACK, port)
         )
-        self._transport = transport
+        self._transport, self._endpoint = transport, endpoint
         self.port = transport.get_extra_info("sockname")[1]
         if self._ticker is None:
             self._ticker = asyncio.create_task(self._tick())
@@ -154,18 +162,22 @@ class SscReceiver(FrontEnd):
     async def _stop_listening(self) -> None:
         # A closed UDP port on loopback answers datagrams with ICMP port unreachable, which
         # a connected client socket sees as ConnectionRefusedError: the "refuse" fault.
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        transport, endpoint = self._transport, self._endpoint
+        if transport is not None and endpoint is not None:
+            # Nothing may be sent on a closing transport.
+            self._transport = self._endpoint = None
+            transport.close()
+            # The socket closes on the next loop turn; until then datagrams would still land.
+            await endpoint.closed
 
     async def close(self) -> None:
-        """Close the port, forget subscriptions, stop the meter clock."""
-        await super().close()
+        """Stop the meter clock, close the port, forget subscriptions."""
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
+        await super().close()
 
     async def drop_connections(self) -> None:
         """UDP has no connections: forget every subscription at once (as a reboot would)."""
@@ -182,6 +194,26 @@ class SscReceiver(FrontEnd):
             ascii_name(name, DEVICE_NAME_MAX if channel is None else CHANNEL_NAME_MAX)
         except SscError as err:
             raise ValueError(f"SSC cannot carry the name {name!r}") from err
+
+    def mdns_service(self) -> dict[str, object]:
+        """What the device would announce over DNS-SD, for tests that build zeroconf info.
+
+        The instance name is the device name, as SSC requires. TXT values were never seen
+        (sheet part 2 §10, open): this reading sends ``model`` as the product in upper case
+        (what WMSS searches for "4" and "DANTE") and ``id`` as the MAC's hex digits.
+        """
+        device = self.device
+        return {
+            "type": MDNS_TYPE,
+            "name": f"{device.name}.{MDNS_TYPE}",
+            "hostname": f"{device.model.lower()}-{device.serial}.local.",
+            "port": self.port,
+            "addresses": [LOOPBACK],
+            "properties": {
+                "id": device.mac.replace(":", "").lower(),
+                "model": device.model_string.upper(),
+            },
+        }
 
     def _describe_extra(self) -> dict[str, object]:
         return {"subscriptions": len(self._subscriptions), "serial": self.device.serial}
@@ -421,6 +453,9 @@ class SscReceiver(FrontEnd):
         return listing
 
     def _notify(self, sub: _Subscription, paths: list[Path]) -> None:
+        if self.device.faults.silent:
+            # A hung device sends nothing, so nothing counts against the subscription.
+            return
         values: dict[str, Json] = {}
         errors: dict[str, Json] = {}
         for path in paths:

@@ -48,7 +48,7 @@ class _Client:
     task: asyncio.Task[None] | None = None
 
     def send(self, lines: Iterable[str], junk: str = "") -> None:
-        payload = junk.join(lines)
+        payload = "".join(line + junk for line in lines)
         if payload and not self.writer.is_closing():
             self.writer.write(payload.encode("ascii", errors="replace"))
 
