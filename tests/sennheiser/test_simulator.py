@@ -41,6 +41,14 @@ READINGS = {
     "resubscribe-adds": SscOptions(resubscribe="add"),
     "ack-bundled": SscOptions(ack="bundled", newline=True),
     "ack-separate": SscOptions(ack="separate"),
+    "every-other-reading": SscOptions(
+        meter_read="omit",
+        tx_off_push="nothing",
+        resubscribe="add",
+        expiry_notice=False,
+        ack="separate",
+        newline=True,
+    ),
 }
 
 
@@ -236,3 +244,11 @@ async def test_lost_duplicated_and_reordered_datagrams(watch: Callable[..., obje
         within=8.0,
     )
     assert not offline
+
+
+async def test_audio_peak_comes_and_goes(watch: Callable[..., object]) -> None:
+    watched: Watched = await watch()  # type: ignore[misc]
+    watched.device.set_levels(1, audio_dbfs=-0.5)
+    await watched.until(lambda r: r.channels[0].audio_peak)
+    watched.device.set_levels(1, audio_dbfs=-30)
+    await watched.until(lambda r: not r.channels[0].audio_peak)
