@@ -241,3 +241,12 @@ async def test_garbage_is_ignored(device: FakeDevice, connection: ReceiverConnec
     device.set(("rx1", "name"), "AFTER")
     await eventually(lambda: connection.receiver().channels[0].name == "AFTER")
     assert connection.online
+
+
+def test_backoff_is_capped_and_jittered() -> None:
+    conn = ReceiverConnection("127.0.0.1", 45, lambda _change: None)
+    pauses = {conn._backoff(failures) for failures in range(200)}
+    assert max(pauses) <= 30.0
+    assert min(pauses) >= 0.5
+    assert all(15.0 <= conn._backoff(1000) <= 30.0 for _ in range(20))
+    assert len(pauses) > 100  # drawn, not fixed

@@ -241,7 +241,9 @@ class ReceiverConnection:
         # Set to cut a backoff pause short, or to wake the watch loop (310, socket error).
         self._wake = asyncio.Event()
         self._renew_now = False
-        self._attempt_waiters: list[asyncio.Future[None]] = []
+        # Set (and replaced by a fresh one) whenever an attempt ends, online or not: who
+        # waits for "the next attempt" holds the event current when it began waiting.
+        self._attempt_ended = asyncio.Event()
 
     @property
     def online(self) -> bool:
@@ -261,9 +263,9 @@ class ReceiverConnection:
 
     async def start(self) -> None:
         """Start; returns once the first attempt has ended either way."""
-        first = self._attempt_finished()
+        first = self._attempt_ended
         self._task = asyncio.create_task(self._run(), name=f"sennheiser {self.host}:{self.port}")
-        await first
+        await first.wait()
 
     async def stop(self) -> None:
         """End the task and close the socket (subscriptions lapse on their own)."""
@@ -278,9 +280,9 @@ class ReceiverConnection:
         session, state = self._session, self._state
         if not self._online or session is None or state is None:
             # Offline: cut the backoff short and report how that attempt went.
-            attempt = self._attempt_finished()
+            attempt = self._attempt_ended
             self._wake.set()
-            await attempt
+            await attempt.wait()
             return self._error
         try:
             await resync(session, state, self._options)
@@ -288,35 +290,35 @@ class ReceiverConnection:
             return err.error
         return None
 
-    def _attempt_finished(self) -> asyncio.Future[None]:
-        future = asyncio.get_running_loop().create_future()
-        self._attempt_waiters.append(future)
-        return future
-
-    def _finish_attempt(self) -> None:
-        waiters, self._attempt_waiters = self._attempt_waiters, []
-        for future in waiters:
-            if not future.done():
-                future.set_result(None)
+    def _end_attempt(self) -> None:
+        ended, self._attempt_ended = self._attempt_ended, asyncio.Event()
+        ended.set()
 
     async def _run(self) -> None:
-        delay = self._options.reconnect_min
+        failures = 0
         try:
             while True:
-                if await self._session_once():
-                    delay = self._options.reconnect_min
+                failures = 0 if await self._session_once() else failures + 1
                 self.reconnects += 1
-                # Full jitter keeps a rack of receivers that lost power together from
-                # coming back in lock-step.
-                pause = delay * random.uniform(0.5, 1.0)
+                pause = self._backoff(failures)
                 _LOGGER.debug("%s:%s: trying again in %.1f s", self.host, self.port, pause)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(pause):
                         await self._wake.wait()
-                delay = min(delay * 2, self._options.reconnect_max)
         finally:
-            self._finish_attempt()
+            # Nobody may wait forever for an attempt of a stopped connection.
+            self._end_attempt()
+
+    def _backoff(self, failures: int) -> float:
+        """Doubling per failure up to the cap, drawn from its upper half.
+
+        The jitter keeps a rack of receivers that lost power together from coming back in
+        lock-step; the exponent is bounded so that days of failures cannot overflow.
+        """
+        options = self._options
+        ceiling = min(options.reconnect_min * 2 ** min(failures, 32), options.reconnect_max)
+        return random.uniform(ceiling / 2, ceiling)
 
     async def _session_once(self) -> bool:
         """One session: identify, subscribe, stay live until lost. True if it got online."""
@@ -332,7 +334,7 @@ class ReceiverConnection:
             self._unsupported_logged = False
             online = True
             self._set_status(online=True, error=None)
-            self._finish_attempt()
+            self._end_attempt()
             await self._watch(session, state)
         except UnsupportedDeviceError as err:
             if not self._unsupported_logged:
@@ -345,7 +347,7 @@ class ReceiverConnection:
         finally:
             self._session = None
             session.close()
-            self._finish_attempt()
+            self._end_attempt()
         return online
 
     def _received(self, state: DeviceState, reply: Reply) -> None:
