@@ -223,3 +223,18 @@ def test_any_reply_maps_without_crashing(
     state.apply(Reply(values=values, errors=errors))
     receiver = state.receiver("h", 45, online=True)
     assert len(receiver.channels) == 2
+
+
+def test_a_meter_that_drops_the_link_is_not_meters_only() -> None:
+    state = em2_state()
+    applied = state.apply(Reply(values={("m", "rx1", "rsqi"): 0}))
+    assert applied.changed
+    assert not applied.meters_only
+    assert not state.apply(Reply(values={("m", "rx1", "rsqi"): 60})).meters_only
+    assert state.apply(Reply(values={("m", "rx1", "rsqi"): 70})).meters_only
+
+
+def test_a_meter_404_is_not_meters_only() -> None:
+    applied = em2_state().apply(Reply(errors={("m", "rx1", "af"): 404}))
+    assert applied.changed
+    assert not applied.meters_only

@@ -158,17 +158,26 @@ class DeviceState:
         changed: set[Path] = set()
         channels = range(1, self.channel_count + 1)
         linked_before = {index for index in channels if self.link_up(index)}
+        missing_before = len(self.missing)
         for path, raw in reply.values.items():
             self._apply_value(path, raw, changed)
         ended = False
         for path, code in reply.errors.items():
             ended = ended or code == SUBSCRIPTION_TERMINATES
             self._apply_error(path, code, changed)
+        linked = {index for index in channels if self.link_up(index)}
         # Values kept through a link loss may belong to the previous transmitter.
-        self.stale_transmitters |= {i for i in linked_before if not self.link_up(i)}
-        meters_only = bool(changed) and all(
-            (leaf := split_channel_path(path)) is not None and leaf.area is Area.METER
-            for path in changed
+        self.stale_transmitters |= linked_before - linked
+        # A meter (RSQI 0) can take a transmitter away, and a 404 a capability: neither is
+        # "only meters" for the consumers, whatever path carried it.
+        meters_only = (
+            bool(changed)
+            and linked == linked_before
+            and len(self.missing) == missing_before
+            and all(
+                (leaf := split_channel_path(path)) is not None and leaf.area is Area.METER
+                for path in changed
+            )
         )
         return Applied(
             changed=bool(changed),
