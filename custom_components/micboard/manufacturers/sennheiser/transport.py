@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 import itertools
 import logging
-import random
 from typing import Any
 
 from ..errors import ErrorKind, MicboardConnectionError
@@ -56,9 +55,9 @@ class SscSession:
         self._on_message = on_message
         self._transport: asyncio.DatagramTransport | None = None
         self._pending: dict[int, _Pending] = {}
-        # xids start at a random point so that a late reply to an earlier session's
-        # request is not mistaken for an answer to this one.
-        self._xids = itertools.count(random.randrange(1, 1 << 30))
+        # Each session has a socket (and local port) of its own, so xids need only be
+        # unique within it.
+        self._xids = itertools.count(1)
         self.last_received: float | None = None
         self.failure: MicboardConnectionError | None = None
         self.garbage_count = 0
