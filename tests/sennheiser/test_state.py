@@ -238,3 +238,13 @@ def test_a_meter_404_is_not_meters_only() -> None:
     applied = em2_state().apply(Reply(errors={("m", "rx1", "af"): 404}))
     assert applied.changed
     assert not applied.meters_only
+
+
+def test_audio_peak_alone_is_a_meter_change() -> None:
+    state = em2_state()
+    assert state.apply(Reply(values={("rx1", "warnings"): ["AfPeak"]})).meters_only
+    assert state.apply(Reply(values={("mates", "tx1", "warnings"): ["AfPeak"]})).meters_only
+    applied = state.apply(Reply(values={("rx1", "warnings"): ["AfPeak", "Aes256Error"]}))
+    assert applied.changed
+    assert not applied.meters_only
+    assert not state.apply(Reply(values={("mates", "tx1", "warnings"): ["LowBattery"]})).meters_only

@@ -148,6 +148,8 @@ class DeviceState:
         # Channels whose transmitter values are unknown or may belong to a previous
         # transmitter: read them again once the link is up.
         self.stale_transmitters: set[int] = set()
+        # Paths already logged for a value that made no sense (meters repeat it 5x a second).
+        self._logged: set[Path] = set()
 
     def value(self, path: Path) -> object:
         """A decoded leaf, or None when unknown."""
@@ -156,11 +158,13 @@ class DeviceState:
     def apply(self, reply: Reply) -> Applied:
         """Take in one reply's values and errors; say what changed."""
         changed: set[Path] = set()
+        # Changed warnings leaves where only AfPeak came or went: a meter reading too.
+        peak_only: set[Path] = set()
         channels = range(1, self.channel_count + 1)
         linked_before = {index for index in channels if self.link_up(index)}
         missing_before = len(self.missing)
         for path, raw in reply.values.items():
-            self._apply_value(path, raw, changed)
+            self._apply_value(path, raw, changed, peak_only)
         ended = False
         for path, code in reply.errors.items():
             ended = ended or code == SUBSCRIPTION_TERMINATES
@@ -175,7 +179,8 @@ class DeviceState:
             and linked == linked_before
             and len(self.missing) == missing_before
             and all(
-                (leaf := split_channel_path(path)) is not None and leaf.area is Area.METER
+                path in peak_only
+                or ((leaf := split_channel_path(path)) is not None and leaf.area is Area.METER)
                 for path in changed
             )
         )
@@ -185,7 +190,9 @@ class DeviceState:
             subscription_ended=ended,
         )
 
-    def _apply_value(self, path: Path, raw: object, changed: set[Path]) -> None:
+    def _apply_value(
+        self, path: Path, raw: object, changed: set[Path], peak_only: set[Path]
+    ) -> None:
         leaf = split_channel_path(path)
         decoder = (
             _DEVICE_DECODERS.get(path)
@@ -195,9 +202,19 @@ class DeviceState:
         if decoder is None:
             return  # an address Micboard does not use
         value = decoder(raw)
-        if value is None and raw is not None:
+        if value is None and raw is not None and path not in self._logged:
+            self._logged.add(path)
             _LOGGER.debug("Ignoring unexpected value %r at %s", raw, "/".join(path))
+        before = self._values.get(path)
         self._set(path, value, changed)
+        if (
+            leaf is not None
+            and leaf.leaf == ("warnings",)
+            and isinstance(before, frozenset)
+            and isinstance(value, frozenset)
+            and before ^ value <= {_AUDIO_PEAK}
+        ):
+            peak_only.add(path)
         if leaf is not None and leaf.area is Area.TX and value is not None:
             self.stale_transmitters.discard(leaf.channel)
         self.missing.discard(path)
@@ -217,7 +234,9 @@ class DeviceState:
         elif code == SUBSCRIPTION_TERMINATES:
             pass  # the value itself is still valid; the connection re-subscribes
         else:
-            _LOGGER.debug("Device error %s at %s", code, "/".join(path))
+            if path not in self._logged:
+                self._logged.add(path)
+                _LOGGER.debug("Device error %s at %s", code, "/".join(path))
             self._set(path, None, changed)
 
     def _forget_transmitter(self, channel: int, changed: set[Path]) -> None:
