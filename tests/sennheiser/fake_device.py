@@ -104,6 +104,10 @@ class FakeDevice(asyncio.DatagramProtocol):
     separate_ack: bool = False
     send_310_on_expiry: bool = True
     silent: bool = False
+    # Requests to leave unanswered before answering again (lost datagrams).
+    drop_requests: int = 0
+    # Send every datagram twice (duplicated datagrams).
+    duplicate: bool = False
     # Answer reads but drop every subscription request (a renewal that goes unanswered).
     ignore_subscribe: bool = False
     meter_interval: float = 0.1
@@ -179,11 +183,15 @@ class FakeDevice(asyncio.DatagramProtocol):
 
     def _send(self, message: dict[str, Any], client: tuple[str, int]) -> None:
         if self._transport is not None and not self.silent:
-            self._transport.sendto(json.dumps(message).encode() + b"\n", client)
+            for _ in range(2 if self.duplicate else 1):
+                self._transport.sendto(json.dumps(message).encode() + b"\n", client)
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         """Answer one request."""
         if self.silent:
+            return
+        if self.drop_requests:
+            self.drop_requests -= 1
             return
         try:
             request = json.loads(data)

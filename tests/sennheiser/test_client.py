@@ -250,3 +250,26 @@ def test_backoff_is_capped_and_jittered() -> None:
     assert min(pauses) >= 0.5
     assert all(15.0 <= conn._backoff(1000) <= 30.0 for _ in range(20))
     assert len(pauses) > 100  # drawn, not fixed
+
+
+async def test_probe_asks_again_after_lost_datagrams(device: FakeDevice) -> None:
+    device.drop_requests = 2
+    receiver = await probe("127.0.0.1", device.port, 3.0)
+    assert len(receiver.channels) == 2
+
+
+async def test_duplicated_datagrams_change_nothing(device: FakeDevice) -> None:
+    device.duplicate = True
+    changes: list[Change] = []
+    conn = ReceiverConnection("127.0.0.1", device.port, changes.append, FAST)
+    await conn.start()
+    try:
+        before = conn.receiver()
+        changes.clear()
+        device.set(("rx1", "name"), "TWICE")
+        await eventually(lambda: conn.receiver().channels[0].name == "TWICE")
+        assert conn.receiver().channels[1] == before.channels[1]
+        # The second copy of the push changed nothing, so it notified nothing.
+        assert changes.count(Change.STATE) == 1
+    finally:
+        await conn.stop()
