@@ -365,9 +365,14 @@ class ReceiverConnection:
 
     async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
         """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
-        requests = [([_wanted(state, [DEVICE_NAME])], [DEVICE_NAME])]
-        for index in range(1, state.channel_count + 1):
-            entries = [_wanted(state, channel_leaves(index, area)) for area in Area]
+        # One request for the device, one per channel (16 leaves at most each).
+        groups = [[(DEVICE_NAME,)]] + [
+            [channel_leaves(index, area) for area in Area]
+            for index in range(1, state.channel_count + 1)
+        ]
+        requests = []
+        for group in groups:
+            entries = [_wanted(state, leaves) for leaves in group]
             requests.append((entries, [path for entry in entries for path in entry]))
 
         async def send(entries: list[list[Path]], paths: list[Path]) -> None:
