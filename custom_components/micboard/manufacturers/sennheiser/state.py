@@ -1,9 +1,9 @@
 """What one SSC receiver has told us, and its neutral ``Receiver`` view.
 
-Every leaf is decoded at the edge (``_DECODERS``): an out-of-range value, a wrong type or a
-sentinel is stored as "unknown", so nothing above this module knows that, say, ``divi``
-0 means no antenna. Applying a reply reports what it changed, so the connection can tell
-the fleet "meters only" without comparing models.
+Every leaf is decoded at the edge (the ``_DECODERS`` tables): an out-of-range value, a
+wrong type or a sentinel is stored as "unknown", so nothing above this module knows that,
+say, ``divi`` 0 means no antenna. Applying a reply reports what it changed, so the
+connection can tell the fleet "meters only" without comparing models.
 """
 
 from __future__ import annotations
