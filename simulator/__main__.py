@@ -78,7 +78,9 @@ async def _run(options: argparse.Namespace) -> None:
         )
         for receiver in receivers:
             print(f"{receiver.host}:{receiver.port} {receiver.model} {receiver.device.name}")
-        print(f"control 127.0.0.1:{options.control_port}", flush=True)
+        # The bound port, so that --control-port 0 prints the one the system picked.
+        control_port = control.sockets[0].getsockname()[1]
+        print(f"control 127.0.0.1:{control_port}", flush=True)
         await stop.wait()
     finally:
         control.close()

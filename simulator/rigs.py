@@ -113,10 +113,11 @@ def load_rig(spec: str) -> dict[str, Any]:
 
 
 def _ports(base_port: int, reserved: set[int]) -> Iterator[int]:
-    # Base port 0: every receiver gets its own ephemeral port.
+    # Base port 0: every receiver gets its own ephemeral port (a reserved 0, as with
+    # --control-port 0, reserves nothing; skipping it looped for ever).
     port = base_port
     while True:
-        if port not in reserved:
+        if port == 0 or port not in reserved:
             yield port
         port += 1 if base_port else 0
 

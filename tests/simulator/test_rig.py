@@ -301,3 +301,10 @@ async def test_mdns_service(sim: Simulator) -> None:
         "addresses": ["127.0.0.1"],
         "properties": {"id": "001b6600002a", "model": "EW-DX EM 4 DANTE"},
     }
+
+
+async def test_rig_with_control_port_zero(sim: Simulator) -> None:
+    # A reserved 0 (--control-port 0) used to make the port generator spin for ever.
+    async with asyncio.timeout(5):
+        receivers = await start_rig(sim, load_rig("fleet:2"), base_port=0, reserved={0})
+    assert len({rx.port for rx in receivers}) == 2
