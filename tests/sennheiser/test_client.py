@@ -98,6 +98,7 @@ async def test_probe_closed_port_is_refused() -> None:
     with pytest.raises(MicboardConnectionError) as caught:
         await probe("127.0.0.1", free_udp_port(), 1.0)
     assert caught.value.kind is ErrorKind.REFUSED
+    assert "Legacy (SSC v1)" in str(caught.value)
 
 
 async def test_probe_access_refused(device: FakeDevice) -> None:

@@ -37,18 +37,12 @@ from .paths import (
     channel_path,
 )
 from .state import MANUFACTURER, DeviceState
-from .transport import SscSession
+from .transport import ACCESS_HINT, SscSession
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PORT = 45
 
-# Said wherever a device gives no answer: on EW-DX firmware 4 and later, SSC v1 is off
-# until the user switches it on, and the unit then answers nothing at all.
-ACCESS_HINT = (
-    "EW-DX / EW-D receivers on firmware 4.0 or later answer only once third-party access "
-    "is set to Legacy (SSC v1) in the device's settings or in Sennheiser Control Cockpit"
-)
 # Shortest sleep of the watch loop, so that a deadline just missed is not spun on.
 _MIN_WAIT = 0.01
 _TX_PROBE: Path = channel_path(1, Area.TX, ("battery", "gauge"))

@@ -21,6 +21,12 @@ from .codec import Path, Reply, SscDecodeError, decode, encode, request_tree
 
 _LOGGER = logging.getLogger(__name__)
 
+# Said wherever a device gives no answer or its port is closed: on EW-DX firmware 4 and
+# later SSC v1 is off until the user switches it on, and the unit then answers nothing.
+ACCESS_HINT = (
+    "EW-DX / EW-D receivers on firmware 4.0 or later answer only once third-party access "
+    "is set to Legacy (SSC v1) in the device's settings or in Sennheiser Control Cockpit"
+)
 # Far above any SSC reply (WMSS reads up to 64 KiB); the OS truncates beyond the buffer.
 _MAX_DATAGRAM = 65_507
 
@@ -168,7 +174,9 @@ class SscSession:
         """An ICMP error or a dead socket: every waiting request fails at once."""
         if isinstance(exc, ConnectionRefusedError):
             failure = MicboardConnectionError(
-                "port closed (ICMP port unreachable)", kind=ErrorKind.REFUSED, host=self.where
+                f"port {self.port} closed (ICMP port unreachable); {ACCESS_HINT}",
+                kind=ErrorKind.REFUSED,
+                host=self.where,
             )
         else:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
