@@ -6,8 +6,9 @@ not spoken; on such firmware the user switches third-party access to Legacy (SSC
 
 from ..spec import DiscoveryKind, ManufacturerSpec
 from .backend import SennheiserBackend
-from .client import ACCESS_HINT, DEFAULT_PORT, ClientOptions, ReceiverConnection, probe
+from .client import DEFAULT_PORT, ClientOptions, ReceiverConnection, probe
 from .state import MANUFACTURER
+from .transport import ACCESS_HINT
 
 SENNHEISER = ManufacturerSpec(
     code=MANUFACTURER,
