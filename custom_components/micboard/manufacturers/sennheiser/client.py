@@ -1,0 +1,434 @@
+"""Identify an SSC v1 receiver, keep it subscribed, and the one-shot ``probe``.
+
+A connection reads who the device is and every channel and transmitter value, subscribes
+to the receiver, channel, transmitter and meter subtrees, then applies every pushed change
+as it arrives. Subscriptions are renewed well before their lifetime runs out; a device
+that falls silent, ends a subscription and ignores the renewal, or fails at socket level
+is offline, and is re-probed with capped, jittered backoff, forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable, Sequence
+import contextlib
+from dataclasses import dataclass
+import logging
+import random
+from typing import Any
+
+from ..errors import (
+    DeviceError,
+    ErrorKind,
+    MicboardConnectionError,
+    MicboardError,
+    UnsupportedDeviceError,
+)
+from ..fleet import Change, ChangeNotifier, placeholder_receiver
+from ..models import Receiver
+from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree
+from .paths import (
+    DEVICE_NAME,
+    DEVICE_PATHS,
+    MAX_CHANNELS,
+    PRODUCT,
+    Area,
+    channel_leaves,
+    channel_path,
+)
+from .state import MANUFACTURER, DeviceState
+from .transport import ACCESS_HINT, SscSession
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_PORT = 45
+
+# Shortest sleep of the watch loop, so that a deadline just missed is not spun on.
+_MIN_WAIT = 0.01
+_TX_PROBE: Path = channel_path(1, Area.TX, ("battery", "gauge"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientOptions:
+    """Timing of one receiver connection (seconds)."""
+
+    # Longest wait for the answer to one request; requests are tried ``attempts`` times.
+    request_timeout: float = 2.0
+    attempts: int = 2
+    # A subscribed receiver talks several times a second (meters); this much silence means
+    # offline. Below 5 s so that "offline" lands within 5 s of the last datagram.
+    liveness_timeout: float = 4.5
+    # After this much silence, read ``device/name`` so that a quiet device has a reason
+    # to speak before the liveness deadline.
+    keepalive_after: float = 1.5
+    # Subscriptions live this long on the device and are renewed every ``renew_interval``:
+    # two renewals in a row may be lost before one lapses.
+    subscription_lifetime: int = 15
+    renew_interval: float = 5.0
+    reconnect_min: float = 1.0
+    reconnect_max: float = 30.0
+
+
+def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> dict[str, Any]:
+    """One ``osc/state/subscribe`` request; each entry is a subscription of its own.
+
+    Separate entries keep one subtree's failure (e.g. 424 on ``mates`` while no
+    transmitter is linked) from taking the other subtrees' notifications with it.
+    """
+    params = {"min": 0, "max": 0, "count": 1000, "lifetime": lifetime}
+    subscriptions = [{"#": params, **request_tree(paths)} for paths in entries if paths]
+    return {"osc": {"state": {"subscribe": subscriptions}}}
+
+
+async def read_with_retry(
+    session: SscSession, paths: Iterable[Path], options: ClientOptions
+) -> Reply:
+    """Read leaves, asking again when a datagram was lost; MicboardConnectionError if none."""
+    paths = tuple(paths)
+    for _ in range(options.attempts):
+        try:
+            return await session.read(paths, timeout=options.request_timeout)
+        except TimeoutError:
+            continue
+    raise MicboardConnectionError(
+        f"no answer on UDP port {session.port}; {ACCESS_HINT}",
+        kind=ErrorKind.TIMED_OUT,
+        host=session.where,
+    )
+
+
+def _raise_if_access_denied(reply: Reply, where: str) -> None:
+    if (
+        reply.errors
+        and not reply.values
+        and set(reply.errors.values()) <= {UNAUTHORIZED, FORBIDDEN}
+    ):
+        raise MicboardError(
+            f"the device refuses SSC v1 requests (error {min(reply.errors.values())}); "
+            + ACCESS_HINT,
+            kind=ErrorKind.ACCESS_DISABLED,
+            host=where,
+        )
+
+
+async def identify(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
+    """Read identity, channel count and every channel and transmitter value into ``state``.
+
+    Raises UnsupportedDeviceError for SSC devices that are not EW-DX / EW-D receivers
+    (chargers have no ``rx1``; SpeechLine and ew D1 keep the battery elsewhere).
+    """
+    # ``session`` hands every datagram to ``state`` before a read returns, so the replies
+    # are only inspected here, never applied twice.
+    layout_paths = [channel_path(i, Area.RX, ("name",)) for i in range(1, MAX_CHANNELS + 1)]
+    layout, device = await _all(
+        read_with_retry(session, [*layout_paths, _TX_PROBE], options),
+        read_with_retry(session, DEVICE_PATHS, options),
+    )
+    _raise_if_access_denied(device, session.where)
+    product = state.value(PRODUCT)
+    if isinstance(product, str) and "CHG" in product.upper():
+        raise UnsupportedDeviceError(
+            f"{product} is a Sennheiser charger, not a receiver", host=session.where
+        )
+    if not state.count_channels(layout):
+        raise UnsupportedDeviceError(
+            "answers SSC but has no receiver channel (rx1)", host=session.where
+        )
+    if layout.errors.get(_TX_PROBE) == NOT_FOUND:
+        raise UnsupportedDeviceError(
+            "answers SSC but has no mates/tx1/battery: not an EW-DX or EW-D receiver",
+            host=session.where,
+        )
+    await _all(*_channel_reads(session, state, options))
+
+
+async def resync(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
+    """Read identity, every channel and transmitter leaf again (meters: subscription only)."""
+    reads = _channel_reads(session, state, options)
+    if device := _wanted(state, DEVICE_PATHS):
+        reads.append(read_with_retry(session, device, options))
+    await _all(*reads)
+
+
+def _channel_reads(
+    session: SscSession, state: DeviceState, options: ClientOptions
+) -> list[Coroutine[Any, Any, Reply]]:
+    # One request per channel keeps each well under the few dozen leaves a datagram
+    # should carry (EM 4: 4 x 12).
+    reads = []
+    for index in range(1, state.channel_count + 1):
+        leaves = [*channel_leaves(index, Area.RX), *channel_leaves(index, Area.TX)]
+        if wanted := _wanted(state, leaves):
+            reads.append(read_with_retry(session, wanted, options))
+    return reads
+
+
+async def _all[T](*coroutines: Coroutine[Any, Any, T]) -> list[T]:
+    """Await concurrently; on the first failure cancel the rest and raise that failure."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(coroutine) for coroutine in coroutines]
+    except* MicboardError as failures:
+        raise failures.exceptions[0] from None
+    return [task.result() for task in tasks]
+
+
+def _wanted(state: DeviceState, paths: Iterable[Path]) -> list[Path]:
+    return [path for path in paths if path not in state.missing]
+
+
+async def probe(
+    host: str,
+    port: int = DEFAULT_PORT,
+    timeout: float = 5.0,  # noqa: ASYNC109 - one budget for every request of the probe
+) -> Receiver:
+    """Identify the receiver at ``host:port`` once and return it (online, identified).
+
+    Raises MicboardConnectionError when nothing answers (TIMED_OUT) or the port is closed
+    (REFUSED), UnsupportedDeviceError when an SSC device answers that is not an EW-DX /
+    EW-D receiver, MicboardError(ACCESS_DISABLED) when it refuses SSC v1.
+    """
+    options = ClientOptions(request_timeout=min(timeout / 2, 2.0), attempts=3)
+    state = DeviceState()
+    session = SscSession(host, port, state.apply)
+    try:
+        async with asyncio.timeout(timeout):
+            await session.open()
+            await identify(session, state, options)
+    except TimeoutError as err:
+        raise MicboardConnectionError(
+            f"no answer within {timeout:g} s; {ACCESS_HINT}",
+            kind=ErrorKind.TIMED_OUT,
+            host=session.where,
+        ) from err
+    finally:
+        session.close()
+    return state.receiver(host, port, online=True)
+
+
+class ReceiverConnection:
+    """Keeps one receiver subscribed forever and its state current (a fleet endpoint).
+
+    ``notify`` is called synchronously with ``Change.METERS`` when only meter readings
+    changed and ``Change.STATE`` for anything else; ``receiver()`` builds the new view.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        notify: ChangeNotifier,
+        options: ClientOptions | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self._options = options or ClientOptions()
+        self._notify = notify
+        # The last identified state; kept while offline so the receiver keeps its id.
+        self._state: DeviceState | None = None
+        self._session: SscSession | None = None
+        self._online = False
+        self._error: DeviceError | None = DeviceError(ErrorKind.NOT_CONNECTED, "not contacted yet")
+        self._unsupported_logged = False
+        self.reconnects = 0
+        self._task: asyncio.Task[None] | None = None
+        # Set to cut a backoff pause short, or to wake the watch loop (310, socket error).
+        self._wake = asyncio.Event()
+        self._renew_now = False
+        # Set (and replaced by a fresh one) whenever an attempt ends, online or not: who
+        # waits for "the next attempt" holds the event current when it began waiting.
+        self._attempt_ended = asyncio.Event()
+
+    @property
+    def online(self) -> bool:
+        """True while identified and subscribed."""
+        return self._online
+
+    @property
+    def last_error(self) -> DeviceError | None:
+        """Why the receiver is not online (None while it is)."""
+        return self._error
+
+    def receiver(self) -> Receiver:
+        """The receiver as it is now."""
+        if self._state is None:
+            return placeholder_receiver(MANUFACTURER, self.host, self.port, self._error)
+        return self._state.receiver(self.host, self.port, online=self._online, error=self._error)
+
+    async def start(self) -> None:
+        """Start; returns once the first attempt has ended either way."""
+        first = self._attempt_ended
+        self._task = asyncio.create_task(self._run(), name=f"sennheiser {self.host}:{self.port}")
+        await first.wait()
+
+    async def stop(self) -> None:
+        """End the task and close the socket (subscriptions lapse on their own)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def resync(self) -> DeviceError | None:
+        """Re-read every value now; None on success, else why not."""
+        session, state = self._session, self._state
+        if not self._online or session is None or state is None:
+            # Offline: cut the backoff short and report how that attempt went.
+            attempt = self._attempt_ended
+            self._wake.set()
+            await attempt.wait()
+            return self._error
+        try:
+            await resync(session, state, self._options)
+        except MicboardError as err:
+            return err.error
+        return None
+
+    def _end_attempt(self) -> None:
+        ended, self._attempt_ended = self._attempt_ended, asyncio.Event()
+        ended.set()
+
+    async def _run(self) -> None:
+        failures = 0
+        try:
+            while True:
+                failures = 0 if await self._session_once() else failures + 1
+                self.reconnects += 1
+                pause = self._backoff(failures)
+                _LOGGER.debug("%s:%s: trying again in %.1f s", self.host, self.port, pause)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(pause):
+                        await self._wake.wait()
+        finally:
+            # Nobody may wait forever for an attempt of a stopped connection.
+            self._end_attempt()
+
+    def _backoff(self, failures: int) -> float:
+        """Doubling per failure up to the cap, drawn from its upper half.
+
+        The jitter keeps a rack of receivers that lost power together from coming back in
+        lock-step; the exponent is bounded so that days of failures cannot overflow.
+        """
+        options = self._options
+        ceiling = min(options.reconnect_min * 2 ** min(failures, 32), options.reconnect_max)
+        return random.uniform(ceiling / 2, ceiling)
+
+    async def _session_once(self) -> bool:
+        """One session: identify, subscribe, stay live until lost. True if it got online."""
+        state = DeviceState()
+        session = SscSession(self.host, self.port, lambda reply: self._received(state, reply))
+        session.on_failure = lambda _failure: self._wake.set()
+        online = False
+        try:
+            await session.open()
+            await identify(session, state, self._options)
+            await self._subscribe(session, state)
+            self._state, self._session = state, session
+            self._unsupported_logged = False
+            online = True
+            self._set_status(online=True, error=None)
+            self._end_attempt()
+            await self._watch(session, state)
+        except UnsupportedDeviceError as err:
+            if not self._unsupported_logged:
+                _LOGGER.warning("%s", err)
+                self._unsupported_logged = True
+            self._set_status(online=False, error=err.error)
+        except MicboardError as err:
+            _LOGGER.debug("%s", err)
+            self._set_status(online=False, error=err.error)
+        finally:
+            self._session = None
+            session.close()
+            self._end_attempt()
+        return online
+
+    def _received(self, state: DeviceState, reply: Reply) -> None:
+        applied = state.apply(reply)
+        if applied.subscription_ended:
+            # The device dropped a subscription (310): renew at once; if that goes
+            # unanswered the link is lost.
+            self._renew_now = True
+            self._wake.set()
+        if applied.changed and state.stale_transmitters:
+            # Maybe the link is back: the watch loop decides whether to read the TX.
+            self._wake.set()
+        if applied.changed and state is self._state and self._online:
+            self._notify(Change.METERS if applied.meters_only else Change.STATE)
+
+    async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
+        """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
+        # One request for the device, one per channel (16 leaves at most each).
+        groups = [[(DEVICE_NAME,)]] + [
+            [channel_leaves(index, area) for area in Area]
+            for index in range(1, state.channel_count + 1)
+        ]
+        requests = []
+        for group in groups:
+            entries = [_wanted(state, leaves) for leaves in group]
+            requests.append((entries, [path for entry in entries for path in entry]))
+
+        async def send(entries: list[list[Path]], paths: list[Path]) -> None:
+            tree = subscription_request(entries, self._options.subscription_lifetime)
+            for _ in range(self._options.attempts):
+                with contextlib.suppress(TimeoutError):
+                    await session.request(tree, paths, timeout=self._options.request_timeout)
+                    return
+            raise MicboardConnectionError(
+                "subscription not answered", kind=ErrorKind.SILENT, host=session.where
+            )
+
+        await _all(*(send(entries, paths) for entries, paths in requests if paths))
+
+    async def _watch(self, session: SscSession, state: DeviceState) -> None:
+        """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads.
+
+        Sleeps until the next deadline (or a wake-up from a datagram that needs acting on),
+        so a hundred quiet receivers cost no polling.
+        """
+        options = self._options
+        loop = asyncio.get_running_loop()
+        next_renewal = loop.time() + options.renew_interval
+        last_keepalive = next_transmitter_read = loop.time()
+        while True:
+            if session.failure is not None:
+                raise session.failure
+            now = loop.time()
+            heard = session.last_received or now
+            if now - heard >= options.liveness_timeout:
+                raise MicboardConnectionError(
+                    f"silent for {options.liveness_timeout:g} s",
+                    kind=ErrorKind.SILENT,
+                    host=session.where,
+                )
+            if self._renew_now or now >= next_renewal:
+                self._renew_now = False
+                await self._subscribe(session, state)
+                next_renewal = loop.time() + options.renew_interval
+                continue
+            next_keepalive = max(heard, last_keepalive) + options.keepalive_after
+            if now >= next_keepalive:
+                session.send(request_tree([DEVICE_NAME]))
+                last_keepalive = now
+                next_keepalive = now + options.keepalive_after
+            deadlines = [next_renewal, next_keepalive, heard + options.liveness_timeout]
+            if stale := state.transmitters_to_read():
+                if now >= next_transmitter_read:
+                    # A transmitter that came back may not be pushed again (the sheet leaves
+                    # it open), and one kept through a link loss may be another: read it.
+                    for index in stale:
+                        leaves = _wanted(state, channel_leaves(index, Area.TX))
+                        session.send(request_tree(leaves))
+                    next_transmitter_read = now + options.renew_interval
+                deadlines.append(next_transmitter_read)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(min(deadlines) - now, _MIN_WAIT)):
+                    await self._wake.wait()
+
+    def _set_status(self, *, online: bool, error: DeviceError | None) -> None:
+        changed = (online, error) != (self._online, self._error)
+        self._online, self._error = online, error
+        if changed:
+            self._notify(Change.STATE)

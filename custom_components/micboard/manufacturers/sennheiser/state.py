@@ -1,0 +1,394 @@
+"""What one SSC receiver has told us, and its neutral ``Receiver`` view.
+
+Every leaf is decoded at the edge (the ``_DECODERS`` tables): an out-of-range value, a
+wrong type or a sentinel is stored as "unknown", so nothing above this module knows that,
+say, ``divi`` 0 means no antenna. Applying a reply reports what it changed, so the
+connection can tell the fleet "meters only" without comparing models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+import logging
+import re
+
+from ..errors import DeviceError
+from ..models import Capability, Channel, Receiver, Transmitter
+from .codec import (
+    FAILED_DEPENDENCY,
+    NOT_FOUND,
+    SUBSCRIPTION_TERMINATES,
+    Path,
+    Reply,
+    as_bool,
+    as_number,
+    as_strings,
+    clean_text,
+)
+from .paths import (
+    DEVICE_NAME,
+    FREQUENCY_CODE,
+    MACS,
+    MAX_CHANNELS,
+    PRODUCT,
+    SERIAL,
+    TX_IDENTITY_LEAVES,
+    VENDOR,
+    VERSION,
+    Area,
+    channel_path,
+    split_channel_path,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+MANUFACTURER = "sennheiser"
+FAMILY = "ssc1"
+
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$")
+_ANTENNAS = {1: "A", 2: "B"}
+# rxN/warnings words (EW-DX) and the SpeechLine spelling of "no link".
+_NO_LINK = frozenset({"NoLink", "No Link"})
+_AUDIO_PEAK = "AfPeak"
+_ENCRYPTION_ERROR = "Aes256Error"
+# Which meter leaf (or TX leaf) gives which capability; a 404 on it takes it away.
+_CAPABILITY_LEAVES: Mapping[tuple[Area, Path], Capability] = {
+    (Area.METER, ("rssi",)): Capability.RF_LEVEL,
+    (Area.METER, ("af",)): Capability.AUDIO_LEVEL,
+    (Area.METER, ("divi",)): Capability.ANTENNA,
+    (Area.METER, ("rsqi",)): Capability.RF_QUALITY,
+    (Area.TX, ("mute",)): Capability.TX_MUTE,
+}
+
+
+def mac_address(value: object) -> str | None:
+    """The first MAC of ``device/network/ether/macs`` in lower-case colon form."""
+    candidates = value if isinstance(value, list) else [value]
+    for candidate in candidates:
+        if isinstance(candidate, str) and _MAC.match(candidate.strip()):
+            digits = candidate.strip().replace(":", "").replace("-", "").lower()
+            return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    return None
+
+
+def _integer(low: float, high: float) -> Callable[[object], int | None]:
+    def decode(value: object) -> int | None:
+        number = as_number(value, low, high)
+        return None if number is None else round(number)
+
+    return decode
+
+
+def _real(low: float, high: float) -> Callable[[object], float | None]:
+    return lambda value: as_number(value, low, high)
+
+
+def _name(limit: int) -> Callable[[object], str | None]:
+    return lambda value: clean_text(value, limit=limit)
+
+
+def _antenna(value: object) -> int | None:
+    number = as_number(value, 0, 2)
+    # 0 = no antenna active: unknown, not "antenna 0".
+    return round(number) if number else None
+
+
+_DEVICE_DECODERS: Mapping[Path, Callable[[object], object]] = {
+    PRODUCT: _name(32),
+    SERIAL: _name(32),
+    VERSION: _name(32),
+    VENDOR: _name(64),
+    DEVICE_NAME: _name(18),
+    MACS: mac_address,
+    FREQUENCY_CODE: _name(16),
+}
+_CHANNEL_DECODERS: Mapping[tuple[Area, Path], Callable[[object], object]] = {
+    (Area.RX, ("name",)): _name(16),
+    # kHz; 0 or absurd values are "not tuned / unknown".
+    (Area.RX, ("frequency",)): _integer(30_000, 6_000_000),
+    (Area.RX, ("mute",)): as_bool,
+    (Area.RX, ("gain",)): _integer(-60, 60),
+    (Area.RX, ("warnings",)): as_strings,
+    (Area.TX, ("battery", "gauge")): _integer(0, 100),
+    # Minutes on EW-DX (the flat ``bat_lifetime`` of SpeechLine / ew D1 is seconds, but
+    # those products are not accepted by ``probe``). Beyond 100 h is a sentinel.
+    (Area.TX, ("battery", "lifetime")): _integer(0, 6000),
+    (Area.TX, ("battery", "type")): _name(16),
+    (Area.TX, ("type",)): _name(24),
+    (Area.TX, ("name",)): _name(16),
+    (Area.TX, ("mute",)): as_bool,
+    (Area.TX, ("warnings",)): as_strings,
+    (Area.METER, ("rssi",)): _real(-150, 20),
+    (Area.METER, ("rsqi",)): _integer(0, 100),
+    (Area.METER, ("divi",)): _antenna,
+    (Area.METER, ("af",)): _real(-200, 20),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one reply did to the state."""
+
+    changed: bool = False
+    # Every changed leaf was a meter reading.
+    meters_only: bool = False
+    # The device ended a subscription (310).
+    subscription_ended: bool = False
+
+
+class DeviceState:
+    """Decoded leaves of one receiver, by full path."""
+
+    def __init__(self) -> None:
+        self._values: dict[Path, object] = {}
+        # Addresses this model does not have (404): never asked for again.
+        self.missing: set[Path] = set()
+        self.channel_count = 0
+        # Channels whose transmitter values are unknown or may belong to a previous
+        # transmitter: read them again once the link is up.
+        self.stale_transmitters: set[int] = set()
+        # Paths already logged for a value that made no sense (meters repeat it 5x a second).
+        self._logged: set[Path] = set()
+
+    def value(self, path: Path) -> object:
+        """A decoded leaf, or None when unknown."""
+        return self._values.get(path)
+
+    def apply(self, reply: Reply) -> Applied:
+        """Take in one reply's values and errors; say what changed."""
+        changed: set[Path] = set()
+        # Changed warnings leaves where only AfPeak came or went: a meter reading too.
+        peak_only: set[Path] = set()
+        channels = range(1, self.channel_count + 1)
+        linked_before = {index for index in channels if self.link_up(index)}
+        missing_before = len(self.missing)
+        for path, raw in reply.values.items():
+            self._apply_value(path, raw, changed, peak_only)
+        ended = False
+        for path, code in reply.errors.items():
+            ended = ended or code == SUBSCRIPTION_TERMINATES
+            self._apply_error(path, code, changed)
+        linked = {index for index in channels if self.link_up(index)}
+        # Values kept through a link loss may belong to the previous transmitter.
+        self.stale_transmitters |= linked_before - linked
+        # A meter (RSQI 0) can take a transmitter away, and a 404 a capability: neither is
+        # "only meters" for the consumers, whatever path carried it.
+        meters_only = (
+            bool(changed)
+            and linked == linked_before
+            and len(self.missing) == missing_before
+            and all(
+                path in peak_only
+                or ((leaf := split_channel_path(path)) is not None and leaf.area is Area.METER)
+                for path in changed
+            )
+        )
+        return Applied(
+            changed=bool(changed),
+            meters_only=meters_only,
+            subscription_ended=ended,
+        )
+
+    def _apply_value(
+        self, path: Path, raw: object, changed: set[Path], peak_only: set[Path]
+    ) -> None:
+        leaf = split_channel_path(path)
+        decoder = (
+            _DEVICE_DECODERS.get(path)
+            if leaf is None
+            else _CHANNEL_DECODERS.get((leaf.area, leaf.leaf))
+        )
+        if decoder is None:
+            return  # an address Micboard does not use
+        value = decoder(raw)
+        if value is None and raw is not None and path not in self._logged:
+            self._logged.add(path)
+            _LOGGER.debug("Ignoring unexpected value %r at %s", raw, "/".join(path))
+        before = self._values.get(path)
+        self._set(path, value, changed)
+        if (
+            leaf is not None
+            and leaf.leaf == ("warnings",)
+            and isinstance(before, frozenset)
+            and isinstance(value, frozenset)
+            and before ^ value <= {_AUDIO_PEAK}
+        ):
+            peak_only.add(path)
+        if leaf is not None and leaf.area is Area.TX and value is not None:
+            self.stale_transmitters.discard(leaf.channel)
+        self.missing.discard(path)
+
+    def _apply_error(self, path: Path, code: int, changed: set[Path]) -> None:
+        leaf = split_channel_path(path)
+        if code == NOT_FOUND:
+            if path not in self.missing:
+                self.missing.add(path)
+                changed.add(path)
+            self._set(path, None, changed)
+        elif code == FAILED_DEPENDENCY and leaf is not None and leaf.area is Area.TX:
+            if leaf.leaf in TX_IDENTITY_LEAVES:
+                self._forget_transmitter(leaf.channel, changed)
+            else:
+                self._set(path, None, changed)
+        elif code == SUBSCRIPTION_TERMINATES:
+            pass  # the value itself is still valid; the connection re-subscribes
+        else:
+            if path not in self._logged:
+                self._logged.add(path)
+                _LOGGER.debug("Device error %s at %s", code, "/".join(path))
+            self._set(path, None, changed)
+
+    def _forget_transmitter(self, channel: int, changed: set[Path]) -> None:
+        prefix = channel_path(channel, Area.TX, ())
+        for path in [path for path in self._values if path[: len(prefix)] == prefix]:
+            self._set(path, None, changed)
+        self.stale_transmitters.add(channel)
+
+    def _set(self, path: Path, value: object, changed: set[Path]) -> None:
+        if value is None:
+            if self._values.pop(path, None) is not None:
+                changed.add(path)
+        elif self._values.get(path) != value:
+            self._values[path] = value
+            changed.add(path)
+
+    def count_channels(self, reply: Reply) -> int:
+        """Channels of the model: the ``rxN`` subtrees that answered something but 404."""
+        existing = 0
+        for index in range(1, MAX_CHANNELS + 1):
+            name = channel_path(index, Area.RX, ("name",))
+            if name in reply.values or reply.errors.get(name, NOT_FOUND) != NOT_FOUND:
+                existing = index
+        self.channel_count = existing
+        return existing
+
+    # -- the neutral view ---------------------------------------------------------------
+
+    def link_up(self, channel: int) -> bool:
+        """False while the receiver says the channel has no link; True when it may have."""
+        warnings = self._channel(channel, Area.RX, ("warnings",))
+        if isinstance(warnings, frozenset) and warnings & _NO_LINK:
+            return False
+        # RSQI 0 % is how EW-DX shows "no signal" (the companion module reads it so too).
+        return self._channel(channel, Area.METER, ("rsqi",)) != 0
+
+    def transmitters_to_read(self) -> list[int]:
+        """Channels whose transmitter should be read again now that it may be linked."""
+        return sorted(index for index in self.stale_transmitters if self.link_up(index))
+
+    def capabilities(self) -> frozenset[Capability]:
+        """What this model reports: everything but what answered 404 on some channel."""
+        lost = {
+            capability
+            for (area, leaf), capability in _CAPABILITY_LEAVES.items()
+            for index in range(1, self.channel_count + 1)
+            if channel_path(index, area, leaf) in self.missing
+        }
+        return frozenset(_CAPABILITY_LEAVES.values()) - lost
+
+    def api_device_id(self, host: str, port: int) -> str:
+        """The MAC when known (stable across address changes), else host:port."""
+        mac = self.value(MACS)
+        return mac if isinstance(mac, str) else f"{host}:{port}"
+
+    def receiver(
+        self,
+        host: str,
+        port: int,
+        *,
+        online: bool,
+        error: DeviceError | None = None,
+    ) -> Receiver:
+        """The identified receiver as the neutral model."""
+        return Receiver(
+            manufacturer=MANUFACTURER,
+            api_device_id=self.api_device_id(host, port),
+            host=host,
+            port=port,
+            online=online,
+            identified=True,
+            model=self._text(PRODUCT),
+            family=FAMILY,
+            firmware=self._text(VERSION),
+            name=self._text(DEVICE_NAME),
+            rf_band=self._text(FREQUENCY_CODE),
+            mac_address=self._text(MACS),
+            capabilities=self.capabilities(),
+            channels=tuple(self._build_channel(i) for i in range(1, self.channel_count + 1)),
+            error=error,
+        )
+
+    def _text(self, path: Path) -> str | None:
+        value = self.value(path)
+        return value if isinstance(value, str) else None
+
+    def _channel(self, channel: int, area: Area, leaf: Path) -> object:
+        return self._values.get(channel_path(channel, area, leaf))
+
+    def _build_channel(self, index: int) -> Channel:
+        def rx(*leaf: str) -> object:
+            return self._channel(index, Area.RX, leaf)
+
+        def meter(*leaf: str) -> object:
+            return self._channel(index, Area.METER, leaf)
+
+        warnings = rx("warnings")
+        rx_warnings = warnings if isinstance(warnings, frozenset) else frozenset()
+        transmitter = self._build_transmitter(index)
+        tx_peak = transmitter is not None and _AUDIO_PEAK in self._tx_warnings(index)
+        frequency = rx("frequency")
+        rssi, af, rsqi, divi = meter("rssi"), meter("af"), meter("rsqi"), meter("divi")
+        return Channel(
+            index=index,
+            name=_str(rx("name")),
+            frequency_mhz=frequency / 1000 if isinstance(frequency, int) else None,
+            audio_gain_db=_int(rx("gain")),
+            audio_mute=_bool(rx("mute")),
+            rf_level_dbm=round(rssi) if isinstance(rssi, float) else None,
+            audio_level_dbfs=round(af) if isinstance(af, float) else None,
+            audio_peak=_AUDIO_PEAK in rx_warnings or tx_peak,
+            antenna=_ANTENNAS.get(divi) if isinstance(divi, int) else None,
+            rf_quality_percent=_int(rsqi),
+            encryption_error=(
+                _ENCRYPTION_ERROR in rx_warnings if isinstance(warnings, frozenset) else None
+            ),
+            transmitter=transmitter,
+        )
+
+    def _tx_warnings(self, index: int) -> frozenset[str]:
+        warnings = self._channel(index, Area.TX, ("warnings",))
+        return warnings if isinstance(warnings, frozenset) else frozenset()
+
+    def _build_transmitter(self, index: int) -> Transmitter | None:
+        # Present while its subtree answers (values, not 424) and the link is up.
+        if not self._has_transmitter_values(index) or not self.link_up(index):
+            return None
+
+        def tx(*leaf: str) -> object:
+            return self._channel(index, Area.TX, leaf)
+
+        return Transmitter(
+            model=_str(tx("type")),
+            name=_str(tx("name")),
+            battery_percent=_int(tx("battery", "gauge")),
+            battery_runtime_minutes=_int(tx("battery", "lifetime")),
+            battery_type=_str(tx("battery", "type")),
+            mute=_bool(tx("mute")),
+        )
+
+    def _has_transmitter_values(self, index: int) -> bool:
+        prefix = channel_path(index, Area.TX, ())
+        return any(path[: len(prefix)] == prefix for path in self._values)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
