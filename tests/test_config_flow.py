@@ -341,9 +341,10 @@ async def test_discovery_offers_receiver_when_auto_add_off(
 async def test_discovery_confirm_form_without_name(
     hass: HomeAssistant, network: FakeNetwork
 ) -> None:
-    """A receiver announcing no name is offered by its address."""
+    """A receiver with no name (announced or reported) is offered by its address."""
     network.add(receiver("Known", channels=1))
     await setup_fake_entry(hass, network)
+    network.add(receiver("", host="10.0.0.8", port=2300, model=None))
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
         context={"source": SOURCE_INTEGRATION_DISCOVERY},
@@ -384,6 +385,7 @@ async def test_discovery_confirm_after_entry_removed(
     network.add(receiver("Known", channels=1))
     entry = await setup_fake_entry(hass, network)
     gone = receiver("Gone", host="10.0.0.9", port=1, model="QLXD4")
+    network.add(gone)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(gone)
     )
@@ -392,6 +394,28 @@ async def test_discovery_confirm_after_entry_removed(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_set_up"
+
+
+async def test_discovery_probes_before_offering(hass: HomeAssistant, network: FakeNetwork) -> None:
+    """An announced device that does not answer, or is no supported receiver, is not offered."""
+    network.add(receiver("Known", channels=1))
+    await setup_fake_entry(hass, network)
+    silent = receiver("Silent", host="10.0.0.20", channels=1)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(silent)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "cannot_connect"
+
+    charger = receiver("Charger", host="10.0.0.21", channels=1)
+    network.unsupported.add((charger.host, charger.port))
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(charger)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_supported_device"
+    assert (charger.host, charger.port) in network.probed
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
 
 async def test_discovery_auto_adds_receiver(hass: HomeAssistant, network: FakeNetwork) -> None:

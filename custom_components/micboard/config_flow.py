@@ -310,6 +310,16 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, spec.code)
         if entry is None or text in entry.options.get(CONF_HOSTS, []):
             return self.async_abort(reason="already_configured")
+        # Announcements say little (an SSC charger announces like a receiver): ask the
+        # device itself before adding or offering it.
+        try:
+            receiver = await spec.probe(host, port, PROBE_TIMEOUT)
+        except UnsupportedDeviceError:
+            return self.async_abort(reason="not_supported_device")
+        except MicboardError:
+            return self.async_abort(reason="cannot_connect")
+        name = receiver.name or name
+        model = receiver.model or model
         if entry.options.get(CONF_AUTO_ADD_DISCOVERED):
             LOGGER.info("Adding %s %s found at %s", model or spec.name, name or "", text)
             _async_add_host(self.hass, entry, text)

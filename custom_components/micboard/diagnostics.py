@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from .coordinator import MicboardConfigEntry
 
-# Nothing secret travels over Shure's TCP control today; API keys and passwords of later
+# Nothing secret travels over today's protocols; API keys and passwords of later
 # manufacturers must never leave the machine in a diagnostics download.
 TO_REDACT = {"api_key", "password", "token"}
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from .sennheiser import SENNHEISER
 from .shure import SHURE
 from .spec import ManufacturerSpec
 
 MANUFACTURERS: MappingProxyType[str, ManufacturerSpec] = MappingProxyType(
-    {spec.code: spec for spec in (SHURE,)}
+    {spec.code: spec for spec in (SHURE, SENNHEISER)}
 )
 
 
