@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY, SOURCE_USER
+from homeassistant.config_entries import (
+    SOURCE_INTEGRATION_DISCOVERY,
+    SOURCE_USER,
+    ConfigEntryState,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -28,6 +32,7 @@ from .helpers import (
     receiver,
     setup_fake_entry,
     state_of,
+    unanswered,
 )
 
 # What every Shure hosts form fills into its texts.
@@ -458,3 +463,23 @@ async def test_manufacturer_without_listener_discovers_nothing(
         entry = await setup_fake_entry(hass, network)
         assert network.listeners == []
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_discovery_confirm_while_entry_retries(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """An entry waiting to retry its set-up takes the host into its options for next time."""
+    entry = await setup_fake_entry(hass, network, unanswered("10.0.0.5", 2202))
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    built = len(network.backends)
+    found = receiver("Found", host="10.0.0.7", channels=1)
+    network.add(found)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(found)
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "receiver_added"
+    assert entry.options[CONF_HOSTS] == ["10.0.0.5", "10.0.0.7"]
+    # Nothing was started outside a set-up.
+    assert len(network.backends) == built
