@@ -63,6 +63,7 @@ async def test_transmitter_values_follow_pushes(hass: HomeAssistant, network: Fa
     assert state_of(hass, "binary_sensor.gtr_transmitter") == "on"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_connectivity_stays_available_offline(
     hass: HomeAssistant, network: FakeNetwork
 ) -> None:

@@ -300,6 +300,7 @@ async def test_never_answering_receiver_warns_once(
     assert state_of(hass, "sensor.shure_last_sync_status") == "partial"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_late_answering_receiver_is_discovered(
     hass: HomeAssistant, network: FakeNetwork
 ) -> None:

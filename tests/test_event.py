@@ -37,6 +37,7 @@ async def test_all_entities(
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_event_entities_follow_the_lifecycle(
     hass: HomeAssistant, network: FakeNetwork
 ) -> None:
@@ -64,6 +65,7 @@ async def test_event_entities_follow_the_lifecycle(
     assert state.attributes["changed"] == ["name"]
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_receiver_events_offline_online(hass: HomeAssistant, network: FakeNetwork) -> None:
     """The receiver's event entity stays available offline and shows the drop and return."""
     network.add(receiver("Wings", channels=[channel(1, "Sax")]))
@@ -82,6 +84,7 @@ async def test_receiver_events_offline_online(hass: HomeAssistant, network: Fake
     assert state.attributes["event_type"] == "device_online"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_new_receiver_gets_entities_without_reload(
     hass: HomeAssistant, network: FakeNetwork
 ) -> None:

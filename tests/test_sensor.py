@@ -84,6 +84,7 @@ async def test_battery_drain_changes_battery_and_status(
     assert state_of(hass, "sensor.vocal_2_status") == "unassigned"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_transmitter_off_previous_then_lost(
     hass: HomeAssistant, network: FakeNetwork, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -50,6 +50,9 @@ CHANNEL_BINARY_SENSORS: tuple[MicboardChannelBinarySensorDescription, ...] = (
     MicboardChannelBinarySensorDescription(
         key="transmitter",
         translation_key="transmitter",
+        # It restates the transmitter's online/offline event (and the status's prev_*),
+        # which would be a second Activity line for the same transition.
+        entity_registry_enabled_default=False,
         value_fn=lambda channel: channel.transmitter is not None,
     ),
     MicboardChannelBinarySensorDescription(
@@ -64,6 +67,8 @@ CHANNEL_BINARY_SENSORS: tuple[MicboardChannelBinarySensorDescription, ...] = (
     MicboardChannelBinarySensorDescription(
         key="transmitter_mute",
         translation_key="transmitter_mute",
+        # Goes unknown with every transmitter switched off: a third Activity line.
+        entity_registry_enabled_default=False,
         value_fn=lambda channel: channel.transmitter.mute if channel.transmitter else None,
         capability=Capability.TX_MUTE,
     ),

@@ -26,6 +26,9 @@ RECEIVER_EVENTS = (
     MicboardEventEntityDescription(
         key="receiver_events",
         translation_key="receiver_events",
+        # The lifecycle event itself is the Activity line; the entity's own state change
+        # would repeat it. Enable it for state or event-entity triggers.
+        entity_registry_enabled_default=False,
         event_types=["device_discovered", "device_online", "device_offline", "device_updated"],
     ),
 )
@@ -33,6 +36,7 @@ CHANNEL_EVENTS = (
     MicboardEventEntityDescription(
         key="transmitter_events",
         translation_key="transmitter_events",
+        entity_registry_enabled_default=False,
         event_types=["device_online", "device_offline", "device_updated"],
     ),
 )

@@ -23,6 +23,7 @@ from .const import (
     EVENT_DEVICE_SYNCED,
     EVENT_DEVICE_UPDATED,
 )
+from .identifiers import description_key
 
 # How a changed key reads in a sentence.
 KEY_WORDS = {
@@ -53,14 +54,22 @@ def _subject(hass: HomeAssistant, data: dict[str, Any]) -> str:
     return name
 
 
-def _event_entity(hass: HomeAssistant, data: dict[str, Any]) -> str | None:
-    """The device's event entity, so the line shows on the device page and in its history."""
+# Which of a device's (enabled) entities a line belongs to, best first: its event entity
+# where the user enabled it, else what the line is about (a channel's status, a receiver's
+# connectivity).
+_LINE_ENTITY_KEYS = ("receiver_events", "transmitter_events", "status", "connectivity")
+
+
+def _line_entity(hass: HomeAssistant, data: dict[str, Any]) -> str | None:
+    """The entity a line belongs to, so it shows in that entity's and the device's logbook."""
     if not (device_id := data.get(ATTR_DEVICE_ID)):
         return None
-    for entry in er.async_entries_for_device(er.async_get(hass), device_id):
-        if entry.platform == DOMAIN and entry.domain == "event":
-            return entry.entity_id
-    return None
+    by_key = {
+        description_key(entry.unique_id): entry.entity_id
+        for entry in er.async_entries_for_device(er.async_get(hass), device_id)
+        if entry.platform == DOMAIN
+    }
+    return next((by_key[key] for key in _LINE_ENTITY_KEYS if key in by_key), None)
 
 
 def _value(value: Any) -> str:
@@ -95,7 +104,7 @@ def describe_synced(data: dict[str, Any]) -> str:
 
 def _entry(hass: HomeAssistant, data: dict[str, Any], name: str, message: str) -> dict[str, str]:
     entry = {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
-    if entity_id := _event_entity(hass, data):
+    if entity_id := _line_entity(hass, data):
         entry[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
     return entry
 

@@ -48,6 +48,7 @@ async def _wait_for(
     raise AssertionError(f"no {event_type} within {seconds} s: {[e.event_type for e in events]}")
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_transmitter_off_and_on(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
@@ -126,4 +127,48 @@ async def test_silent_receiver_goes_offline_and_returns(
     assert [e.event_type for e in events if e.event_type != "micboard_device_synced"] == [
         "micboard_device_offline",
         "micboard_device_online",
+    ]
+
+
+async def test_one_transition_reads_as_few_activity_lines(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, simulator: Simulator
+) -> None:
+    """A transmitter switched off, then on: the Activity view gets the sentence and the status.
+
+    With the default entities, nothing else restates it (the transmitter and mute binary
+    sensors and the event entities are disabled by default; levels and battery are
+    continuous sensors, which the logbook leaves out).
+    """
+    assert await async_setup_component(hass, "logbook", {})
+    receiver = await simulator.add_receiver("ULXD4D", name="Stage L", channel_names=["Vocal 1"])
+    receiver.set_transmitter(1, on=True, battery_bars=5)
+    await setup_entry(hass, receiver)
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client(hass)
+
+    async def lines_after(start: str) -> list[tuple[str | None, str]]:
+        await async_wait_recording_done(hass)
+        await client.send_json_auto_id({"type": "logbook/get_events", "start_time": start})
+        response = await client.receive_json()
+        assert response["success"], response
+        return [
+            (row.get("entity_id"), row.get("message") or row.get("state", ""))
+            for row in response["result"]
+        ]
+
+    events = _capture_all(hass)
+    start = dt_util.utcnow().isoformat()
+    receiver.set_transmitter(1, on=False)
+    await _wait_for(hass, events, "micboard_device_offline", 2)
+    assert await lines_after(start) == [
+        ("sensor.vocal_1_status", "went offline"),
+        ("sensor.vocal_1_status", "prev_good"),
+    ]
+
+    start = dt_util.utcnow().isoformat()
+    receiver.set_transmitter(1, on=True, battery_bars=5)
+    await _wait_for(hass, events, "micboard_device_online", 2)
+    assert await lines_after(start) == [
+        ("sensor.vocal_1_status", "came online"),
+        ("sensor.vocal_1_status", "good"),
     ]

@@ -134,6 +134,7 @@ async def test_config_flow_names_the_failing_host(
     assert hass.states.get("binary_sensor.lectern_connectivity").state == "on"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_entities_events_and_logbook(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
