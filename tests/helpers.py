@@ -237,6 +237,14 @@ class FakeBackend:
             for (host, port), rx in self._published.items()
         }
 
+    def remember(self, receivers: Iterable[Receiver]) -> None:
+        """Receivers an earlier run knew: published offline until they answer, as the fleet's."""
+        self.calls["remember"] += 1
+        for rx in receivers:
+            key = (rx.host, rx.port)
+            if key in self.live and not self.live[key].identified:
+                self.live[key] = self._published[key] = replace(rx, online=False)
+
     async def start(self) -> None:
         """Every receiver the network answers for answers now; the first poll publishes it."""
         self.calls["start"] += 1

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -26,7 +28,8 @@ from .const import (
 from .devices import DeviceSync
 from .fanout import KeyedListeners
 from .identifiers import SERVICE_KEY, ChannelKey, device_identifier
-from .lifecycle import LifecycleEvent, diff_snapshots, synced_event
+from .identities import IdentityStore
+from .lifecycle import LifecycleEvent, diff_snapshots, offline_event, synced_event
 from .manufacturers import (
     MANUFACTURERS,
     Backend,
@@ -42,6 +45,9 @@ type MicboardConfigEntry = ConfigEntry[MicboardCoordinator]
 
 # Events after which the device registry is brought up to date.
 _REGISTRY_EVENTS = frozenset({EVENT_DEVICE_DISCOVERED, EVENT_DEVICE_UPDATED})
+# A receiver remembered from an earlier run that has not answered this long after start is
+# announced offline: the same window in which a live receiver's silence is detected.
+OFFLINE_WINDOW = 4.5
 
 
 class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
@@ -70,6 +76,9 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self.event_listeners: KeyedListeners[ChannelKey, LifecycleEvent] = KeyedListeners()
         self.status = StatusTracker(hass, self.listeners.call)
         self.devices = DeviceSync(hass, entry.entry_id, self.manufacturer, self.title)
+        self.identities = IdentityStore(hass, entry.entry_id, self.manufacturer)
+        # Receivers that were online at some point of this run.
+        self._seen_online: set[str] = set()
         self._device_infos: dict[ChannelKey, DeviceInfo] = {}
         # Discoveries made after start, kept until the new device's event entity exists.
         self.pending_discovered: dict[ChannelKey, LifecycleEvent] = {}
@@ -85,6 +94,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         """Start the backend and learn which receivers earlier runs already announced."""
         self._known = self.devices.async_known_receivers()
         self.devices.async_register_service()
+        self.backend.remember(await self.identities.async_load())
         await self.backend.start()
         self._unsub_backend = self.backend.add_listener(self._async_handle_push)
         # Home Assistant does not unload entries when it stops; receivers must still be
@@ -104,6 +114,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             self._unsub_backend = None
         self.status.async_cancel()
         await self.backend.stop()
+        await self.identities.async_flush()
 
     async def _async_update_data(self) -> Snapshot:
         """Full resync of every receiver; the first one must reach at least one receiver."""
@@ -117,7 +128,8 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             ) from err
         snapshot = self.backend.snapshot
         first = not self._ready
-        if first and result.device_count and result.online_count == 0:
+        remembered = any(receiver.identified for receiver in snapshot.receivers.values())
+        if first and result.device_count and result.online_count == 0 and not remembered:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="no_receiver_answered",
@@ -128,7 +140,31 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self._async_process(None if first else self.data, snapshot, None)
         self._ready = True
         self._async_fire(synced_event(self.manufacturer, self.title, result))
+        self.identities.async_update(snapshot.receivers.values())
+        if first and (
+            silent := [
+                r.api_device_id
+                for r in snapshot.receivers.values()
+                if r.identified and not r.online
+            ]
+        ):
+            self.config_entry.async_on_unload(
+                async_call_later(
+                    self.hass, OFFLINE_WINDOW, partial(self._async_announce_silent, silent)
+                )
+            )
         return snapshot
+
+    @callback
+    def _async_announce_silent(self, api_ids: list[str], _now: datetime) -> None:
+        """Remembered receivers still silent after the window went offline (once)."""
+        for api_id in api_ids:
+            receiver = self.data.receivers.get(api_id)
+            if receiver is None or receiver.online or api_id in self._seen_online:
+                continue
+            event = offline_event(receiver)
+            self._async_fire(event)
+            self.event_listeners.call((api_id, 0), event)
 
     @callback
     def _async_refresh_finished(self) -> None:
@@ -223,6 +259,8 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             if not receiver.identified:
                 self._async_warn_never_answered(receiver)
                 continue
+            if receiver.online:
+                self._seen_online.add(api_id)
             for channel in receiver.channels:
                 self.status.observe((api_id, channel.index), channel, now)
 
@@ -240,6 +278,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         )
         if baseline:
             events = [e for e in events if e.event_type == EVENT_DEVICE_DISCOVERED]
+        remember = False
         for event in events:
             key = (event.receiver_id, event.channel_index)
             if event.event_type == EVENT_DEVICE_DISCOVERED:
@@ -251,8 +290,12 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
                 or (event.event_type == EVENT_DEVICE_ONLINE and event.channel_index == 0)
             ):
                 self.devices.async_register(current.receivers[event.receiver_id])
+                remember = True
             self._async_fire(event)
             self.event_listeners.call(key, event)
+        if remember:
+            # A new or changed identity survives a restart even before the next poll.
+            self.identities.async_update(current.receivers.values())
         return bool(events)
 
     @callback

@@ -126,6 +126,11 @@ def discovered_event(receiver: Receiver) -> LifecycleEvent:
     )
 
 
+def offline_event(receiver: Receiver) -> LifecycleEvent:
+    """``device_offline`` for a receiver known from an earlier run that has not answered."""
+    return _event(EVENT_DEVICE_OFFLINE, receiver)
+
+
 def diff_receiver(
     old: Receiver | None, new: Receiver, *, known: bool = False
 ) -> list[LifecycleEvent]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 import socket
+import time
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Event, HomeAssistant
@@ -15,7 +16,7 @@ import pytest
 from custom_components.micboard.const import CONF_HOSTS, DOMAIN, LIFECYCLE_EVENTS
 from simulator.core import Simulator
 
-from .conftest import api_id_of, setup_entry
+from .conftest import api_id_of, setup_entry, until
 
 
 @pytest.fixture
@@ -143,3 +144,36 @@ async def test_no_receiver_answers_retries_later(hass: HomeAssistant, simulator:
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state.value == "loaded"
+
+
+async def test_receiver_off_while_home_assistant_starts(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Remembered from the last run: offline at once, one offline event, online when it boots."""
+    rx = await simulator.add_receiver("ULXD4D", name="Stage L", channel_names=["Vox 1", "Vox 2"])
+    rx.set_transmitter(1, on=True, battery_bars=4)
+    entry = await setup_entry(hass, rx)
+    assert hass.states.get("sensor.vox_1_status").state == "good"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    await rx.power_off()
+    events: list[Event] = []
+    for event_type in LIFECYCLE_EVENTS:
+        hass.bus.async_listen(event_type, events.append)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.stage_l_connectivity").state == "off"
+    assert hass.states.get("sensor.vox_1_status").state == "rx_com_error"
+    started = time.monotonic()
+    await until(hass, lambda: any(e.event_type == "micboard_device_offline" for e in events), 7)
+    assert time.monotonic() - started <= 6.0
+
+    await rx.power_on()
+    await until(hass, lambda: any(e.event_type == "micboard_device_online" for e in events), 12)
+    await until(hass, lambda: hass.states.get("sensor.vox_1_status").state == "good", 3)
+    assert [e.event_type for e in events if e.event_type != "micboard_device_synced"] == [
+        "micboard_device_offline",
+        "micboard_device_online",
+    ]
+    assert hass.states.get("binary_sensor.stage_l_connectivity").state == "on"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -74,6 +74,12 @@ class Backend(Protocol):
 
     async def remove_receiver(self, host: str, port: int) -> None:
         """Stop watching a receiver and drop it from the snapshot."""
+
+    def remember(self, receivers: Iterable[Receiver]) -> None:
+        """Identities learnt in an earlier run (by host and port); call before ``start``.
+
+        A device that does not answer is then published as that receiver, offline.
+        """
 
     @property
     def connection_stats(self) -> Mapping[str, ConnectionStats]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from enum import Enum
 import logging
 import time
@@ -126,12 +127,14 @@ def structure_changed(previous: Receiver, current: Receiver) -> bool:
 class _Endpoint[C: EndpointConnection]:
     """One configured endpoint: its connection (once started) and what was last published."""
 
-    __slots__ = ("connection", "key", "pending", "published")
+    __slots__ = ("connection", "key", "pending", "published", "remembered")
 
     def __init__(self, key: HostPort, published: Receiver) -> None:
         self.key = key
         self.connection: C | None = None
         self.published = published
+        # Who answered here in an earlier run, until the device answers in this one.
+        self.remembered: Receiver | None = None
         # The change kinds notified since the last publish; None when nothing is pending.
         self.pending: Change | None = None
 
@@ -282,6 +285,25 @@ class FleetBackend[C: EndpointConnection]:
 
     # --- for subclasses ----------------------------------------------------------------------
 
+    def remember(self, receivers: Iterable[Receiver]) -> None:
+        """Identities an earlier run learnt, for devices that have not answered in this one.
+
+        Until such a device answers, it is published as that receiver (identified, with its
+        id, model and channels) but offline, so a consumer can show it as switched off
+        rather than as an unknown address. Call before ``start``.
+        """
+        for receiver in receivers:
+            endpoint = self._endpoints.get((receiver.host, receiver.port))
+            if endpoint is None or not receiver.identified or endpoint.published.identified:
+                continue
+            endpoint.remembered = receiver
+            endpoint.published = self._as_remembered(receiver, endpoint.published)
+        self._snapshot = self._build_snapshot()
+
+    @staticmethod
+    def _as_remembered(remembered: Receiver, current: Receiver) -> Receiver:
+        return replace(remembered, online=False, error=current.error)
+
     def connection(self, host: str, port: int) -> C | None:
         """The running connection of an endpoint, if it has one."""
         endpoint = self._endpoints.get((host, port))
@@ -335,6 +357,8 @@ class FleetBackend[C: EndpointConnection]:
             current = connection.receiver()
             if current is previous:
                 continue
+            if not current.identified and endpoint.remembered is not None:
+                current = self._as_remembered(endpoint.remembered, current)
             if change is Change.METERS:
                 # The connection says only meters moved: no field-by-field compare needed.
                 endpoint.published = current

@@ -1,0 +1,130 @@
+"""Who answered at each configured host, remembered across restarts.
+
+A receiver switched off while Home Assistant starts would otherwise be an unknown address
+until it answers: no devices, unavailable entities, no offline event. With its identity
+(api device id, model, channels, capabilities) remembered, the backend publishes it as that
+receiver, offline, from the first moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+from .manufacturers import Capability, Channel, Receiver
+
+_VERSION = 1
+# Identity changes come in bursts (a rig coming up): one write for the whole burst.
+_SAVE_DELAY = 10.0
+
+
+def identity_of(receiver: Receiver) -> dict[str, Any]:
+    """What is remembered of an identified receiver (never its live values)."""
+    return {
+        "host": receiver.host,
+        "port": receiver.port,
+        "api_device_id": receiver.api_device_id,
+        "model": receiver.model,
+        "family": receiver.family,
+        "firmware": receiver.firmware,
+        "name": receiver.name,
+        "rf_band": receiver.rf_band,
+        "mac_address": receiver.mac_address,
+        "capabilities": sorted(receiver.capabilities),
+        # What lifecycle events track of a channel, so a return is not a change.
+        "channels": [
+            {
+                "index": c.index,
+                "name": c.name,
+                "frequency_mhz": c.frequency_mhz,
+                "group_channel": c.group_channel,
+            }
+            for c in receiver.channels
+        ],
+    }
+
+
+def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
+    """The remembered receiver (offline), or None when the stored record is unusable."""
+    try:
+        known = {str(value) for value in Capability}
+        return Receiver(
+            manufacturer=manufacturer,
+            api_device_id=str(data["api_device_id"]),
+            host=str(data["host"]),
+            port=int(data["port"]),
+            online=False,
+            identified=True,
+            model=data.get("model"),
+            family=data.get("family"),
+            firmware=data.get("firmware"),
+            name=data.get("name"),
+            rf_band=data.get("rf_band"),
+            mac_address=data.get("mac_address"),
+            capabilities=frozenset(
+                Capability(value) for value in data.get("capabilities", ()) if value in known
+            ),
+            channels=tuple(
+                Channel(
+                    index=int(channel["index"]),
+                    name=channel.get("name"),
+                    frequency_mhz=channel.get("frequency_mhz"),
+                    group_channel=channel.get("group_channel"),
+                )
+                for channel in data.get("channels", ())
+            ),
+        )
+    except KeyError, TypeError, ValueError:
+        return None
+
+
+class IdentityStore:
+    """The remembered identities of one manufacturer entry, in Home Assistant's storage."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, manufacturer: str) -> None:
+        """Bind to the entry's storage file (nothing is read yet)."""
+        self._manufacturer = manufacturer
+        self._store: Store[dict[str, Any]] = Store(
+            hass, _VERSION, f"{DOMAIN}.{entry_id}.identities"
+        )
+        self._saved: dict[str, dict[str, Any]] = {}
+        self._unsaved = False
+
+    async def async_load(self) -> list[Receiver]:
+        """Every remembered receiver."""
+        data = await self._store.async_load() or {}
+        records = data.get("receivers", {})
+        if not isinstance(records, dict):
+            return []
+        self._saved = {str(key): value for key, value in records.items() if isinstance(value, dict)}
+        found = (receiver_from(self._manufacturer, record) for record in self._saved.values())
+        return [receiver for receiver in found if receiver is not None]
+
+    @callback
+    def async_update(self, receivers: Iterable[Receiver]) -> None:
+        """Remember the identified receivers of the snapshot (written a little later).
+
+        Hosts no longer configured are not in the snapshot, so they are forgotten here too.
+        """
+        records = {
+            f"{receiver.host}:{receiver.port}": identity_of(receiver)
+            for receiver in receivers
+            if receiver.identified
+        }
+        if records != self._saved:
+            self._saved = records
+            self._unsaved = True
+            self._store.async_delay_save(self._data, _SAVE_DELAY)
+
+    def _data(self) -> dict[str, Any]:
+        self._unsaved = False
+        return {"receivers": self._saved}
+
+    async def async_flush(self) -> None:
+        """Write a pending change now (the entry unloads: a reload must find it)."""
+        if self._unsaved:
+            await self._store.async_save(self._data())
