@@ -23,7 +23,10 @@ from .pairs import Pair
 POLL_INTERVAL = 0.02
 
 
-async def eventually(predicate: Callable[[], object], timeout: float = 3.0) -> float:
+async def eventually(
+    predicate: Callable[[], object],
+    timeout: float = 3.0,  # noqa: ASYNC109 - a deadline for polling, not for one await
+) -> float:
     """Wait until ``predicate()`` is truthy; fail after ``timeout`` s. Returns the wait."""
     started = time.monotonic()
     deadline = started + timeout
