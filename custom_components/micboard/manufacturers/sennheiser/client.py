@@ -289,8 +289,8 @@ class ReceiverConnection(ReconnectingConnection):
         if applied.changed and state is self._state and self._online:
             self._changed(Change.METERS if applied.meters_only else Change.STATE)
 
-    async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
-        """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
+    def _subscriptions(self, state: DeviceState) -> list[tuple[dict[str, Any], list[Path]]]:
+        """Every subscription request (tree, leaves it covers), renewals included."""
         # One request for the device, one per channel (16 leaves at most each).
         groups = [[(DEVICE_NAME,)]] + [
             [channel_leaves(index, area) for area in Area]
@@ -299,10 +299,16 @@ class ReceiverConnection(ReconnectingConnection):
         requests = []
         for group in groups:
             entries = [_wanted(state, leaves) for leaves in group]
-            requests.append((entries, [path for entry in entries for path in entry]))
+            paths = [path for entry in entries for path in entry]
+            if paths:
+                tree = subscription_request(entries, self._options.subscription_lifetime)
+                requests.append((tree, paths))
+        return requests
 
-        async def send(entries: list[list[Path]], paths: list[Path]) -> None:
-            tree = subscription_request(entries, self._options.subscription_lifetime)
+    async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
+        """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
+
+        async def send(tree: dict[str, Any], paths: list[Path]) -> None:
             for _ in range(self._options.attempts):
                 with contextlib.suppress(TimeoutError):
                     await session.request(tree, paths, timeout=self._options.request_timeout)
@@ -311,7 +317,7 @@ class ReceiverConnection(ReconnectingConnection):
                 "subscription not answered", kind=ErrorKind.SILENT, host=session.where
             )
 
-        await _all(*(send(entries, paths) for entries, paths in requests if paths))
+        await _all(*(send(tree, paths) for tree, paths in self._subscriptions(state)))
 
     async def _watch(self, session: SscSession, state: DeviceState) -> None:
         """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads.
@@ -342,6 +348,14 @@ class ReceiverConnection(ReconnectingConnection):
             next_keepalive = max(heard, last_keepalive) + options.keepalive_after
             if now >= next_keepalive:
                 session.send(request_tree([DEVICE_NAME]))
+                # Meters stream continuously while a subscription lives (sheet §4), so this
+                # much silence means the device hung or forgot the subscriptions (a reboot
+                # blip, a dropped client). Renewing them now, without waiting for the
+                # answer, brings a forgetful device's pushes back at once; the scheduled
+                # renewal would leave it online but stale for up to ``renew_interval``.
+                # A hung one is still caught by the liveness deadline.
+                for tree, _paths in self._subscriptions(state):
+                    session.send(tree)
                 last_keepalive = now
                 next_keepalive = now + options.keepalive_after
             deadlines = [next_renewal, next_keepalive, heard + options.liveness_timeout]
