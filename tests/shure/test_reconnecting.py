@@ -34,6 +34,7 @@ class Scripted(ReconnectingConnection):
         self.outcomes = outcomes
         self.attempts = 0
         self.cut = asyncio.Event()
+        self.ended_while_online: list[bool] = []
 
     def receiver(self) -> Receiver:
         return placeholder_receiver("test", self.host, self.port, self._error)
@@ -50,6 +51,10 @@ class Scripted(ReconnectingConnection):
         self.cut.clear()
         await self.cut.wait()
         raise MicboardConnectionError("lost", kind=ErrorKind.CLOSED)
+
+    async def _end_session(self) -> None:
+        # Recorded before the clean-up, so that "offline" never waits for a slow close.
+        self.ended_while_online.append(self.online)
 
 
 def test_backoff_doubles_to_the_cap_with_jitter() -> None:
@@ -83,6 +88,7 @@ async def test_goes_online_and_reconnects_after_a_loss() -> None:
         assert conn.online
         assert conn.attempts == 2
         assert conn.reconnects == 1
+        assert conn.ended_while_online == [False]
     finally:
         await conn.stop()
 

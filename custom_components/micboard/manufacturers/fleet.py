@@ -19,7 +19,8 @@ everything above that, identically for every manufacturer:
 ``ReconnectingConnection`` is the other half every connection-oriented backend shares: a
 base class for one device's connection that connects, stays live until the link is lost,
 backs off (capped, with full jitter) and tries again, forever. A manufacturer's connection
-only supplies ``_run_session`` (one connected lifetime) and ``receiver``.
+only supplies ``_run_session`` (one connected lifetime), ``_end_session`` (its clean-up)
+and ``receiver``.
 
 How a connection reports changes: the fleet hands every connection a ``ChangeNotifier``.
 The connection calls it with ``Change.METERS`` when only meter readings changed (levels,
@@ -134,8 +135,9 @@ class ReconnectingConnection(ABC):
     attempt" (``start``, a ``resync`` while offline) is released when an attempt gets
     online or fails, and when the connection stops.
 
-    Subclasses implement ``_run_session`` and ``receiver`` and their own ``resync`` (calling
-    ``_next_attempt`` while offline); they report their own changes through ``_changed``.
+    Subclasses implement ``_run_session``, ``_end_session`` and ``receiver``, and their own
+    ``resync`` (calling ``_next_attempt`` while offline); they report their own changes
+    through ``_changed``.
     """
 
     def __init__(
@@ -176,8 +178,13 @@ class ReconnectingConnection(ABC):
         """One connected lifetime: connect, identify, ``_went_online()``, stay live.
 
         Raises a ``MicboardError`` when the device cannot be reached or identified, or when
-        the link is lost; cleans up its own socket. Never returns normally while live.
+        the link is lost. Never returns normally while live. What it opened is closed by
+        ``_end_session``, also when it is cancelled.
         """
+
+    @abstractmethod
+    async def _end_session(self) -> None:
+        """Close whatever the last ``_run_session`` opened (nothing if it opened nothing)."""
 
     async def start(self) -> None:
         """Start connecting; returns once the first attempt has finished either way."""
@@ -252,7 +259,7 @@ class ReconnectingConnection(ABC):
             self._finish_attempt()
 
     async def _attempt(self) -> bool:
-        """One ``_run_session``; records why it ended. True if it got online."""
+        """One ``_run_session``; records why it ended, then cleans up. True if it got online."""
         self._online_this_attempt = False
         try:
             await self._run_session()
@@ -268,7 +275,12 @@ class ReconnectingConnection(ABC):
             _LOGGER.debug("%s", err)
             self._set_status(online=False, error=err.error)
         finally:
-            self._finish_attempt()
+            try:
+                # After the status: a polite close to a hung device may take seconds,
+                # and "offline" must not wait for it.
+                await self._end_session()
+            finally:
+                self._finish_attempt()
         return self._online_this_attempt
 
 

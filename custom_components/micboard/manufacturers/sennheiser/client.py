@@ -238,7 +238,10 @@ class ReceiverConnection(ReconnectingConnection):
         self._options = options
         # The last identified state; kept while offline so the receiver keeps its id.
         self._state: DeviceState | None = None
+        # The live session (identified and subscribed); ``_link`` is the socket of the
+        # current attempt, for ``_end_session`` to close.
         self._session: SscSession | None = None
+        self._link: SscSession | None = None
         # ``_wake`` (the base's) also wakes the watch loop: a 310, a socket error.
         self._renew_now = False
 
@@ -265,16 +268,20 @@ class ReceiverConnection(ReconnectingConnection):
         state = DeviceState()
         session = SscSession(self.host, self.port, lambda reply: self._received(state, reply))
         session.on_failure = lambda _failure: self._wake.set()
-        try:
-            await session.open()
-            await identify(session, state, self._options)
-            await self._subscribe(session, state)
-            self._state, self._session = state, session
-            self._went_online()
-            await self._watch(session, state)
-        finally:
-            self._session = None
-            session.close()
+        self._link = session
+        await session.open()
+        await identify(session, state, self._options)
+        await self._subscribe(session, state)
+        self._state, self._session = state, session
+        self._went_online()
+        await self._watch(session, state)
+
+    async def _end_session(self) -> None:
+        # Subscriptions are not cancelled: they lapse on their own.
+        self._session = None
+        link, self._link = self._link, None
+        if link is not None:
+            link.close()
 
     def _received(self, state: DeviceState, reply: Reply) -> None:
         applied = state.apply(reply)

@@ -30,7 +30,8 @@ class ReceiverConnection(ReconnectingConnection):
 
     ``notify`` is called synchronously, at most once per read from the socket, with
     ``Change.METERS`` when nothing but meter readings changed and ``Change.STATE``
-    otherwise; never when nothing changed. The reconnect loop is ``ReconnectingConnection``'s.
+    otherwise; never when nothing changed. The reconnect loop is ``ReconnectingConnection``'s;
+    closing switches metering off first.
     """
 
     def __init__(
@@ -49,7 +50,11 @@ class ReceiverConnection(ReconnectingConnection):
         )
         self._options = options
         self._reading: Reading | None = None
+        # The live session (identified and online); ``_link`` is the socket of the current
+        # attempt, identified or not, for ``_end_session`` to close.
         self._session: Session | None = None
+        self._link: Session | None = None
+        self._identified = False
         # The public view, built on demand and kept until something changes.
         self._receiver: Receiver | None = None
         self._reply_seen = asyncio.Event()
@@ -96,24 +101,24 @@ class ReceiverConnection(ReconnectingConnection):
 
     async def _run_session(self) -> None:
         """One session: connect, read, stay live until lost (raises MicboardError)."""
-        session: Session | None = None
-        identified = False
-        try:
-            session = await Session.open(self.host, self.port, self._options)
-            known_mac = self._reading.device.mac_address if self._reading else None
-            reading = await read_receiver(session, known_mac)
-            identified = True
-            if self._options.meter_rate_ms:
-                await session.send([self._options.meter_rate_command()])
-            # Taken over only now, together with the status: the public view (and its cache)
-            # never shows a reading that did not get online.
-            self._reading, self._session = reading, session
-            self._went_online()
-            await self._stay_live(session, reading)
-        finally:
-            self._session = None
-            if session is not None:
-                await session.close(stop_metering=identified)
+        self._identified = False
+        self._link = session = await Session.open(self.host, self.port, self._options)
+        known_mac = self._reading.device.mac_address if self._reading else None
+        reading = await read_receiver(session, known_mac)
+        self._identified = True
+        if self._options.meter_rate_ms:
+            await session.send([self._options.meter_rate_command()])
+        # Taken over only now, together with the status: the public view (and its cache)
+        # never shows a reading that did not get online.
+        self._reading, self._session = reading, session
+        self._went_online()
+        await self._stay_live(session, reading)
+
+    async def _end_session(self) -> None:
+        self._session = None
+        link, self._link = self._link, None
+        if link is not None:
+            await link.close(stop_metering=self._identified)
 
     async def _stay_live(self, session: Session, reading: Reading) -> None:
         """Apply messages as they come until the receiver falls silent or disconnects."""
