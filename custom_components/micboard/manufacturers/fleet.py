@@ -193,7 +193,7 @@ class ReconnectingConnection(ABC):
         await first_attempt
 
     async def stop(self) -> None:
-        """End the task (the session closes its socket on the way out)."""
+        """End the task; ``_end_session`` closes the socket on the way out."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
