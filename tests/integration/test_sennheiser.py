@@ -156,8 +156,9 @@ async def test_entities_events_and_logbook(
     assert [e.event_type for e in discovered if e.event_type != "micboard_device_synced"] == [
         "micboard_device_discovered"
     ]
-    assert discovered[0].data["service_code"] == "sennheiser"
-    assert discovered[0].data["device_data"]["model"].startswith("EW-DX")
+    found = next(e for e in discovered if e.event_type == "micboard_device_discovered")
+    assert found.data["service_code"] == "sennheiser"
+    assert found.data["device_data"]["model"].startswith("EW-DX")
 
     # Meters arrive only through the subscription.
     await until(hass, lambda: hass.states.get("sensor.vox1_rf_quality").state == "88", 5)

@@ -16,6 +16,12 @@ everything above that, identically for every manufacturer:
   rig do not all land in one loop iteration and hold pushed changes back;
 - ``connection_stats`` for diagnostics.
 
+``ReconnectingConnection`` is the other half every connection-oriented backend shares: a
+base class for one device's connection that connects, stays live until the link is lost,
+backs off (capped, with full jitter) and tries again, forever. A manufacturer's connection
+only supplies ``_run_session`` (one connected lifetime), ``_end_session`` (its clean-up)
+and ``receiver``.
+
 How a connection reports changes: the fleet hands every connection a ``ChangeNotifier``.
 The connection calls it with ``Change.METERS`` when only meter readings changed (levels,
 peak, antenna, quality) and with ``Change.STATE`` for anything else (values, online state,
@@ -27,16 +33,19 @@ receivers field by field to tell a meter reading from a setting. The fleet itsel
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+import contextlib
+from dataclasses import dataclass, replace
 from enum import Enum
 import logging
+import random
 import time
 from typing import Protocol
 
 from .backend import ChangeListener, ChangeSet, ConnectionStats, HostPort
-from .errors import DeviceError, ErrorKind
+from .errors import DeviceError, ErrorKind, MicboardError, UnsupportedDeviceError
 from .models import Receiver, Snapshot, SyncResult
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,6 +56,9 @@ DEFAULT_RESYNC_CONCURRENCY = 25
 
 NOT_CONNECTED = DeviceError(ErrorKind.NOT_CONNECTED, "not connected yet")
 """The error of an endpoint that has not been contacted yet."""
+
+
+SESSION_ENDED = DeviceError(ErrorKind.CLOSED, "session ended")
 
 
 class Change(Enum):
@@ -94,6 +106,182 @@ class EndpointConnection(Protocol):
 
 type ConnectionFactory[C: EndpointConnection] = Callable[[str, int, ChangeNotifier], C]
 """(host, port, notifier) -> a new, not yet started connection."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Backoff:
+    """How long a ``ReconnectingConnection`` waits between attempts (seconds)."""
+
+    minimum: float = 1.0
+    maximum: float = 30.0
+
+    def pause(self, step: int) -> float:
+        """The pause after ``step`` pauses since the device was last online.
+
+        Doubling per step up to the cap, drawn from its upper half: the jitter keeps a rack
+        of receivers that lost power together from coming back in lock-step, and the
+        exponent is bounded so that days of failures cannot overflow.
+        """
+        ceiling = min(self.minimum * 2 ** min(step, 32), self.maximum)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+class ReconnectingConnection(ABC):
+    """One device's connection, kept up forever: an ``EndpointConnection`` base class.
+
+    The loop: run ``_run_session`` (connect, identify, call ``_went_online``, stay live until
+    the link is lost by raising a ``MicboardError``); record why it ended; pause with
+    ``backoff``; try again. ``_wake`` cuts a pause short. Whoever waits for "the next
+    attempt" (``start``, a ``resync`` while offline) is released when an attempt gets
+    online or fails, and when the connection stops.
+
+    Subclasses implement ``_run_session``, ``_end_session`` and ``receiver``, and their own
+    ``resync`` (calling ``_next_attempt`` while offline); they report their own changes
+    through ``_changed``.
+    """
+
+    def __init__(
+        self, host: str, port: int, notify: ChangeNotifier, backoff: Backoff, *, label: str
+    ) -> None:
+        self.host = host
+        self.port = port
+        self._where = f"{host}:{port}"
+        self._notify = notify
+        self._backoff_policy = backoff
+        self._label = label
+        self._online = False
+        self._error: DeviceError | None = NOT_CONNECTED
+        self._unsupported_logged = False
+        self.reconnects = 0
+        self._task: asyncio.Task[None] | None = None
+        # Set to cut a backoff pause short; subclasses may use it to wake their live loop.
+        self._wake = asyncio.Event()
+        self._attempt_waiters: list[asyncio.Future[None]] = []
+        self._online_this_attempt = False
+
+    @property
+    def online(self) -> bool:
+        """True while connected and identified."""
+        return self._online
+
+    @property
+    def last_error(self) -> DeviceError | None:
+        """Why the device is not online (None while it is)."""
+        return self._error
+
+    @abstractmethod
+    def receiver(self) -> Receiver:
+        """The device as it is now."""
+
+    @abstractmethod
+    async def _run_session(self) -> None:
+        """One connected lifetime: connect, identify, ``_went_online()``, stay live.
+
+        Raises a ``MicboardError`` when the device cannot be reached or identified, or when
+        the link is lost. Never returns normally while live. What it opened is closed by
+        ``_end_session``, also when it is cancelled.
+        """
+
+    @abstractmethod
+    async def _end_session(self) -> None:
+        """Close whatever the last ``_run_session`` opened (nothing if it opened nothing)."""
+
+    async def start(self) -> None:
+        """Start connecting; returns once the first attempt has finished either way."""
+        first_attempt = self._attempt_finished()
+        self._task = asyncio.create_task(self._run(), name=f"{self._label} {self._where}")
+        await first_attempt
+
+    async def stop(self) -> None:
+        """End the task; ``_end_session`` closes the socket on the way out."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def _backoff(self, step: int) -> float:
+        return self._backoff_policy.pause(step)
+
+    async def _next_attempt(self) -> DeviceError | None:
+        """Skip the backoff pause, wait for that attempt, and return how it went."""
+        attempt = self._attempt_finished()
+        self._wake.set()
+        await attempt
+        return self._error
+
+    def _went_online(self) -> None:
+        """Called by ``_run_session`` once identified: online now, and the waiters released."""
+        self._unsupported_logged = False
+        self._online_this_attempt = True
+        # Forced: the session's fresh state may differ even when online and error do not.
+        self._set_status(online=True, error=None, force=True)
+        self._finish_attempt()
+
+    def _changed(self, change: Change) -> None:
+        """Tell the fleet ``receiver()`` changed (subclasses drop their caches first)."""
+        self._notify(change)
+
+    def _set_status(self, *, online: bool, error: DeviceError | None, force: bool = False) -> None:
+        """Record the connection state; tell the fleet only if the public view changed."""
+        if not force and (online, error) == (self._online, self._error):
+            return
+        self._online, self._error = online, error
+        self._changed(Change.STATE)
+
+    def _attempt_finished(self) -> asyncio.Future[None]:
+        future = asyncio.get_running_loop().create_future()
+        self._attempt_waiters.append(future)
+        return future
+
+    def _finish_attempt(self) -> None:
+        waiters, self._attempt_waiters = self._attempt_waiters, []
+        for future in waiters:
+            if not future.done():
+                future.set_result(None)
+
+    async def _run(self) -> None:
+        step = 0
+        try:
+            while True:
+                if await self._attempt():
+                    step = 0
+                self.reconnects += 1
+                pause = self._backoff(step)
+                step += 1
+                _LOGGER.debug("%s: reconnecting in %.1f s", self._where, pause)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(pause):
+                        await self._wake.wait()
+        finally:
+            # Nobody may wait forever for an attempt of a stopped connection.
+            self._finish_attempt()
+
+    async def _attempt(self) -> bool:
+        """One ``_run_session``; records why it ended, then cleans up. True if it got online."""
+        self._online_this_attempt = False
+        try:
+            await self._run_session()
+            # Not expected (a live session ends by raising), but never left "online".
+            self._set_status(online=False, error=SESSION_ENDED)
+        except UnsupportedDeviceError as err:
+            # Said once, not on every retry: the device will not change its mind.
+            if not self._unsupported_logged:
+                _LOGGER.warning("%s", err)
+                self._unsupported_logged = True
+            self._set_status(online=False, error=err.error)
+        except MicboardError as err:
+            _LOGGER.debug("%s", err)
+            self._set_status(online=False, error=err.error)
+        finally:
+            try:
+                # After the status: a polite close to a hung device may take seconds,
+                # and "offline" must not wait for it.
+                await self._end_session()
+            finally:
+                self._finish_attempt()
+        return self._online_this_attempt
 
 
 def placeholder_receiver(
@@ -304,6 +492,27 @@ class FleetBackend[C: EndpointConnection]:
     def _as_remembered(remembered: Receiver, current: Receiver) -> Receiver:
         return replace(remembered, online=False, error=current.error)
 
+    def _with_remembered(self, endpoint: _Endpoint[C], current: Receiver) -> Receiver:
+        """What to publish for a device with a remembered identity."""
+        remembered = endpoint.remembered
+        assert remembered is not None
+        if not current.identified:
+            return self._as_remembered(remembered, current)
+        if (
+            current.mac_address is None
+            and remembered.mac_address is not None
+            and current.model == remembered.model
+            and current.api_device_id == f"{endpoint.key[0]}:{endpoint.key[1]}"
+        ):
+            # It answered without its MAC (yet): the same model at the same address keeps
+            # the id it is known by, rather than moving back to host:port and again later.
+            return replace(
+                current,
+                api_device_id=remembered.api_device_id,
+                mac_address=remembered.mac_address,
+            )
+        return current
+
     def connection(self, host: str, port: int) -> C | None:
         """The running connection of an endpoint, if it has one."""
         endpoint = self._endpoints.get((host, port))
@@ -357,8 +566,8 @@ class FleetBackend[C: EndpointConnection]:
             current = connection.receiver()
             if current is previous:
                 continue
-            if not current.identified and endpoint.remembered is not None:
-                current = self._as_remembered(endpoint.remembered, current)
+            if endpoint.remembered is not None:
+                current = self._with_remembered(endpoint, current)
             if change is Change.METERS:
                 # The connection says only meters moved: no field-by-field compare needed.
                 endpoint.published = current

@@ -4,7 +4,8 @@ A connection reads who the device is and every channel and transmitter value, su
 to the receiver, channel, transmitter and meter subtrees, then applies every pushed change
 as it arrives. Subscriptions are renewed well before their lifetime runs out; a device
 that falls silent, ends a subscription and ignores the renewal, or fails at socket level
-is offline, and is re-probed with capped, jittered backoff, forever.
+is offline, and is re-probed with capped, jittered backoff, forever
+(``ReconnectingConnection``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import logging
-import random
 from typing import Any
 
 from ..errors import (
@@ -24,7 +24,13 @@ from ..errors import (
     MicboardError,
     UnsupportedDeviceError,
 )
-from ..fleet import Change, ChangeNotifier, placeholder_receiver
+from ..fleet import (
+    Backoff,
+    Change,
+    ChangeNotifier,
+    ReconnectingConnection,
+    placeholder_receiver,
+)
 from ..models import Receiver
 from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree
 from .paths import (
@@ -206,11 +212,12 @@ async def probe(
     return state.receiver(host, port, online=True)
 
 
-class ReceiverConnection:
+class ReceiverConnection(ReconnectingConnection):
     """Keeps one receiver subscribed forever and its state current (a fleet endpoint).
 
     ``notify`` is called synchronously with ``Change.METERS`` when only meter readings
     changed and ``Change.STATE`` for anything else; ``receiver()`` builds the new view.
+    The reconnect loop is ``ReconnectingConnection``'s.
     """
 
     def __init__(
@@ -220,34 +227,23 @@ class ReceiverConnection:
         notify: ChangeNotifier,
         options: ClientOptions | None = None,
     ) -> None:
-        self.host = host
-        self.port = port
-        self._options = options or ClientOptions()
-        self._notify = notify
+        options = options or ClientOptions()
+        super().__init__(
+            host,
+            port,
+            notify,
+            Backoff(minimum=options.reconnect_min, maximum=options.reconnect_max),
+            label="sennheiser",
+        )
+        self._options = options
         # The last identified state; kept while offline so the receiver keeps its id.
         self._state: DeviceState | None = None
+        # The live session (identified and subscribed); ``_link`` is the socket of the
+        # current attempt, for ``_end_session`` to close.
         self._session: SscSession | None = None
-        self._online = False
-        self._error: DeviceError | None = DeviceError(ErrorKind.NOT_CONNECTED, "not contacted yet")
-        self._unsupported_logged = False
-        self.reconnects = 0
-        self._task: asyncio.Task[None] | None = None
-        # Set to cut a backoff pause short, or to wake the watch loop (310, socket error).
-        self._wake = asyncio.Event()
+        self._link: SscSession | None = None
+        # ``_wake`` (the base's) also wakes the watch loop: a 310, a socket error.
         self._renew_now = False
-        # Set (and replaced by a fresh one) whenever an attempt ends, online or not: who
-        # waits for "the next attempt" holds the event current when it began waiting.
-        self._attempt_ended = asyncio.Event()
-
-    @property
-    def online(self) -> bool:
-        """True while identified and subscribed."""
-        return self._online
-
-    @property
-    def last_error(self) -> DeviceError | None:
-        """Why the receiver is not online (None while it is)."""
-        return self._error
 
     def receiver(self) -> Receiver:
         """The receiver as it is now."""
@@ -255,94 +251,37 @@ class ReceiverConnection:
             return placeholder_receiver(MANUFACTURER, self.host, self.port, self._error)
         return self._state.receiver(self.host, self.port, online=self._online, error=self._error)
 
-    async def start(self) -> None:
-        """Start; returns once the first attempt has ended either way."""
-        first = self._attempt_ended
-        self._task = asyncio.create_task(self._run(), name=f"sennheiser {self.host}:{self.port}")
-        await first.wait()
-
-    async def stop(self) -> None:
-        """End the task and close the socket (subscriptions lapse on their own)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
     async def resync(self) -> DeviceError | None:
         """Re-read every value now; None on success, else why not."""
         session, state = self._session, self._state
         if not self._online or session is None or state is None:
             # Offline: cut the backoff short and report how that attempt went.
-            attempt = self._attempt_ended
-            self._wake.set()
-            await attempt.wait()
-            return self._error
+            return await self._next_attempt()
         try:
             await resync(session, state, self._options)
         except MicboardError as err:
             return err.error
         return None
 
-    def _end_attempt(self) -> None:
-        ended, self._attempt_ended = self._attempt_ended, asyncio.Event()
-        ended.set()
-
-    async def _run(self) -> None:
-        failures = 0
-        try:
-            while True:
-                failures = 0 if await self._session_once() else failures + 1
-                self.reconnects += 1
-                pause = self._backoff(failures)
-                _LOGGER.debug("%s:%s: trying again in %.1f s", self.host, self.port, pause)
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(pause):
-                        await self._wake.wait()
-        finally:
-            # Nobody may wait forever for an attempt of a stopped connection.
-            self._end_attempt()
-
-    def _backoff(self, failures: int) -> float:
-        """Doubling per failure up to the cap, drawn from its upper half.
-
-        The jitter keeps a rack of receivers that lost power together from coming back in
-        lock-step; the exponent is bounded so that days of failures cannot overflow.
-        """
-        options = self._options
-        ceiling = min(options.reconnect_min * 2 ** min(failures, 32), options.reconnect_max)
-        return random.uniform(ceiling / 2, ceiling)
-
-    async def _session_once(self) -> bool:
-        """One session: identify, subscribe, stay live until lost. True if it got online."""
+    async def _run_session(self) -> None:
+        """One session: identify, subscribe, stay live until lost (raises MicboardError)."""
         state = DeviceState()
         session = SscSession(self.host, self.port, lambda reply: self._received(state, reply))
         session.on_failure = lambda _failure: self._wake.set()
-        online = False
-        try:
-            await session.open()
-            await identify(session, state, self._options)
-            await self._subscribe(session, state)
-            self._state, self._session = state, session
-            self._unsupported_logged = False
-            online = True
-            self._set_status(online=True, error=None)
-            self._end_attempt()
-            await self._watch(session, state)
-        except UnsupportedDeviceError as err:
-            if not self._unsupported_logged:
-                _LOGGER.warning("%s", err)
-                self._unsupported_logged = True
-            self._set_status(online=False, error=err.error)
-        except MicboardError as err:
-            _LOGGER.debug("%s", err)
-            self._set_status(online=False, error=err.error)
-        finally:
-            self._session = None
-            session.close()
-            self._end_attempt()
-        return online
+        self._link = session
+        await session.open()
+        await identify(session, state, self._options)
+        await self._subscribe(session, state)
+        self._state, self._session = state, session
+        self._went_online()
+        await self._watch(session, state)
+
+    async def _end_session(self) -> None:
+        # Subscriptions are not cancelled: they lapse on their own.
+        self._session = None
+        link, self._link = self._link, None
+        if link is not None:
+            link.close()
 
     def _received(self, state: DeviceState, reply: Reply) -> None:
         applied = state.apply(reply)
@@ -355,10 +294,10 @@ class ReceiverConnection:
             # Maybe the link is back: the watch loop decides whether to read the TX.
             self._wake.set()
         if applied.changed and state is self._state and self._online:
-            self._notify(Change.METERS if applied.meters_only else Change.STATE)
+            self._changed(Change.METERS if applied.meters_only else Change.STATE)
 
-    async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
-        """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
+    def _subscriptions(self, state: DeviceState) -> list[tuple[dict[str, Any], list[Path]]]:
+        """Every subscription request (tree, leaves it covers), renewals included."""
         # One request for the device, one per channel (16 leaves at most each).
         groups = [[(DEVICE_NAME,)]] + [
             [channel_leaves(index, area) for area in Area]
@@ -367,10 +306,16 @@ class ReceiverConnection:
         requests = []
         for group in groups:
             entries = [_wanted(state, leaves) for leaves in group]
-            requests.append((entries, [path for entry in entries for path in entry]))
+            paths = [path for entry in entries for path in entry]
+            if paths:
+                tree = subscription_request(entries, self._options.subscription_lifetime)
+                requests.append((tree, paths))
+        return requests
 
-        async def send(entries: list[list[Path]], paths: list[Path]) -> None:
-            tree = subscription_request(entries, self._options.subscription_lifetime)
+    async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
+        """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
+
+        async def send(tree: dict[str, Any], paths: list[Path]) -> None:
             for _ in range(self._options.attempts):
                 with contextlib.suppress(TimeoutError):
                     await session.request(tree, paths, timeout=self._options.request_timeout)
@@ -379,7 +324,7 @@ class ReceiverConnection:
                 "subscription not answered", kind=ErrorKind.SILENT, host=session.where
             )
 
-        await _all(*(send(entries, paths) for entries, paths in requests if paths))
+        await _all(*(send(tree, paths) for tree, paths in self._subscriptions(state)))
 
     async def _watch(self, session: SscSession, state: DeviceState) -> None:
         """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads.
@@ -410,6 +355,14 @@ class ReceiverConnection:
             next_keepalive = max(heard, last_keepalive) + options.keepalive_after
             if now >= next_keepalive:
                 session.send(request_tree([DEVICE_NAME]))
+                # Meters stream continuously while a subscription lives (sheet §4), so this
+                # much silence means the device hung or forgot the subscriptions (a reboot
+                # blip, a dropped client). Renewing them now, without waiting for the
+                # answer, brings a forgetful device's pushes back at once; the scheduled
+                # renewal would leave it online but stale for up to ``renew_interval``.
+                # A hung one is still caught by the liveness deadline.
+                for tree, _paths in self._subscriptions(state):
+                    session.send(tree)
                 last_keepalive = now
                 next_keepalive = now + options.keepalive_after
             deadlines = [next_renewal, next_keepalive, heard + options.liveness_timeout]
@@ -426,9 +379,3 @@ class ReceiverConnection:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(min(deadlines) - now, _MIN_WAIT)):
                     await self._wake.wait()
-
-    def _set_status(self, *, online: bool, error: DeviceError | None) -> None:
-        changed = (online, error) != (self._online, self._error)
-        self._online, self._error = online, error
-        if changed:
-            self._notify(Change.STATE)
