@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -30,6 +32,8 @@ from .helpers import (
     setup_fake_entry,
     state_of,
     transmitter,
+    with_channel,
+    with_transmitter,
 )
 
 MAC = "00:0e:dd:00:00:07"
@@ -194,3 +198,119 @@ async def test_nothing_remembered_and_nothing_answers_retries(
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_identity_moving_to_the_mac_keeps_devices_and_entities(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """First known by host:port, then by its MAC: same devices, same entity ids, no rediscovery."""
+    first = receiver(
+        "Stage L",
+        channels=[channel(1, "Vox 1", transmitter=transmitter()), channel(2, "Vox 2")],
+    )
+    network.add(first)
+    entry = await setup_fake_entry(hass, network)
+    old_id = first.api_device_id
+    assert old_id == "10.0.0.5:2202"
+    old_device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"shure:{old_id}"), entry.entry_id
+    )
+    old_channel = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"shure:{old_id}/ch1"), entry.entry_id
+    )
+    assert old_device is not None
+    assert old_channel is not None
+    before = {
+        e.entity_id for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    }
+    events = _capture(hass)
+
+    moved = replace(first, api_device_id=MAC, mac_address=MAC)
+    network.backend.push(moved, structure=True)
+    await hass.async_block_till_done()
+
+    assert _lifecycle(events) == []
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"shure:{MAC}"), entry.entry_id
+    )
+    assert device is not None
+    assert device.id == old_device.id
+    channel_device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"shure:{MAC}/ch1"), entry.entry_id
+    )
+    assert channel_device is not None
+    assert channel_device.id == old_channel.id
+    entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    assert {e.entity_id for e in entries} == before
+    battery = entity_registry.async_get("sensor.vox_1_battery")
+    assert battery is not None
+    assert battery.unique_id == f"shure:{MAC}/ch1-battery"
+    assert not [e for e in entries if old_id in e.unique_id]
+    assert state_of(hass, "sensor.vox_1_battery") == "100"
+
+    # The entities follow the receiver under its new id.
+    network.backend.push(with_transmitter(moved, 1, battery_bars=1, battery_percent=20))
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor.vox_1_battery") == "20"
+    network.backend.push(with_channel(moved, 1, transmitter=None))
+    await hass.async_block_till_done()
+    assert _lifecycle(events) == [("micboard_device_offline", "transmitter")]
+    offline = events[-1]
+    assert offline.data["api_device_id"] == f"{MAC}:1"
+    assert offline.data["device_id"] == old_channel.id
+    assert state_of(hass, "event.vox_1_transmitter_events") != "unknown"
+
+
+async def test_identity_moving_to_a_mac_known_from_before(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The MAC's devices from an earlier run take over; the interim host:port ones go."""
+    stage = _stage_left()
+    network.add(stage)
+    entry = await setup_fake_entry(hass, network)
+    mac_device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"shure:{MAC}"), entry.entry_id
+    )
+    assert mac_device is not None
+    battery_id = entity_registry.async_get_entity_id("sensor", DOMAIN, f"shure:{MAC}/ch1-battery")
+    assert battery_id == "sensor.vox_1_battery"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    # This run it answers without its MAC at first (and nothing was remembered).
+    interim = replace(stage, api_device_id="10.0.0.5:2202", mac_address=None)
+    network.add(interim)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, "shure:10.0.0.5:2202"), entry.entry_id
+    )
+    events = _capture(hass)
+
+    network.backend.push(stage, structure=True)
+    await hass.async_block_till_done()
+    assert _lifecycle(events) == []
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, "shure:10.0.0.5:2202"), entry.entry_id
+        )
+        is None
+    )
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"shure:{MAC}"), entry.entry_id
+    )
+    assert device is not None
+    assert device.id == mac_device.id
+    entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    assert not [e for e in entries if "10.0.0.5:2202" in e.unique_id]
+    assert entity_registry.async_get_entity_id("sensor", DOMAIN, f"shure:{MAC}/ch1-battery") == (
+        "sensor.vox_1_battery"
+    )
+    assert state_of(hass, "sensor.vox_1_battery") == "100"

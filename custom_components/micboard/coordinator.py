@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -74,6 +75,9 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self.listeners: KeyedListeners[ChannelKey] = KeyedListeners()
         self.meter_listeners: KeyedListeners[ChannelKey] = KeyedListeners()
         self.event_listeners: KeyedListeners[ChannelKey, LifecycleEvent] = KeyedListeners()
+        # By receiver id: told (new id, merged) when the receiver's id moves.
+        self.moves: KeyedListeners[str, str, bool] = KeyedListeners()
+        self._move_observers: list[Callable[[str, str, bool], None]] = []
         self.status = StatusTracker(hass, self.listeners.call)
         self.devices = DeviceSync(hass, entry.entry_id, self.manufacturer, self.title)
         self.identities = IdentityStore(hass, entry.entry_id, self.manufacturer)
@@ -137,7 +141,11 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             )
         self.last_sync = result
         self.last_sync_time = dt_util.utcnow()
-        self._async_process(None if first else self.data, snapshot, None)
+        previous: Snapshot | None = None
+        if not first:
+            previous, self.data = self.data, snapshot
+            previous = self._async_follow_moves(previous, snapshot, None)
+        self._async_process(previous, snapshot, None)
         self._ready = True
         self._async_fire(synced_event(self.manufacturer, self.title, result))
         self.identities.async_update(snapshot.receivers.values())
@@ -184,8 +192,9 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         if not self._ready:
             # The first refresh sets the baseline; until then there is nothing to diff.
             return
-        previous = self.data
-        self.data = snapshot
+        # The snapshot first: entities that follow a moved receiver read it at once.
+        previous, self.data = self.data, snapshot
+        previous = self._async_follow_moves(previous, snapshot, changes.structure)
         settings = changes.receivers - changes.meters_only
         fired = self._async_process(previous, snapshot, settings)
         if changes.structure:
@@ -205,6 +214,49 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
                 self._async_wake_receiver(old, new)
         if fired:
             self.listeners.call(SERVICE_KEY)
+
+    @callback
+    def _async_follow_moves(
+        self, previous: Snapshot, current: Snapshot, candidates: frozenset[str] | None
+    ) -> Snapshot:
+        """Receivers whose id moved (host:port to the MAC) keep their devices and entities.
+
+        Returns ``previous`` with the moved receivers under their new ids, so that the
+        lifecycle diff sees the same receiver (no second discovery, no false online).
+        """
+        ids = previous.receivers.keys() if candidates is None else candidates
+        gone = [i for i in ids if i in previous.receivers and i not in current.receivers]
+        if not gone:
+            return previous
+        by_address = {(r.host, r.port): r for r in current.receivers.values()}
+        receivers = dict(previous.receivers)
+        for old_id in gone:
+            old = previous.receivers[old_id]
+            new = by_address.get((old.host, old.port))
+            # A first answer (from an unidentified placeholder) is a discovery, not a move.
+            if (
+                new is None
+                or not old.identified
+                or not new.identified
+                or new.api_device_id in previous.receivers
+            ):
+                continue
+            new_id = new.api_device_id
+            LOGGER.info("%s receiver %s is now known by %s", self.title, old_id, new_id)
+            merged = self.devices.async_move(old_id, new_id, [c.index for c in old.channels])
+            self._known.add(new_id)
+            self.status.async_move(old_id, new_id)
+            if old_id in self._seen_online:
+                self._seen_online.add(new_id)
+            for index in [0, *(c.index for c in old.channels)]:
+                self._device_infos.pop((old_id, index), None)
+            for observer in list(self._move_observers):
+                observer(old_id, new_id, merged)
+            for listener in self.moves.pop(old_id):
+                listener(new_id, merged)
+            receivers.pop(old_id)
+            receivers[new_id] = replace(old, api_device_id=new_id)
+        return replace(previous, receivers=receivers)
 
     @callback
     def _async_wake_meters(self, old: Receiver, new: Receiver, now: datetime) -> None:
@@ -227,6 +279,14 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         for before, channel in zip(old.channels, new.channels, strict=True):
             if every_channel or before is not channel:
                 self.listeners.call((api_id, channel.index))
+
+    @callback
+    def async_add_move_observer(
+        self, observer: Callable[[str, str, bool], None]
+    ) -> Callable[[], None]:
+        """Call ``observer(old id, new id, merged)`` whenever a receiver's id moves."""
+        self._move_observers.append(observer)
+        return lambda: self._move_observers.remove(observer)
 
     @callback
     def async_update_listeners(self) -> None:

@@ -95,6 +95,30 @@ class DeviceSync:
         return device.id if device else None
 
     @callback
+    def async_move(self, old_id: str, new_id: str, indexes: list[int]) -> bool:
+        """A receiver's id moved (host:port to its MAC): its devices follow, history kept.
+
+        Where a device of the new id exists already (an earlier run knew the MAC), that one
+        stays and the old device goes with its entities; returns whether that happened.
+        """
+        merged = False
+        registry = dr.async_get(self._hass)
+        for index in [0, *indexes]:
+            old = registry.async_get_device_by_identifier(
+                device_identifier(self._manufacturer, (old_id, index)), self._entry_id
+            )
+            if old is None:
+                continue
+            new_identifier = device_identifier(self._manufacturer, (new_id, index))
+            target = registry.async_get_device_by_identifier(new_identifier, self._entry_id)
+            if target is None:
+                registry.async_update_device(old.id, new_identifiers={new_identifier})
+                continue
+            merged = True
+            registry.async_remove_device(old.id)
+        return merged
+
+    @callback
     def async_remove(self, receivers: list[Receiver]) -> None:
         """Remove the devices of receivers that are no longer watched, with their channels."""
         registry = dr.async_get(self._hass)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, override
 
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .coordinator import MicboardCoordinator
@@ -73,18 +74,26 @@ class _CoordinatedEntity(Entity):
         await super().async_added_to_hass()
         # Home Assistant writes the first state itself right after this.
         self._written = self._fingerprint()
+        self._listen()
+
+    @override
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop listening."""
+        self._unlisten()
+        await super().async_will_remove_from_hass()
+
+    def _listen(self) -> None:
+        """Register with the coordinator under the entity's key."""
         self.coordinator.listeners.add(self._listener_key, self._handle_coordinator_update)
         if self._follows_meters:
             self.coordinator.meter_listeners.add(
                 self._listener_key, self._handle_coordinator_update
             )
 
-    @override
-    async def async_will_remove_from_hass(self) -> None:
-        """Stop listening."""
+    def _unlisten(self) -> None:
+        """Undo ``_listen``."""
         self.coordinator.listeners.remove(self._listener_key, self._handle_coordinator_update)
         self.coordinator.meter_listeners.remove(self._listener_key, self._handle_coordinator_update)
-        await super().async_will_remove_from_hass()
 
     async def async_update(self) -> None:
         """``homeassistant.update_entity``: a full refresh of the manufacturer's receivers."""
@@ -125,6 +134,46 @@ class MicboardEntity(_CoordinatedEntity):
         super().__init__(coordinator, description, (receiver_id, channel_index))
         self.receiver_id = receiver_id
         self.channel_index = channel_index
+
+    @override
+    def _listen(self) -> None:
+        super()._listen()
+        self.coordinator.moves.add(self.receiver_id, self._async_receiver_moved)
+
+    @override
+    def _unlisten(self) -> None:
+        super()._unlisten()
+        self.coordinator.moves.remove(self.receiver_id, self._async_receiver_moved)
+
+    @callback
+    def _async_receiver_moved(self, new_id: str, merged: bool) -> None:
+        """The receiver is known by a new id now (host:port became its MAC).
+
+        The entity follows it under the same entity id. Where an earlier run's entity of
+        the new id exists (``merged``), that one takes over and this one goes.
+        """
+        if merged:
+            # The earlier run's entity takes over; removing this one's registry entry (if
+            # its device's removal did not already) removes the entity as well.
+            self._unlisten()
+            registry = er.async_get(self.hass)
+            if registry.async_get(self.entity_id) is not None:
+                registry.async_remove(self.entity_id)
+            return
+        self._unlisten()
+        self.receiver_id = new_id
+        self._listener_key = (new_id, self.channel_index)
+        self._attr_unique_id = unique_id(
+            self.coordinator.manufacturer, self._listener_key, self.entity_description.key
+        )
+        self._attr_device_info = self.coordinator.device_info(self._listener_key)
+        # The registry update writes the state itself; the next change must be written.
+        self._written = None
+        if self.registry_entry is not None:
+            er.async_get(self.hass).async_update_entity(
+                self.entity_id, new_unique_id=self._attr_unique_id
+            )
+        self._listen()
 
     @property
     def receiver(self) -> Receiver | None:

@@ -83,8 +83,18 @@ def async_add_new_entities(
         if new:
             async_add_entities(new)
 
+    @callback
+    def moved(old_id: str, new_id: str, merged: bool) -> None:
+        # Entities that followed their receiver to its new id are not added again; where an
+        # earlier run's entities of the new id take over, they are (on the structure change).
+        for key in [key for key in seen if key[0] == old_id]:
+            seen.discard(key)
+            if not merged:
+                seen.add((new_id, key[1]))
+
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
+    entry.async_on_unload(coordinator.async_add_move_observer(moved))
 
 
 @callback

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -78,18 +79,23 @@ class MicboardEventEntity(MicboardEntity, EventEntity):
     # The last event is worth showing while the receiver is offline too.
     _available_offline = True
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Subscribe to lifecycle events; replay a discovery that created this entity."""
         await super().async_added_to_hass()
         key = self._listener_key
-        self.coordinator.event_listeners.add(key, self._on_event)
         if (pending := self.coordinator.pending_discovered.pop(key, None)) is not None:
             self._on_event(pending)
 
-    async def async_will_remove_from_hass(self) -> None:
-        """Unsubscribe from lifecycle events."""
+    @override
+    def _listen(self) -> None:
+        super()._listen()
+        self.coordinator.event_listeners.add(self._listener_key, self._on_event)
+
+    @override
+    def _unlisten(self) -> None:
+        super()._unlisten()
         self.coordinator.event_listeners.remove(self._listener_key, self._on_event)
-        await super().async_will_remove_from_hass()
 
     @callback
     def _on_event(self, event: LifecycleEvent) -> None:

@@ -30,6 +30,10 @@ class KeyedListeners[K: Hashable, *Ts]:
             if not listeners:
                 del self._table[key]
 
+    def pop(self, key: K) -> list[Callable[[*Ts], None]]:
+        """Take every listener of ``key`` out (they may add themselves elsewhere)."""
+        return self._table.pop(key, [])
+
     def call(self, key: K, *args: *Ts) -> None:
         """Call every listener of ``key``."""
         for listener in self._table.get(key, ()):

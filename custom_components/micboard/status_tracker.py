@@ -51,6 +51,12 @@ class StatusTracker:
                 self._schedule(key, "peak", memory.peak_until)
 
     @callback
+    def async_move(self, old_id: str, new_id: str) -> None:
+        """A receiver's id moved: its channels' memories follow."""
+        for key in [key for key in self.memory if key[0] == old_id]:
+            self.memory[(new_id, key[1])] = self.memory.pop(key)
+
+    @callback
     def async_cancel(self) -> None:
         """Cancel every pending deadline."""
         for unsub in self._timers.values():
