@@ -326,19 +326,40 @@ def _undecided_readings(fields: tuple[str, ...]) -> SlxReadings:
 def _decide(device: DeviceState, state: ChannelState, fields: tuple[str, ...]) -> None:
     """Decide, confirm or revise the receiver's SLX-D SAMPLE order with this sample."""
     order = device.sample_order
-    if order is not None and device.sample_order_certain:
+    if order is None:
+        decision = decide_sample_order(state, fields)
+        if decision is None:
+            return
+        device.sample_order, device.sample_order_certain = decision.order, decision.certain
+        _log_order(device, state, fields, decision, revised=False)
         return
-    decision = decide_sample_order(state, fields)
-    if decision is None or (order is not None and not decision.certain):
+    if device.sample_order_certain:
         return
-    device.sample_order_certain = decision.certain
-    if decision.order is order:
+    # Decided by the REP levels: only peak >= RMS can confirm or overturn that.
+    other = next(candidate for candidate in SampleOrder if candidate is not order)
+    here_possible = slx_readings(fields, order).audio_possible
+    other_possible = slx_readings(fields, other).audio_possible
+    if here_possible == other_possible:
         return
-    device.sample_order = decision.order
+    device.sample_order_certain = True
+    if other_possible:
+        device.sample_order = other
+        decision = OrderDecision(other, certain=True, reason="peak >= RMS only in this order")
+        _log_order(device, state, fields, decision, revised=True)
+
+
+def _log_order(
+    device: DeviceState,
+    state: ChannelState,
+    fields: tuple[str, ...],
+    decision: OrderDecision,
+    *,
+    revised: bool,
+) -> None:
     _LOGGER.debug(
         "%s: SLX-D SAMPLE fields %s as %s (%s: < SAMPLE %d ALL %s >)",
         device.name or device.model or "receiver",
-        "read" if order is None else "now read",
+        "now read" if revised else "read",
         decision.order.value,
         decision.reason,
         state.channel.index,
