@@ -20,6 +20,12 @@ from ..rig import (
 # (key, second index or None, value as sent)
 type Prop = tuple[str, int | None, str]
 
+# SLX-D SAMPLE field orders (sheet §4.4, disputed): Shure's document, and what a real
+# SLXD4DE was captured sending.
+PEAK_RMS_RSSI = "peak_rms_rssi"
+RSSI_PEAK_RMS = "rssi_peak_rms"
+SAMPLE_ORDERS = (PEAK_RMS_RSSI, RSSI_PEAK_RMS)
+
 UNKNOWN_BYTE = "255"
 UNKNOWN_COUNT = "65535"
 GAIN_OFFSET = 18
@@ -197,10 +203,20 @@ class QlxdDialect(UlxdDialect):
 
 
 class SlxdDialect(Dialect):
-    """SLX-D, as in Shure's SLX-D command strings v3.0."""
+    """SLX-D, as in Shure's SLX-D command strings v3.0.
+
+    ``sample_order`` picks the SAMPLE field order: the document's (``PEAK_RMS_RSSI``, the
+    default) or the captured SLXD4DE's (``RSSI_PEAK_RMS``). Give a receiver the other one
+    with ``rx.dialect = SlxdDialect(sample_order=RSSI_PEAK_RMS)`` before clients connect.
+    """
 
     family = "slxd"
     metered = frozenset({"AUDIO_LEVEL_PEAK", "AUDIO_LEVEL_RMS", "RSSI", "ANTENNA_STATUS"})
+
+    def __init__(self, *, sample_order: str = PEAK_RMS_RSSI) -> None:
+        if sample_order not in SAMPLE_ORDERS:
+            raise ValueError(f"unknown SLX-D SAMPLE order {sample_order!r}")
+        self.sample_order = sample_order
 
     def device_props(self, rx: ReceiverState) -> list[Prop]:
         return [
@@ -245,10 +261,13 @@ class SlxdDialect(Dialect):
         return self.receiver_props(ch) + self.meter_props(ch) + self.transmitter_props(ch)
 
     def sample_fields(self, ch: ChannelState, meter: Meter) -> str:
-        # audio peak, audio RMS, RSSI: all value - 120
+        # audio peak, audio RMS, RSSI (or RSSI first): all value - 120
         peak = level(meter.audio_dbfs, 120, 120)
         rms = level(meter.audio_dbfs - 6, 120, 120)
-        return f"{peak} {rms} {level(meter.rf_dbm, 120, 120)}"
+        rssi = level(meter.rf_dbm, 120, 120)
+        if self.sample_order == RSSI_PEAK_RMS:
+            return f"{rssi} {peak} {rms}"
+        return f"{peak} {rms} {rssi}"
 
 
 class SlxdPlusDialect(SlxdDialect):

@@ -224,7 +224,17 @@ def test_slxd_keys_and_sample() -> None:
     )
     feed(SLXD, "< REP 1 RSSI 1 255 >", device)
     assert device.built_channels()[0].rf_level_dbm == -56
+    # The sheet's example fits both field orders and neither REP level (sheet §4.4): only
+    # what both orders agree on (peak -18 dBFS) is shown until the order is decided.
     feed(SLXD, "< SAMPLE 1 ALL 102 102 086 >", device)
+    channel = device.built_channels()[0]
+    assert (channel.audio_level_dbfs, channel.rf_level_dbm, channel.audio_peak) == (
+        -18,
+        None,
+        False,
+    )
+    # Peak >= RMS holds only in the document's order here.
+    feed(SLXD, "< SAMPLE 1 ALL 102 080 086 >", device)
     channel = device.built_channels()[0]
     assert (channel.audio_level_dbfs, channel.rf_level_dbm, channel.audio_peak) == (-18, -34, False)
 

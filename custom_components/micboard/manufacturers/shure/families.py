@@ -12,12 +12,17 @@ Audio peak (``Channel.audio_peak``) is taken from what each family reports best:
 - ULX-D/QLX-D: the SAMPLE audio value at or above 48, i.e. -2 dBFS or louder;
 - SLX-D/SLX-D+: the peak level at or above -2 dBFS.
 Audio level (``audio_level_dbfs``) is the peak level where a family reports peak and RMS.
+
+The SLX-D SAMPLE field order is disputed (sheet §4.4: the document says peak, RMS, RSSI; a
+real SLXD4DE sent RSSI, peak, RMS), so it is decided per receiver from what it sends
+(``decide_sample_order``), and until then only readings both orders agree on are shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+import logging
 from typing import Any
 
 from ..fleet import Change
@@ -39,13 +44,16 @@ from .parser import (
     text,
     word,
 )
-from .state import ChannelState, DeviceState
+from .state import ChannelState, DeviceState, SampleOrder
+
+_LOGGER = logging.getLogger(__name__)
 
 type Decoder = Callable[[str], Any]
 # Each rule returns True when it changed the state.
 type ChannelRule = Callable[[ChannelState, Rep], bool]
 type DeviceRule = Callable[[DeviceState, Rep], bool]
-type SampleRule = Callable[[ChannelState, tuple[str, ...]], bool]
+# A SAMPLE layout sees the whole receiver: the SLX-D field order is decided per receiver.
+type SampleRule = Callable[[DeviceState, ChannelState, tuple[str, ...]], bool]
 
 # Audio at or above this is shown as peaking (ULX-D/QLX-D raw 48 = -2 dBFS).
 PEAK_DBFS = -2
@@ -53,6 +61,9 @@ _ULX_AUDIO_OFFSET = 50
 _ULX_RF_OFFSET = 128
 _SLX_AD_OFFSET = 120
 _OVERLOAD_BIT = 0x80
+# A SAMPLE reading within this many dB of the level the receiver reported by REP (a moment
+# earlier, in GET ALL) counts as the same reading when telling the SLX-D field order.
+ORDER_TOLERANCE_DB = 6
 
 # What every family can show: its RF and audio meters.
 _METERS = frozenset({Capability.RF_LEVEL, Capability.AUDIO_LEVEL})
@@ -128,19 +139,29 @@ def _net_settings(state: DeviceState, rep: Rep) -> bool:
 
 def _rssi(state: ChannelState, rep: Rep) -> bool:
     level = offset_number(rep.value, _SLX_AD_OFFSET)
+    antenna = rep.index or 0
     if level is None:
-        state.rssi_dbm.pop(rep.index or 0, None)
+        state.rssi_dbm.pop(antenna, None)
+        state.reported_rssi_dbm.pop(antenna, None)
     else:
-        state.rssi_dbm[rep.index or 0] = level
+        state.rssi_dbm[antenna] = level
+        state.reported_rssi_dbm[antenna] = level
     return state.set_meter("rf_level_dbm", max(state.rssi_dbm.values(), default=None))
 
 
 def _slx_peak(state: ChannelState, rep: Rep) -> bool:
     level = offset_number(rep.value, _SLX_AD_OFFSET)
+    state.reported_peak_dbfs = level
     # "|", not "or": both values are set whatever the first one did.
     return state.set_meter("audio_level_dbfs", level) | state.set_meter(
         "audio_peak", level is not None and level >= PEAK_DBFS
     )
+
+
+def _slx_rms(state: ChannelState, rep: Rep) -> bool:
+    # Evidence for the SAMPLE field order only: RMS is not shown, so nothing changed.
+    state.reported_rms_dbfs = offset_number(rep.value, _SLX_AD_OFFSET)
+    return False
 
 
 def _overload(value: str) -> bool:
@@ -195,7 +216,7 @@ def _ad_antennas(value: str) -> str | None:
 # only assigns the readings, and says whether any of them differed.
 
 
-def _ulx_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
+def _ulx_sample(device: DeviceState, state: ChannelState, fields: tuple[str, ...]) -> bool:
     # antenna flags, RF (dBm + 128), audio (dBFS + 50)
     if len(fields) < 3:
         return False
@@ -212,21 +233,158 @@ def _ulx_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
     )
 
 
-def _slx_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
-    # audio peak, audio RMS, RSSI; all value - 120
+@dataclass(frozen=True, slots=True)
+class SlxReadings:
+    """The three SLX-D SAMPLE levels as read in one field order (None: 255, unknown)."""
+
+    peak_dbfs: int | None
+    rms_dbfs: int | None
+    rssi_dbm: int | None
+
+    @property
+    def audio_possible(self) -> bool:
+        """Peak >= RMS, as it must be for audio (an unknown level contradicts nothing)."""
+        return self.peak_dbfs is None or self.rms_dbfs is None or self.peak_dbfs >= self.rms_dbfs
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDecision:
+    """Which SLX-D SAMPLE field order a receiver uses, and why."""
+
+    order: SampleOrder
+    # True when peak >= RMS holds in this order only; False when it rests on REP levels.
+    certain: bool
+    reason: str
+
+
+def slx_readings(fields: tuple[str, ...], order: SampleOrder) -> SlxReadings:
+    """The SAMPLE's three fields (all value - 120) read in ``order``."""
+    first, second, third = (offset_number(value, _SLX_AD_OFFSET) for value in fields[:3])
+    if order is SampleOrder.PEAK_RMS_RSSI:
+        return SlxReadings(first, second, third)
+    return SlxReadings(second, third, first)
+
+
+def _near(value: int | None, reported: Iterable[int]) -> bool | None:
+    """Whether ``value`` is within tolerance of a reported level; None: nothing to compare."""
+    levels = list(reported)
+    if value is None or not levels:
+        return None
+    return any(abs(value - level) <= ORDER_TOLERANCE_DB for level in levels)
+
+
+def _matches_reports(readings: SlxReadings, state: ChannelState) -> bool | None:
+    """True when every reading that has a REP to compare with is near it; None: none has."""
+    checks = [
+        _near(readings.rssi_dbm, state.reported_rssi_dbm.values()),
+        _near(
+            readings.peak_dbfs,
+            [] if state.reported_peak_dbfs is None else [state.reported_peak_dbfs],
+        ),
+        _near(
+            readings.rms_dbfs, [] if state.reported_rms_dbfs is None else [state.reported_rms_dbfs]
+        ),
+    ]
+    known = [check for check in checks if check is not None]
+    return all(known) if known else None
+
+
+def decide_sample_order(state: ChannelState, fields: tuple[str, ...]) -> OrderDecision | None:
+    """Tell the SLX-D SAMPLE field order from one sample, or None while it is ambiguous.
+
+    1. Peak >= RMS must hold for audio: when it holds in one order only, that order it is
+       (certain).
+    2. Otherwise the order whose readings all lie within ``ORDER_TOLERANCE_DB`` of the levels
+       the receiver reported by REP (RSSI, AUDIO_LEVEL_PEAK, AUDIO_LEVEL_RMS), while the
+       other order's readings contradict them (not certain: the REPs are a moment older).
+    """
+    if len(fields) < 3:
+        return None
+    readings = {order: slx_readings(fields, order) for order in SampleOrder}
+    possible = [order for order, read in readings.items() if read.audio_possible]
+    if len(possible) == 1:
+        return OrderDecision(possible[0], certain=True, reason="peak >= RMS only in this order")
+    if not possible:
+        return None
+    matches = {order: _matches_reports(readings[order], state) for order in possible}
+    for order, other in (tuple(SampleOrder), tuple(reversed(SampleOrder))):
+        if matches[order] is True and matches[other] is False:
+            return OrderDecision(order, certain=False, reason="levels match the REP levels")
+    return None
+
+
+def _undecided_readings(fields: tuple[str, ...]) -> SlxReadings:
+    """What both orders agree on; the rest is unknown until the order is decided."""
+    first, second = (slx_readings(fields, order) for order in SampleOrder)
+    return SlxReadings(
+        first.peak_dbfs if first.peak_dbfs == second.peak_dbfs else None,
+        None,
+        first.rssi_dbm if first.rssi_dbm == second.rssi_dbm else None,
+    )
+
+
+def _decide(device: DeviceState, state: ChannelState, fields: tuple[str, ...]) -> None:
+    """Decide, confirm or revise the receiver's SLX-D SAMPLE order with this sample."""
+    order = device.sample_order
+    if order is None:
+        decision = decide_sample_order(state, fields)
+        if decision is None:
+            return
+        device.sample_order, device.sample_order_certain = decision.order, decision.certain
+        _log_order(device, state, fields, decision, revised=False)
+        return
+    if device.sample_order_certain:
+        return
+    # Decided by the REP levels: only peak >= RMS can confirm or overturn that.
+    other = next(candidate for candidate in SampleOrder if candidate is not order)
+    here_possible = slx_readings(fields, order).audio_possible
+    other_possible = slx_readings(fields, other).audio_possible
+    if here_possible == other_possible:
+        return
+    device.sample_order_certain = True
+    if other_possible:
+        device.sample_order = other
+        decision = OrderDecision(other, certain=True, reason="peak >= RMS only in this order")
+        _log_order(device, state, fields, decision, revised=True)
+
+
+def _log_order(
+    device: DeviceState,
+    state: ChannelState,
+    fields: tuple[str, ...],
+    decision: OrderDecision,
+    *,
+    revised: bool,
+) -> None:
+    _LOGGER.debug(
+        "%s: SLX-D SAMPLE fields %s as %s (%s: < SAMPLE %d ALL %s >)",
+        device.name or device.model or "receiver",
+        "now read" if revised else "read",
+        decision.order.value,
+        decision.reason,
+        state.channel.index,
+        " ".join(fields),
+    )
+
+
+def _slx_sample(device: DeviceState, state: ChannelState, fields: tuple[str, ...]) -> bool:
+    # audio peak, audio RMS, RSSI in the document's order, all value - 120; see _decide.
     if len(fields) < 3:
         return False
-    peak = offset_number(fields[0], _SLX_AD_OFFSET)
+    _decide(device, state, fields)
+    order = device.sample_order
+    readings = _undecided_readings(fields) if order is None else slx_readings(fields, order)
+    peak = readings.peak_dbfs
     # The SAMPLE's single RF level replaces per-antenna RSSI reports.
     state.rssi_dbm.clear()
     return (
         state.set_meter("audio_level_dbfs", peak)
         | state.set_meter("audio_peak", peak is not None and peak >= PEAK_DBFS)
-        | state.set_meter("rf_level_dbm", offset_number(fields[2], _SLX_AD_OFFSET))
+        | state.set_meter("rf_level_dbm", readings.rssi_dbm)
     )
 
 
-def _axient_sample(state: ChannelState, fields: tuple[str, ...]) -> bool:
+def _axient_sample(device: DeviceState, state: ChannelState, fields: tuple[str, ...]) -> bool:
     # quality, audio LED bitmap, peak, RMS, antenna status, then (RF bitmap, RSSI) per antenna
     if len(fields) < 5:
         return False
@@ -305,6 +463,7 @@ _SLX_CHANNEL: dict[str, ChannelRule] = {
 
 _SLX_METERS: dict[str, ChannelRule] = {
     "AUDIO_LEVEL_PEAK": _slx_peak,
+    "AUDIO_LEVEL_RMS": _slx_rms,
     "RSSI": _rssi,
 }
 
@@ -419,7 +578,7 @@ def apply_message(family: Family, device: DeviceState, message: Message) -> Chan
     """
     if isinstance(message, Sample):
         channel = device.channels.get(message.channel)
-        if channel is not None and family.apply_sample(channel, message.fields):
+        if channel is not None and family.apply_sample(device, channel, message.fields):
             return Change.METERS
         return None
     if not isinstance(message, Rep):

@@ -9,9 +9,19 @@ snapshot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from ..models import Channel, Transmitter
+
+
+class SampleOrder(StrEnum):
+    """The order of the three SLX-D ``SAMPLE n ALL`` fields (protocol sheet §4.4)."""
+
+    # Shure's SLX-D command strings document: audio peak, audio RMS, RSSI.
+    PEAK_RMS_RSSI = "peak_rms_rssi"
+    # A capture from a real SLXD4DE: RSSI, audio peak, audio RMS.
+    RSSI_PEAK_RMS = "rssi_peak_rms"
 
 
 @dataclass(slots=True)
@@ -37,6 +47,13 @@ class ChannelState:
     quality: int | None = None
     # Per-antenna RF levels from ``REP x RSSI a v`` (Axient, SLX-D), combined into one level.
     rssi_dbm: dict[int, int] = field(default_factory=dict)
+    # What the receiver last answered for the metered REP keys (RSSI per antenna,
+    # AUDIO_LEVEL_PEAK, AUDIO_LEVEL_RMS), in dBm/dBFS. Kept apart from the readings above
+    # (a SAMPLE does not overwrite them): they are the evidence for telling an SLX-D's
+    # SAMPLE field order, and never published.
+    reported_rssi_dbm: dict[int, int] = field(default_factory=dict)
+    reported_peak_dbfs: int | None = None
+    reported_rms_dbfs: int | None = None
     # The last frozen channel; None once anything changed since it was built.
     _built: Channel | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -90,6 +107,12 @@ class DeviceState:
     rf_band: str | None = None
     mac_address: str | None = None
     channels: dict[int, ChannelState] = field(default_factory=dict)
+    # SLX-D/SLX-D+ SAMPLE field order, decided from what this receiver sends; None while
+    # undecided. ``sample_order_certain`` when peak >= RMS held in that order only (no later
+    # sample can overturn that); otherwise it rests on the REP levels and a sample that is
+    # possible only in the other order revises it.
+    sample_order: SampleOrder | None = None
+    sample_order_certain: bool = False
 
     def set(self, attribute: str, value: Any) -> bool:
         """Set one device value; True if it changed."""
