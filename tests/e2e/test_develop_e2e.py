@@ -21,7 +21,9 @@ import aiohttp
 from homeassistant.util import slugify
 import pytest
 
-from .conftest import RunningHA, SimulatedRig, develop
+from tools import develop
+
+from .conftest import RunningHA, SimulatedRig
 
 pytestmark = pytest.mark.e2e
 
