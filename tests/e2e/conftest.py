@@ -74,11 +74,20 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
 
 @dataclass
 class SimulatedRig:
-    """The simulator process and its receivers (``127.0.0.1:PORT``)."""
+    """The simulator process and its receivers: (``127.0.0.1:PORT``, model, name) each."""
 
-    hosts: list[str]
+    devices: list[tuple[str, str, str]]
     control_port: int
     log: Path
+
+    @property
+    def hosts(self) -> list[str]:
+        return [host for host, _model, _name in self.devices]
+
+    @property
+    def by_manufacturer(self) -> dict[str, list[str]]:
+        """Hosts by manufacturer code, as ``tools.develop`` groups them (one entry each)."""
+        return develop.group_hosts(self.devices)
 
     async def ctl(self, *args: str) -> dict[str, Any]:
         """``python -m simulator ctl ...`` (the command scripts/develop tells you to use)."""
@@ -102,17 +111,21 @@ class SimulatedRig:
     def ports(self) -> list[int]:
         return [int(host.rsplit(":", 1)[1]) for host in self.hosts]
 
+    def port_of(self, name: str) -> str:
+        """The port of the receiver called ``name`` (what ``ctl`` takes as DEVICE)."""
+        return next(host.rsplit(":", 1)[1] for host, _, rx in self.devices if rx == name)
+
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedRig]:
-    """``python -m simulator --rig demo-shure`` on free loopback ports."""
+    """``python -m simulator --rig demo`` (Shure and Sennheiser) on free loopback ports."""
     _allow_loopback_sockets()
     control = _free_port()
     log = tmp_path_factory.mktemp("simulator") / "simulator.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                *(PYTHON, "-u", "-m", "simulator", "--rig", "demo-shure", "--seed", "1"),
+                *(PYTHON, "-u", "-m", "simulator", "--rig", "demo", "--seed", "1"),
                 *("--base-port", "0", "--control-port", str(control)),  # 0: ephemeral ports
             ],
             cwd=REPO,
@@ -121,15 +134,18 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedRig]:
             start_new_session=True,
         )
     try:
-        hosts = develop.wait_simulator(log, proc.pid, timeout=20)
-        yield SimulatedRig(hosts, control, log)
+        devices = develop.wait_simulator_devices(log, proc.pid, timeout=20)
+        yield SimulatedRig(devices, control, log)
     finally:
         _stop(proc, timeout=5)
 
 
 @dataclass
 class RunningHA:
-    """A started ``hass`` with Micboard set up by ``python -m tools.develop bootstrap``."""
+    """A started ``hass`` with Micboard set up by ``python -m tools.develop bootstrap``.
+
+    One entry per manufacturer of the rig (``shure``, ``sennheiser``).
+    """
 
     url: str
     config: Path
@@ -160,7 +176,8 @@ def home_assistant(
         boot = subprocess.run(
             [
                 *(PYTHON, "-m", "tools.develop", "bootstrap"),
-                *("--url", url, "--pid", str(proc.pid), "--hosts", *rig.hosts),
+                *("--url", url, "--pid", str(proc.pid)),
+                *("--hosts", *develop.host_words(rig.by_manufacturer)),
             ],
             cwd=REPO,
             capture_output=True,

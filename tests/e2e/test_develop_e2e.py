@@ -1,7 +1,8 @@
 """End to end: simulator -> real ``hass`` with Micboard -> REST/WebSocket API -> browser.
 
-Runs once per module: the simulator's demo rig and a real Home Assistant set up exactly
-like ``scripts/develop`` does (onboarding, config flow, dashboard), on free loopback ports.
+Runs once per module: the simulator's demo rig (five Shure and two Sennheiser receivers) and
+a real Home Assistant set up exactly like ``scripts/develop`` does (onboarding, one config
+flow per manufacturer, dashboard), on free loopback ports.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import aiohttp
 from homeassistant.util import slugify
 import pytest
 
-from .conftest import RunningHA, SimulatedRig, develop
+from tools import develop
+
+from .conftest import RunningHA, SimulatedRig
 
 pytestmark = pytest.mark.e2e
 
@@ -36,10 +39,27 @@ CHROMIUM_ARGS = [
 ]
 
 
-async def _entry_id(api: Any) -> str:
+MANUFACTURERS = {"shure": "Shure", "sennheiser": "Sennheiser"}
+
+
+async def _entry_ids(api: Any) -> dict[str, str]:
+    """Both entries, loaded, added by the user flow: entry id by manufacturer code."""
     entries = await api.get("/api/config/config_entries/entry", domain="micboard")
-    assert [(e["title"], e["source"], e["state"]) for e in entries] == [("Shure", "user", "loaded")]
-    return str(entries[0]["entry_id"])
+    assert sorted((e["title"], e["source"], e["state"]) for e in entries) == [
+        ("Sennheiser", "user", "loaded"),
+        ("Shure", "user", "loaded"),
+    ]
+    codes = {name: code for code, name in MANUFACTURERS.items()}
+    return {codes[e["title"]]: str(e["entry_id"]) for e in entries}
+
+
+async def _entry_id(api: Any, manufacturer: str = "shure") -> str:
+    return (await _entry_ids(api))[manufacturer]
+
+
+def _squash(model: str) -> str:
+    """A model without spaces, hyphens and case: "EW-DX EM 4 Dante" ~ "EW-DX-EM4-DANTE"."""
+    return "".join(ch for ch in model.upper() if ch not in " -_")
 
 
 async def _states(api: Any) -> dict[str, dict[str, Any]]:
@@ -85,16 +105,23 @@ def _problems(found: Any, listed: list[dict[str, Any]], states: dict[str, Any]) 
     return problems
 
 
+@pytest.mark.parametrize("manufacturer", ["shure", "sennheiser"])
 async def test_rig_shows_up_with_plausible_states(
-    api: Any, rig: SimulatedRig, home_assistant: RunningHA
+    api: Any, rig: SimulatedRig, home_assistant: RunningHA, manufacturer: str
 ) -> None:
-    """Every simulated receiver and channel is a device with live entities."""
-    listed = (await rig.ctl("list"))["receivers"]
-    found = await develop.read_rig(api, await _entry_id(api))
+    """Every simulated receiver and channel is a device of its manufacturer's entry."""
+    listed = [
+        rx for rx in (await rig.ctl("list"))["receivers"] if rx["manufacturer"] == manufacturer
+    ]
+    assert listed, f"the demo rig has no {manufacturer} receivers"
+    found = await develop.read_rig(api, await _entry_id(api, manufacturer))
     assert found is not None
+    assert found.service["name"] == MANUFACTURERS[manufacturer]
     assert [r["name"] for r in found.receivers] == [rx["name"] for rx in listed]
     for receiver, rx in zip(found.receivers, listed, strict=True):
-        assert receiver["model"].startswith(rx["model"])  # AD4Q-A: model and band
+        # AD4Q-A: model and band; "EW-DX EM 4 Dante": the SSC product string.
+        assert _squash(receiver["model"]).startswith(_squash(rx["model"])), receiver["model"]
+        assert receiver["manufacturer"] == MANUFACTURERS[manufacturer]
         channels = found.channels[receiver["id"]]
         assert [c["name"] for c in channels] == [ch["name"] for ch in rx["channels"]]
 
@@ -108,7 +135,35 @@ async def test_rig_shows_up_with_plausible_states(
     first = found.channels[found.receivers[0]["id"]][0]
     assert found.entity(first["id"], "status") == f"sensor.{slugify(first['name'])}_status"
     svc = found.service["id"]
-    assert found.entity(svc, "receivers_online") == "sensor.shure_receivers_online"
+    assert found.entity(svc, "receivers_online") == f"sensor.{manufacturer}_receivers_online"
+
+
+async def test_sennheiser_channel_readings(api: Any, home_assistant: RunningHA) -> None:
+    """The demo's EW-DX channels as the rig sets them: battery %, RF dBm, status, units."""
+    found = await develop.read_rig(api, await _entry_id(api, "sennheiser"))
+    assert found is not None
+    theatre = next(r for r in found.receivers if r["name"] == "Theatre")
+    channels = {c["name"]: c for c in found.channels[theatre["id"]]}
+    states = await _states(api)
+
+    def read(channel: str, key: str) -> dict[str, Any]:
+        entity_id = found.entity(channels[channel]["id"], key)
+        assert entity_id in states, f"{channel} has no {key} entity"
+        return dict(states[entity_id])
+
+    # LEAD 80 %, ALTO 45 %, HOST 8 % (critical), SPARE without a transmitter.
+    for channel, percent in (("LEAD", 80), ("ALTO", 45), ("HOST", 8)):
+        battery = read(channel, "battery")
+        assert abs(float(battery["state"]) - percent) <= 2, (channel, battery["state"])
+        assert battery["attributes"].get("unit_of_measurement") == "%"
+        rf = read(channel, "rf_level")
+        assert -107 <= float(rf["state"]) <= 0, (channel, rf["state"])
+        assert rf["attributes"].get("unit_of_measurement") == "dBm"
+    assert read("HOST", "status")["state"] == "critical"
+    assert read("LEAD", "status")["state"] in {"good", "replace"}
+    assert read("SPARE", "status")["state"] == "unassigned"
+    assert read("SPARE", "transmitter")["state"] == "off"
+    assert read("SPARE", "battery")["state"] == "unknown"
 
 
 @contextlib.asynccontextmanager
@@ -166,15 +221,18 @@ async def _logbook_line(api: Any, since: datetime, device_id: str, message: str)
         await asyncio.sleep(0.3)
 
 
+@pytest.mark.parametrize(
+    ("manufacturer", "receiver_name"), [("shure", "Stage L"), ("sennheiser", "Theatre")]
+)
 async def test_transmitter_off_and_on_reach_events_and_logbook(
-    api: Any, rig: SimulatedRig, home_assistant: RunningHA
+    api: Any, rig: SimulatedRig, home_assistant: RunningHA, manufacturer: str, receiver_name: str
 ) -> None:
     """tx-off on the simulator -> micboard_device_offline + "went offline"; and back."""
-    found = await develop.read_rig(api, await _entry_id(api))
+    found = await develop.read_rig(api, await _entry_id(api, manufacturer))
     assert found is not None
-    receiver = found.receivers[0]
+    receiver = next(r for r in found.receivers if r["name"] == receiver_name)
     channel = found.channels[receiver["id"]][0]
-    name, port = channel["name"], str(rig.ports[0])
+    name, port = channel["name"], rig.port_of(receiver_name)
     transmitter = found.entity(channel["id"], "transmitter")
     since = datetime.now(UTC) - timedelta(seconds=1)
 
@@ -185,7 +243,7 @@ async def test_transmitter_off_and_on_reach_events_and_logbook(
         await rig.ctl("tx-off", port, "1")
         offline = await _next_event(events, "micboard_device_offline", name)
         latency = time.monotonic() - sent
-        assert offline["data"]["service_code"] == "shure"
+        assert offline["data"]["service_code"] == manufacturer
         assert offline["data"]["device_type"] == "transmitter"
         assert offline["data"]["device_id"] == channel["id"]
         assert offline["data"]["api_device_id"].endswith(":1")
@@ -197,6 +255,7 @@ async def test_transmitter_off_and_on_reach_events_and_logbook(
 
         await rig.ctl("tx-on", port, "1")
         online = await _next_event(events, "micboard_device_online", name)
+        assert online["data"]["service_code"] == manufacturer
         assert online["data"]["device_id"] == channel["id"]
         assert (await api.get(f"/api/states/{transmitter}"))["state"] == "on"
         await _logbook_line(api, since, channel["id"], "came online")
@@ -217,14 +276,18 @@ async def test_transmitter_off_and_on_reach_events_and_logbook(
 async def test_browser_shows_the_rig(
     api: Any, rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path
 ) -> None:
-    """Headless Chromium: dashboard, the receiver's device page and the logbook."""
+    """Headless Chromium: dashboard, a Shure and a Sennheiser receiver's page, the logbook."""
     from playwright.async_api import async_playwright, expect  # noqa: PLC0415
 
     found = await develop.read_rig(api, await _entry_id(api))
+    senn = await develop.read_rig(api, await _entry_id(api, "sennheiser"))
     assert found is not None
+    assert senn is not None
     receiver = found.receivers[0]
     channels = found.channels[receiver["id"]]
     channel_names = [c["name"] for c in channels]
+    em = next(r for r in senn.receivers if r["name"] == "Theatre")
+    em_channels = senn.channels[em["id"]]
     outside: list[str] = []
 
     async with async_playwright() as playwright:
@@ -266,8 +329,16 @@ async def test_browser_shows_the_rig(
                 return page.get_by_text(value, exact=True)
 
             # "/" lands on the Micboard dashboard, logged in through trusted networks.
+            # Both manufacturers' sync logs, their receivers' channels and the activity feed.
             await go("/")
-            await shows("start.png", *map(text, channel_names), text("Activity"))
+            await shows(
+                "start.png",
+                *map(text, channel_names),
+                *(text(c["name"]) for c in em_channels),
+                text("Shure"),
+                text("Sennheiser"),
+                text("Activity"),
+            )
             assert urlsplit(page.url).path.startswith(f"/{develop.DASHBOARD_URL}")
 
             # A transmitter dies: its tile says so at once and the Activity card logs it.
@@ -289,6 +360,17 @@ async def test_browser_shows_the_rig(
                 ),
             )
 
+            # The Sennheiser receiver's page: its channels, named as on the receiver.
+            await go(f"/config/devices/device/{em['id']}")
+            await shows(
+                "sennheiser-receiver.png",
+                text(em["name"]),
+                *(
+                    page.locator(f'a[href="/config/devices/device/{c["id"]}"]', has_text=c["name"])
+                    for c in em_channels
+                ),
+            )
+
             await go("/logbook")
             await shows(
                 "logbook.png",
@@ -300,7 +382,8 @@ async def test_browser_shows_the_rig(
             await browser.close()
 
     assert not outside, f"requests left 127.0.0.1: {outside}"
-    for shot in ("start.png", "dashboard.png", "receiver.png", "logbook.png"):
+    shots = ("start.png", "dashboard.png", "receiver.png", "sennheiser-receiver.png", "logbook.png")
+    for shot in shots:
         assert (screenshot_dir / shot).stat().st_size > 10_000
 
 

@@ -26,6 +26,7 @@ class ReceiverInfo(TypedDict):
     port: int
     model: str
     channels: int
+    manufacturer: str
 
 
 class Ready(TypedDict):

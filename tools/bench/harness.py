@@ -31,6 +31,7 @@ from custom_components.micboard.const import (
     DOMAIN,
 )
 from custom_components.micboard.identifiers import description_key
+from custom_components.micboard.manufacturers import get_manufacturer
 from custom_components.micboard.manufacturers.shure import discovery as shure_discovery
 
 from .const import LOOPBACK
@@ -82,13 +83,15 @@ def loopback_discovery() -> Iterator[None]:
         yield
 
 
-def add_entry(hass: HomeAssistant, hosts: list[str], *, detail_entities: bool) -> MockConfigEntry:
-    """The Shure entry watching ``hosts``, added (not yet set up)."""
+def add_entry(
+    hass: HomeAssistant, hosts: list[str], *, detail_entities: bool, manufacturer: str = "shure"
+) -> MockConfigEntry:
+    """The manufacturer's entry watching ``hosts``, added (not yet set up), as the flow would."""
     entry = MockConfigEntry(
         domain=DOMAIN,
-        title="Shure",
-        unique_id="shure",
-        data={CONF_MANUFACTURER: "shure"},
+        title=get_manufacturer(manufacturer).name,
+        unique_id=manufacturer,
+        data={CONF_MANUFACTURER: manufacturer},
         options={
             CONF_HOSTS: hosts,
             CONF_AUTO_ADD_DISCOVERED: False,

@@ -36,6 +36,8 @@ class LatencyRun:
     # (bench clock, entity id or "upd:<api id>", state or name) as Home Assistant showed it.
     seen: list[tuple[float, str, str]]
     port_to_id: dict[int, str]
+    # Port -> manufacturer code (whose entry, hence whose unique ids).
+    port_to_code: dict[int, str]
     # Resolves (platform, unique id) to an entity id.
     entity_id: Callable[[str, str], str | None]
     resyncs: list[tuple[float, float]]
@@ -46,6 +48,7 @@ class LatencyRun:
 def latency_row(results: Results, run: LatencyRun) -> None:
     """Row 5: the p99 of every change (one that never arrived counts as infinitely late)."""
     wanted: dict[tuple[str, str], list[tuple[float, str, str]]] = {}
+    makers: dict[str, str] = {}  # entity id (or "upd:...") -> manufacturer code
     skipped_profiled = 0
     unresolved = 0
     for stamp, port, channel, kind, value, phase in run.changes:
@@ -62,14 +65,17 @@ def latency_row(results: Results, run: LatencyRun) -> None:
         else:
             suffix = "battery" if kind == "battery" else "transmitter"
             domain = "sensor" if kind == "battery" else "binary_sensor"
-            key = run.entity_id(domain, unique_id("shure", (receiver_id, channel), suffix))
+            code = run.port_to_code.get(int(port), "shure")
+            key = run.entity_id(domain, unique_id(code, (receiver_id, channel), suffix))
         if key is None:
             unresolved += 1
             continue
         wanted.setdefault((key, value), []).append((stamp, kind, phase))
+        makers[key] = run.port_to_code.get(int(port), "shure")
     for pending in wanted.values():
         pending.sort()
     latencies: dict[str, list[float]] = {}
+    by_maker: dict[str, list[float]] = {}
     slow: list[tuple[float, float]] = []
     by_phase: dict[str, list[float]] = {}
     for stamp, key, value in sorted(run.seen):
@@ -81,6 +87,7 @@ def latency_row(results: Results, run: LatencyRun) -> None:
         if latency >= TARGET_LATENCY_P99_MS:
             slow.append((change_stamp, stamp))
         latencies.setdefault(kind, []).append(latency)
+        by_maker.setdefault(makers.get(key, "?"), []).append(latency)
         by_phase.setdefault("burst" if phase == _BURST_PHASE else "steady", []).append(latency)
     # A battery change made in the same instant as a battery-drain tick may be overtaken
     # by the drained value before Home Assistant sees it: not a lost change.
@@ -119,6 +126,7 @@ def latency_row(results: Results, run: LatencyRun) -> None:
         f"{f'; {unresolved} unresolved' if unresolved else ''})",
         f"by kind: {_spread(latencies)}",
         f"by rate: {_spread(by_phase)}",
+        *([f"by manufacturer: {_spread(by_maker)}"] if len(by_maker) > 1 else []),
         *([f"never arrived: {dict(lost)}"] if lost else []),
         _slow_changes(run, slow),
         f"the event-loop thread waited {run.runqueue_ms_per_s:.1f} ms per s for a CPU "

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
+# --rig mixed: the simulator's "mixed" rig, one Shure and one Sennheiser model in turn.
+MIXED_MODELS = "ULXD4Q,EW-DX-EM4-DANTE"
+MIXED_EACH = 50
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Options:
@@ -27,6 +31,8 @@ class Options:
     detail_entities: bool
     tracemalloc: int
     simulator_worker: bool
+    # "" (the default: --receivers of --models) or "mixed[:N]" (N ULXD4Q + N EW-DX EM 4).
+    rig: str = ""
     # The command as the report prints it, and the load average before the run.
     command: str = ""
     load_before: str = ""
@@ -46,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
         "--models",
         default="ULXD4Q,AD4Q",
         help="receiver models, used in turn (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rig",
+        metavar="mixed[:N]",
+        help="mixed: N ULXD4Q and N EW-DX EM 4 Dante alternating (default N 50), the Sennheiser "
+        "entry beside the Shure one; replaces --receivers and --models",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--drain", type=float, default=1.0, help="battery minutes per minute")
@@ -79,10 +91,19 @@ def parser() -> argparse.ArgumentParser:
 
 def parse(argv: list[str]) -> Options:
     """Options from a command line (``--help`` and errors exit, as argparse does)."""
-    args = parser().parse_args(argv)
+    argp = parser()
+    args = argp.parse_args(argv)
+    receivers, models, rig = args.receivers, args.models, ""
+    if args.rig is not None:
+        name, _, count = args.rig.partition(":")
+        if name != "mixed" or (count and not count.isdigit()) or count == "0":
+            argp.error(f"--rig: mixed or mixed:N, not {args.rig!r}")
+        each = int(count or MIXED_EACH)
+        receivers, models, rig = 2 * each, MIXED_MODELS, f"mixed:{each}"
     return Options(
-        receivers=args.receivers,
-        models=args.models,
+        receivers=receivers,
+        models=models,
+        rig=rig,
         seed=args.seed,
         drain=args.drain,
         meter_jitter=args.meter_jitter,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 import contextlib
 import cProfile
 import gc
@@ -18,6 +18,7 @@ from homeassistant.helpers import entity_registry as er
 from custom_components.micboard.const import DEVICE_TYPE_RECEIVER
 from custom_components.micboard.coordinator import MicboardCoordinator
 from custom_components.micboard.identifiers import description_key
+from custom_components.micboard.manufacturers import get_manufacturer
 
 from . import harness
 from .accounting import GcWatch, LoopAccounting
@@ -63,8 +64,10 @@ class Bench:
         self.results = results
         self.hass = hass
         self.recorder = Recorder()
-        self.entry: harness.MockConfigEntry | None = None
+        # One entry per manufacturer, in the order the receivers name them (Shure first).
+        self.entries: dict[str, harness.MockConfigEntry] = {}
         self.port_to_id: dict[int, str] = {}
+        self.port_to_code: dict[int, str] = {}
         self.expected_channels = sum(rx["channels"] for rx in worker.receivers)
         self.wait_span = (0.0, 0.0)
         self.runqueue_ms_per_s = math.nan
@@ -101,12 +104,18 @@ class Bench:
         if options.tracemalloc:
             tracemalloc.start(options.tracemalloc)
             self._malloc_before = tracemalloc.take_snapshot()
-        say(f"setting up the Micboard entry for {len(self.worker.receivers)} receivers")
-        coordinator = await self._setup()
-        for receiver in coordinator.data.receivers.values():
-            self.port_to_id[receiver.port] = receiver.api_device_id
+        say(
+            f"setting up the Micboard {' and '.join(self._hosts())} "
+            f"entr{'ies' if len(self._hosts()) > 1 else 'y'} for "
+            f"{len(self.worker.receivers)} receivers"
+        )
+        coordinators = await self._setup()
+        for code, coordinator in coordinators.items():
+            for receiver in coordinator.data.receivers.values():
+                self.port_to_id[receiver.port] = receiver.api_device_id
+                self.port_to_code[receiver.port] = code
         say(f"timing {options.resyncs} full resyncs each way")
-        await self._resync(coordinator)
+        await self._resync(coordinators)
 
         self.wait_span = (clock(), runqueue_wait())
         self.gc_watch.start()
@@ -145,19 +154,45 @@ class Bench:
         say(f"silencing {options.offline_receivers} receivers until they are declared offline")
         await self._offline()
 
-    async def _setup(self) -> MicboardCoordinator:
-        """Row 1: from adding the entry until every channel and entity has a state."""
+    def _hosts(self) -> dict[str, list[str]]:
+        """The receivers' hosts by manufacturer code (one config entry each)."""
+        hosts: dict[str, list[str]] = {}
+        for rx in self.worker.receivers:
+            hosts.setdefault(rx.get("manufacturer", "shure"), []).append(f"{LOOPBACK}:{rx['port']}")
+        return hosts
+
+    def _registered(self) -> list[er.RegistryEntry]:
+        """The entity-registry entries of every Micboard entry."""
+        return [
+            e for entry in self.entries.values() for e in harness.entries(self.hass, entry.entry_id)
+        ]
+
+    async def _setup(self) -> dict[str, MicboardCoordinator]:
+        """Row 1: from adding the entries until every channel and entity has a state.
+
+        With several manufacturers the entries are set up at once, as Home Assistant does
+        at start-up.
+        """
         hass = self.hass
-        hosts = [f"{LOOPBACK}:{rx['port']}" for rx in self.worker.receivers]
-        entry = self.entry = harness.add_entry(
-            hass, hosts, detail_entities=self.options.detail_entities
-        )
+        by_code = self._hosts()
+        for code, hosts in by_code.items():
+            self.entries[code] = harness.add_entry(
+                hass, hosts, detail_entities=self.options.detail_entities, manufacturer=code
+            )
         started = clock()
-        ok = await hass.config_entries.async_setup(entry.entry_id)
+        returned_at: dict[str, float] = {}
+
+        async def set_up(code: str, entry: harness.MockConfigEntry) -> bool:
+            done = await hass.config_entries.async_setup(entry.entry_id)
+            returned_at[code] = clock()
+            return done
+
+        oks = await asyncio.gather(*(set_up(c, e) for c, e in self.entries.items()))
+        ok = all(oks)
         returned = clock()
 
         def enabled() -> list[er.RegistryEntry]:
-            return [e for e in harness.entries(hass, entry.entry_id) if e.disabled_by is None]
+            return [e for e in self._registered() if e.disabled_by is None]
 
         def status_ready() -> int:
             return sum(
@@ -183,13 +218,27 @@ class Bench:
         last = max(known, default=returned)
         setup_s = last - started
         channels = status_ready()
-        disabled = len(harness.entries(hass, entry.entry_id)) - len(entities)
-        details = [
-            f"config entry set-up returned after {returned - started:.2f} s "
-            f"(first refresh of {len(hosts)} receivers, then the platforms)",
+        disabled = len(self._registered()) - len(entities)
+        hosts = [host for code_hosts in by_code.values() for host in code_hosts]
+        if len(by_code) == 1:
+            details = [
+                f"config entry set-up returned after {returned - started:.2f} s "
+                f"(first refresh of {len(hosts)} receivers, then the platforms)"
+            ]
+        else:
+            details = [
+                "config entries set up at once; "
+                + ", ".join(
+                    f"{get_manufacturer(code).name} ({len(by_code[code])} receivers) returned "
+                    f"after {returned_at[code] - started:.2f} s"
+                    for code in by_code
+                )
+                + " (first refresh, then the platforms)"
+            ]
+        details.append(
             f"{len(entities)} enabled entities with state ({disabled} disabled by default), "
-            f"{channels} channel status sensors with a status",
-        ]
+            f"{channels} channel status sensors with a status"
+        )
         if not ok or not finished:
             details.append(
                 f"NOT READY: entry set-up {'ok' if ok else 'failed'}, {channels} of "
@@ -210,43 +259,76 @@ class Bench:
         for entity in entities:
             if entity.unique_id.endswith(("-battery", "-transmitter")):
                 self.recorder.watched.add(entity.entity_id)
-        coordinator: MicboardCoordinator = entry.runtime_data
-        return coordinator
+        return {code: entry.runtime_data for code, entry in self.entries.items()}
 
-    async def _resync(self, coordinator: MicboardCoordinator) -> None:
-        """Row 2: the backend's full refresh alone, then the coordinator's."""
+    async def _resync(self, coordinators: dict[str, MicboardCoordinator]) -> None:
+        """Row 2: the backends' full refresh alone, then the coordinators'.
+
+        With several entries every round refreshes them all at once (their 30 s timers are
+        independent, so this is the worst case: both resyncs on the loop together); the
+        figure is the wall time of the whole round.
+        """
         backend_times: list[float] = []
         coordinator_times: list[float] = []
+        # Per manufacturer, each entry's own wall time within the rounds.
+        own: dict[str, list[float]] = {code: [] for code in coordinators}
         errors = 0
+
+        async def timed[T](code: str, work: Awaitable[T]) -> T:
+            began = clock()
+            answer = await work
+            own[code].append(clock() - began)
+            return answer
+
         for _ in range(self.options.resyncs):
             started = clock()
-            result = await coordinator.backend.refresh()
+            results = await asyncio.gather(*(c.backend.refresh() for c in coordinators.values()))
             backend_times.append(clock() - started)
-            errors += result.error_count
+            errors += sum(result.error_count for result in results)
         coordinator_cpu: list[float] = []
         for _ in range(self.options.resyncs):
             started, cpu = clock(), time.thread_time()
-            await coordinator.async_refresh()
+            await asyncio.gather(
+                *(timed(code, c.async_refresh()) for code, c in coordinators.items())
+            )
             coordinator_times.append(clock() - started)
             coordinator_cpu.append(time.thread_time() - cpu)
-            if not coordinator.last_update_success:
-                errors += 1
+            errors += sum(1 for c in coordinators.values() if not c.last_update_success)
         worst = max(coordinator_times)
-        self.results.row(
-            2,
-            MEASURES[2][0].replace("all receivers", f"{len(self.port_to_id)} receivers"),
-            f"{worst:.2f} s",
-            MEASURES[2][1],
-            worst < TARGET_RESYNC_S and errors == 0,
-            "coordinator.async_refresh(), worst of "
+        what = "coordinator.async_refresh()"
+        if len(coordinators) > 1:
+            what = f"all {len(coordinators)} entries' coordinator.async_refresh() at once"
+        details = [
+            f"{what}, worst of "
             f"{len(coordinator_times)}: {', '.join(f'{t:.3f}' for t in coordinator_times)} s "
             "(backend refresh + snapshot diff + entity updates)",
+        ]
+        if len(coordinators) > 1:
+            details.append(
+                "each entry within those rounds: "
+                + "; ".join(
+                    f"{get_manufacturer(code).name} "
+                    f"({sum(1 for c in self.port_to_code.values() if c == code)} receivers) "
+                    + ", ".join(f"{t:.3f}" for t in times)
+                    + " s"
+                    for code, times in own.items()
+                )
+            )
+        details += [
             f"backend.refresh() alone: {', '.join(f'{t:.3f}' for t in backend_times)} s; "
             f"receiver errors: {errors}",
             "event-loop CPU time of each coordinator resync: "
             + ", ".join(f"{t:.3f}" for t in coordinator_cpu)
             + " s (the rest of the wall time is waiting for the receivers' replies: at least "
             "the 0.1 s burst quiet time)",
+        ]
+        self.results.row(
+            2,
+            MEASURES[2][0].replace("all receivers", f"{len(self.port_to_id)} receivers"),
+            f"{worst:.2f} s",
+            MEASURES[2][1],
+            worst < TARGET_RESYNC_S and errors == 0,
+            *details,
         )
 
     async def _steady_state(self) -> None:
@@ -291,8 +373,7 @@ class Bench:
 
     def _memory(self, rss_after: float, trimmed: float) -> None:
         """Row 7: resident memory the entry added."""
-        assert self.entry is not None
-        entries = harness.entries(self.hass, self.entry.entry_id)
+        entries = self._registered()
         enabled = sum(1 for entry in entries if entry.disabled_by is None)
         memory_row(
             self.results,
@@ -330,6 +411,7 @@ class Bench:
             drain_ticks=log["drain_ticks"],
             seen=self.recorder.seen,
             port_to_id=self.port_to_id,
+            port_to_code=self.port_to_code,
             entity_id=self._entity_id,
             resyncs=self.recorder.resyncs,
             gc_pauses=self.gc_watch.pauses,
@@ -361,16 +443,26 @@ class Bench:
         await self._wait_for(all_online, 15.0)
         back = [_first(recorder.online, api) - resumed[port] for port, api in ids.items()]
         worst = max(detection)
+        models = {rx["port"]: rx["model"] for rx in self.worker.receivers}
+        several = len(set(self.port_to_code.values())) > 1
+
+        def figures(values: list[float], digits: int) -> str:
+            if not several:  # one manufacturer: as the table always read
+                return ", ".join(f"{v:.{digits}f}" for v in values)
+            return ", ".join(
+                f"{models[port]} {v:.{digits}f}" for port, v in zip(ports, values, strict=True)
+            )
+
         self.results.row(
             6,
             MEASURES[6][0],
             f"{worst:.2f} s",
             MEASURES[6][1],
             worst <= TARGET_OFFLINE_S,
-            f"{len(ports)} receivers silenced at once (sockets left open): "
-            + ", ".join(f"{d:.3f}" for d in detection)
-            + " s; the worst counts",
-            "back online after resume: " + ", ".join(f"{b:.2f}" for b in back) + " s",
+            f"{len(ports)} receivers silenced at once "
+            f"({'sockets left open' if not several else 'TCP sockets left open, UDP unanswered'}"
+            "): " + figures(detection, 3) + " s; the worst counts",
+            "back online after resume: " + figures(back, 2) + " s",
         )
 
     def _offline_ports(self) -> list[int]:
@@ -383,13 +475,14 @@ class Bench:
         return picked[: max(self.options.offline_receivers, len(by_model))]
 
     async def teardown(self) -> None:
-        if self.entry is not None:
+        if self.entries:
             with contextlib.suppress(Exception):
                 await self.worker.set_rate(0)
+        for entry in self.entries.values():
             try:
-                await self.hass.config_entries.async_unload(self.entry.entry_id)
+                await self.hass.config_entries.async_unload(entry.entry_id)
             except Exception as err:
-                self.results.notes.append(f"unloading the entry failed: {err!r}")
+                self.results.notes.append(f"unloading the {entry.title} entry failed: {err!r}")
         await self.hass.async_stop(force=True)
 
 

@@ -18,17 +18,24 @@ def print_report(options: Options, results: Results, receivers: list[ReceiverInf
     models = Counter(rx["model"] for rx in receivers)
     channels = sum(rx["channels"] for rx in receivers)
     rig = " + ".join(f"{n} {model}" for model, n in models.items()) or options.models
+    makers = {rx.get("manufacturer", "shure") for rx in receivers}
+    # Shure SAMPLE at METER_RATE 1000 ms; the SSC simulator streams meters every 0.2 s.
+    metering = "metering every 1000 ms"
+    if "sennheiser" in makers:
+        metering = "Shure metering every 1000 ms, Sennheiser meters pushed every 200 ms"
+    entries = "each entry's" if len(makers) > 1 else "the entry's"
     out = [
         "",
         f"Micboard scale benchmark: {len(receivers)} receivers ({rig}), {channels} channels, "
-        "metering every 1000 ms",
+        + metering
+        + (f" ({len(makers)} config entries, one per manufacturer)" if len(makers) > 1 else ""),
         f"command:   {options.command}",
         f"machine:   {machine()}",
         f"load:      {options.load_before} before the run, {load_average()} after (1/5/15-min "
         "load average; other work on the machine inflates wall-clock figures, not CPU times)",
         "harness:   Home Assistant from pytest-homeassistant-custom-component's "
         "async_test_home_assistant, HA's production event loop (no debug), no recorder",
-        "entities:  the entry's 'detail entities' option "
+        f"entities:  {entries} 'detail entities' option "
         + ("ON (--detail-entities)" if options.detail_entities else "off (the default)"),
         f"simulator: separate process, seed {options.seed}, meter noise on, meter jitter "
         f"{options.meter_jitter:g} s, battery drain {options.drain:g} min/min; transmitter "

@@ -11,8 +11,8 @@ import contextlib
 from dataclasses import dataclass, field
 
 from simulator.core import Simulator
-from simulator.receiver import SimulatedReceiver
-from simulator.state import MODELS
+from simulator.frontend import FrontEnd
+from simulator.rig import find_model
 
 from .timing import clock
 
@@ -26,6 +26,8 @@ class RigReceiver:
     port: int
     model: str
     channels: int
+    # The manufacturer code ("shure", "sennheiser"): which config entry watches it.
+    manufacturer: str
 
 
 @dataclass
@@ -37,28 +39,34 @@ class BenchRig:
     receivers: list[RigReceiver] = field(default_factory=list)
     # When each battery-drain tick happened (every receiver pushes every channel at once).
     drain_ticks: list[float] = field(default_factory=list)
-    _by_port: dict[int, SimulatedReceiver] = field(default_factory=dict)
+    _by_port: dict[int, FrontEnd] = field(default_factory=dict)
     _drain_task: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
         cls, *, receivers: int, models: list[str], seed: int, drain: float, meter_jitter: float
     ) -> BenchRig:
-        """``receivers`` receivers of ``models`` in turn, named ``RX 000``, ``RX 001``..."""
+        """``receivers`` receivers of ``models`` in turn, named ``RX 000``, ``RX 001``...
+
+        Any model the simulator plays: Shure over TCP, Sennheiser SSC over UDP (channel names
+        fit SSC's 8 characters).
+        """
         # The rig drains the batteries itself (not the simulator) to know when it happens.
         simulator = Simulator(seed=seed, noise=True, battery_drain=0, meter_jitter=meter_jitter)
         rig = cls(simulator, drain)
         for number in range(receivers):
             model = models[number % len(models)]
-            count = MODELS[model].channels
-            rx = await simulator.add_receiver(
+            count = find_model(model).channels
+            rx = await simulator.add_device(
                 model,
                 name=f"RX {number:03d}",
                 port=0,
                 channel_names=[f"R{number:03d} C{index}" for index in range(1, count + 1)],
             )
             rig._by_port[rx.port] = rx
-            rig.receivers.append(RigReceiver(rx.port, rx.model, len(rx.state.channels)))
+            rig.receivers.append(
+                RigReceiver(rx.port, rx.model, len(rx.state.channels), rx.state.manufacturer)
+            )
             if drain and rig._drain_task is None:
                 rig._drain_task = asyncio.create_task(rig._drain_batteries())
         return rig

@@ -66,7 +66,13 @@ async def run_worker(options: Options) -> None:
     ready: Ready = {
         "control": server.sockets[0].getsockname()[1],
         "receivers": [
-            {"port": rx.port, "model": rx.model, "channels": rx.channels} for rx in rig.receivers
+            {
+                "port": rx.port,
+                "model": rx.model,
+                "channels": rx.channels,
+                "manufacturer": rx.manufacturer,
+            }
+            for rx in rig.receivers
         ],
     }
     sys.stdout.write(json.dumps(ready) + "\n")

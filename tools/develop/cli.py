@@ -10,7 +10,14 @@ import sys
 from .client import HAError
 from .config import write_config
 from .onboarding import bootstrap
-from .processes import SimulatorError, port_free, wait_simulator
+from .processes import (
+    SimulatorError,
+    group_hosts,
+    host_words,
+    parse_host_words,
+    port_free,
+    wait_simulator_devices,
+)
 from .rig import device_name
 
 DESCRIPTION = "A ready Home Assistant for scripts/develop and tests/e2e, without a single click."
@@ -22,12 +29,20 @@ def _parser() -> argparse.ArgumentParser:
     write = sub.add_parser("write", help="write or refresh the config dir")
     write.add_argument("--config", type=Path, required=True)
     write.add_argument("--port", type=int, default=8123)
-    wait = sub.add_parser("wait-simulator", help="print the hosts the simulator listed")
+    wait = sub.add_parser(
+        "wait-simulator",
+        help="print the hosts the simulator listed, as code=host:port words (by manufacturer)",
+    )
     wait.add_argument("--log", type=Path, required=True)
     wait.add_argument("--pid", type=int)
-    boot = sub.add_parser("bootstrap", help="user, Micboard entry and dashboard")
+    boot = sub.add_parser("bootstrap", help="user, a Micboard entry per manufacturer, dashboard")
     boot.add_argument("--url", required=True)
-    boot.add_argument("--hosts", nargs="+", required=True)
+    boot.add_argument(
+        "--hosts",
+        nargs="+",
+        required=True,
+        help="code=host:port words (a bare host:port is Shure's), as wait-simulator prints",
+    )
     boot.add_argument("--pid", type=int, help="the hass process, to stop waiting if it dies")
     ports = sub.add_parser("check-ports", help="fail if a 127.0.0.1 port is taken")
     ports.add_argument("ports", type=int, nargs="+")
@@ -40,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "write":
             print(write_config(args.config, port=args.port))
         elif args.command == "wait-simulator":
-            print(" ".join(wait_simulator(args.log, args.pid)))
+            print(" ".join(host_words(group_hosts(wait_simulator_devices(args.log, args.pid)))))
         elif args.command == "check-ports":
             if taken := [port for port in args.ports if not port_free(port)]:
                 print(
@@ -49,9 +64,13 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 return 1
         else:
-            done = asyncio.run(bootstrap(args.url, args.hosts, pid=args.pid))
-            receivers = ", ".join(device_name(r) for r in done.rig.receivers)
-            print(f"develop: Micboard watches {len(done.rig.receivers)} receivers: {receivers}")
+            done = asyncio.run(bootstrap(args.url, parse_host_words(args.hosts), pid=args.pid))
+            for rig in done.rigs.values():
+                receivers = ", ".join(device_name(r) for r in rig.receivers)
+                print(
+                    f"develop: {device_name(rig.service)} entry watches "
+                    f"{len(rig.receivers)} receivers: {receivers}"
+                )
             print(f"develop: dashboard {done.dashboard_url}")
     except (HAError, SimulatorError) as err:
         print(f"develop: {err}", file=sys.stderr)

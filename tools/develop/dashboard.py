@@ -57,36 +57,46 @@ def _receiver_card(rig: Rig, receiver: JSONObject) -> JSONObject:
     return {"type": "vertical-stack", "cards": [heading, grid]}
 
 
-def _service_card(rig: Rig) -> JSONObject:
-    """The sync log (receivers online, last sync) and the activity feed."""
+_SYNC_KEYS = (
+    "receivers_online",
+    "receivers_total",
+    "last_sync_status",
+    "last_sync",
+    "last_sync_duration",
+    "last_sync_errors",
+)
+
+
+def _sync_cards(rig: Rig) -> list[JSONObject]:
+    """One manufacturer's service device: its sync log (receivers online, last sync)."""
     svc = rig.service
-    keys = (
-        "receivers_online",
-        "receivers_total",
-        "last_sync_status",
-        "last_sync",
-        "last_sync_duration",
-        "last_sync_errors",
-    )
-    rows = [row for key in keys if (row := _row(rig, rig.entity(svc["id"], key)))]
-    # The event entities: one line per lifecycle transition ("Turned off", "Came online").
-    # (The card filters by entity; /logbook also shows the integration's sentences.)
-    events = [
-        entity_id
-        for device in [*rig.receivers, *(c for chans in rig.channels.values() for c in chans)]
-        for key in ("receiver_events", "transmitter_events")
-        if (entity_id := rig.entity(device["id"], key))
-    ]
-    cards: list[JSONObject] = [
+    rows = [row for key in _SYNC_KEYS if (row := _row(rig, rig.entity(svc["id"], key)))]
+    return [
         {
             "type": "heading",
-            "heading": device_name(svc) or "Shure",
+            "heading": device_name(svc) or "Micboard",
             "icon": "mdi:sync",
             "tap_action": _device_page(svc),
         },
         {"type": "entities", "entities": rows, "state_color": True},
     ]
-    if events:
+
+
+def _event_entities(rig: Rig) -> list[str]:
+    """The event entities: one logbook line per lifecycle transition ("Turned off")."""
+    return [
+        entity_id
+        for device in [*rig.receivers, *(c for chans in rig.channels.values() for c in chans)]
+        for key in ("receiver_events", "transmitter_events")
+        if (entity_id := rig.entity(device["id"], key))
+    ]
+
+
+def _service_card(rigs: list[Rig]) -> JSONObject:
+    """Every manufacturer's sync log, then one activity feed over all of them."""
+    cards = [card for rig in rigs for card in _sync_cards(rig)]
+    # (The card filters by entity; /logbook also shows the integration's sentences.)
+    if events := [entity_id for rig in rigs for entity_id in _event_entities(rig)]:
         cards += [
             {"type": "heading", "heading": "Activity", "icon": "mdi:format-list-bulleted"},
             {"type": "logbook", "target": {"entity_id": events}, "hours_to_show": 24},
@@ -94,9 +104,13 @@ def _service_card(rig: Rig) -> JSONObject:
     return {"type": "vertical-stack", "cards": cards}
 
 
-def build_dashboard(rig: Rig) -> JSONObject:
-    """Classic Micboard's admin view: the sync log and activity, then every channel."""
-    cards = [_service_card(rig), *(_receiver_card(rig, r) for r in rig.receivers)]
+def build_dashboard(rigs: Rig | list[Rig]) -> JSONObject:
+    """Classic Micboard's admin view: the sync logs and activity, then every channel.
+
+    ``rigs``: one per manufacturer's entry; receivers follow manufacturer by manufacturer.
+    """
+    rigs = [rigs] if isinstance(rigs, Rig) else rigs
+    cards = [_service_card(rigs), *(_receiver_card(rig, r) for rig in rigs for r in rig.receivers)]
     return {
         "title": "Micboard",
         # Masonry packs receivers of different sizes without gaps: a whole rig per screen.
@@ -106,7 +120,7 @@ def build_dashboard(rig: Rig) -> JSONObject:
     }
 
 
-async def ensure_dashboard(api: HomeAssistantAPI, rig: Rig) -> str:
+async def ensure_dashboard(api: HomeAssistantAPI, rigs: Rig | list[Rig]) -> str:
     """Create (or refresh) the Micboard storage dashboard and make it the default one."""
     dashboards = await api.call("lovelace/dashboards/list")
     if not any(d["url_path"] == DASHBOARD_URL for d in dashboards):
@@ -119,6 +133,6 @@ async def ensure_dashboard(api: HomeAssistantAPI, rig: Rig) -> str:
             require_admin=False,
             mode="storage",
         )
-    await api.call("lovelace/config/save", url_path=DASHBOARD_URL, config=build_dashboard(rig))
+    await api.call("lovelace/config/save", url_path=DASHBOARD_URL, config=build_dashboard(rigs))
     await api.call("frontend/set_system_data", key="core", value={"default_panel": DASHBOARD_URL})
     return f"{api.base_url}/{DASHBOARD_URL}/rig"

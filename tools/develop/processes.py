@@ -8,6 +8,8 @@ import re
 import socket
 import time
 
+from simulator.rig import find_model
+
 from .const import LOOPBACK
 
 HOST_LINE = re.compile(r"^(127\.0\.0\.1:\d+)\s+(\S+)\s+(.*)$")
@@ -53,13 +55,62 @@ def read_simulator_hosts(log: Path) -> list[str]:
     return [m.group(1) for line in _read(log).splitlines() if (m := HOST_LINE.match(line.strip()))]
 
 
-def wait_simulator(log: Path, pid: int | None = None, timeout: float = 20) -> list[str]:
-    """Until the simulator has listed its receivers (its last line names the control port)."""
+def read_simulator_devices(log: Path) -> list[tuple[str, str, str]]:
+    """(``host:port``, model, name) of each ``127.0.0.1:PORT MODEL NAME`` line printed."""
+    return [
+        (m.group(1), m.group(2), m.group(3))
+        for line in _read(log).splitlines()
+        if (m := HOST_LINE.match(line.strip()))
+    ]
+
+
+def manufacturer_of(model: str) -> str:
+    """The manufacturer code (``shure``, ``sennheiser``) of a model the simulator printed.
+
+    Data-driven: the simulator's own model table says who makes each model, so a model or
+    manufacturer added there needs no change here.
+    """
+    return find_model(model).manufacturer
+
+
+def group_hosts(devices: list[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """Hosts by manufacturer code, manufacturers in the order they first appear."""
+    groups: dict[str, list[str]] = {}
+    for host, model, _name in devices:
+        groups.setdefault(manufacturer_of(model), []).append(host)
+    return groups
+
+
+def host_words(groups: dict[str, list[str]]) -> list[str]:
+    """``code=host:port`` words, what ``bootstrap --hosts`` takes."""
+    return [f"{code}={host}" for code, hosts in groups.items() for host in hosts]
+
+
+def parse_host_words(words: list[str], default: str = "shure") -> dict[str, list[str]]:
+    """``code=host:port`` (or a bare ``host:port``, for ``default``) words, by code."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        code, sep, host = word.partition("=")
+        if not sep:
+            code, host = default, word
+        groups.setdefault(code, []).append(host)
+    return groups
+
+
+def wait_simulator_devices(
+    log: Path, pid: int | None = None, timeout: float = 20
+) -> list[tuple[str, str, str]]:
+    """Until the simulator has listed its receivers: (host, model, name) of each."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if CONTROL_LINE.search(_read(log)):
-            return read_simulator_hosts(log)
+            return read_simulator_devices(log)
         if pid is not None and not alive(pid):
             raise SimulatorError(f"the simulator exited; see {log}")
         time.sleep(0.05)
     raise SimulatorError(f"the simulator listed no receivers within {timeout} s; see {log}")
+
+
+def wait_simulator(log: Path, pid: int | None = None, timeout: float = 20) -> list[str]:
+    """Until the simulator has listed its receivers (its last line names the control port)."""
+    return [host for host, _model, _name in wait_simulator_devices(log, pid, timeout)]
