@@ -82,12 +82,16 @@ def _sync_cards(rig: Rig) -> list[JSONObject]:
     ]
 
 
-def _event_entities(rig: Rig) -> list[str]:
-    """The event entities: one logbook line per lifecycle transition ("Turned off")."""
+def _activity_entities(rig: Rig) -> list[str]:
+    """What the Activity card follows: each receiver's connectivity and channel's status.
+
+    One line per transition ("Vox 2 Status: Off (was good)"); the card filters by entity,
+    so the lifecycle sentences themselves are in the Activity panel (/logbook).
+    """
     return [
         entity_id
         for device in [*rig.receivers, *(c for chans in rig.channels.values() for c in chans)]
-        for key in ("receiver_events", "transmitter_events")
+        for key in ("connectivity", "status")
         if (entity_id := rig.entity(device["id"], key))
     ]
 
@@ -96,10 +100,10 @@ def _service_card(rigs: list[Rig]) -> JSONObject:
     """Every manufacturer's sync log, then one activity feed over all of them."""
     cards = [card for rig in rigs for card in _sync_cards(rig)]
     # (The card filters by entity; /logbook also shows the integration's sentences.)
-    if events := [entity_id for rig in rigs for entity_id in _event_entities(rig)]:
+    if watched := [entity_id for rig in rigs for entity_id in _activity_entities(rig)]:
         cards += [
             {"type": "heading", "heading": "Activity", "icon": "mdi:format-list-bulleted"},
-            {"type": "logbook", "target": {"entity_id": events}, "hours_to_show": 24},
+            {"type": "logbook", "target": {"entity_id": watched}, "hours_to_show": 24},
         ]
     return {"type": "vertical-stack", "cards": cards}
 
