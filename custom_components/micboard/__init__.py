@@ -11,7 +11,9 @@ from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .discovery import async_start_discovery
 from .hosts import parse_host
 from .identifiers import parse_identifier
+from .identities import IdentityStore
 from .manufacturers import get_manufacturer
+from .repairs_issues import async_remove_access_issues
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
@@ -33,6 +35,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> 
 async def async_unload_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> bool:
     """Unload the entities; the coordinator then closes every connection."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> None:
+    """The entry was deleted: forget its remembered identities and its repair issues."""
+    async_remove_access_issues(hass, entry.entry_id)
+    await IdentityStore(hass, entry.entry_id, entry.data[CONF_MANUFACTURER]).async_remove()
 
 
 async def async_remove_config_entry_device(

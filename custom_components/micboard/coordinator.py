@@ -40,6 +40,7 @@ from .manufacturers import (
     Snapshot,
     SyncResult,
 )
+from .repairs_issues import AccessIssues
 from .status_tracker import StatusTracker
 
 type MicboardConfigEntry = ConfigEntry[MicboardCoordinator]
@@ -81,6 +82,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self.status = StatusTracker(hass, self.listeners.call)
         self.devices = DeviceSync(hass, entry.entry_id, self.manufacturer, self.title)
         self.identities = IdentityStore(hass, entry.entry_id, self.manufacturer)
+        self.access_issues = AccessIssues(hass, entry.entry_id, self.manufacturer)
         # Receivers that were online at some point of this run.
         self._seen_online: set[str] = set()
         self._device_infos: dict[ChannelKey, DeviceInfo] = {}
@@ -99,6 +101,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self._known = self.devices.async_known_receivers()
         self.devices.async_register_service()
         self.backend.remember(await self.identities.async_load())
+        self.access_issues.async_start(self.backend.snapshot.receivers.values())
         await self.backend.start()
         self._unsub_backend = self.backend.add_listener(self._async_handle_push)
         # Home Assistant does not unload entries when it stops; receivers must still be
@@ -134,6 +137,8 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         first = not self._ready
         remembered = any(receiver.identified for receiver in snapshot.receivers.values())
         if first and result.device_count and result.online_count == 0 and not remembered:
+            # The retry keeps trying; a device the user must switch on says so meanwhile.
+            self.access_issues.async_update(snapshot.receivers.values(), create=True)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="no_receiver_answered",
@@ -149,6 +154,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self._ready = True
         self._async_fire(synced_event(self.manufacturer, self.title, result))
         self.identities.async_update(snapshot.receivers.values())
+        self.access_issues.async_update(snapshot.receivers.values(), create=True)
         if first and (
             silent := [
                 r.api_device_id
@@ -197,6 +203,9 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         previous = self._async_follow_moves(previous, snapshot, changes.structure)
         settings = changes.receivers - changes.meters_only
         fired = self._async_process(previous, snapshot, settings)
+        self.access_issues.async_update(
+            (r for i in settings if (r := snapshot.receivers.get(i)) is not None), create=False
+        )
         if changes.structure:
             # New receivers or channels: every platform looks for entities to add.
             self.async_update_listeners()

@@ -124,6 +124,10 @@ class IdentityStore:
         self._unsaved = False
         return {"receivers": self._saved}
 
+    async def async_remove(self) -> None:
+        """Delete the file (the entry was deleted)."""
+        await self._store.async_remove()
+
     async def async_flush(self) -> None:
         """Write a pending change now (the entry unloads: a reload must find it)."""
         if self._unsaved:

@@ -10,7 +10,7 @@ import time
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 
 from custom_components.micboard.const import CONF_HOSTS, DOMAIN, LIFECYCLE_EVENTS
@@ -177,3 +177,29 @@ async def test_receiver_off_while_home_assistant_starts(
         "micboard_device_online",
     ]
     assert hass.states.get("binary_sensor.stage_l_connectivity").state == "on"
+
+
+async def test_receiver_ignoring_commands_raises_a_repair_until_it_answers(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """An SLX-D+ with third-party control off (connects, answers nothing): a repair issue
+    that names the setting, cleared by itself once the receiver answers."""
+    good = await simulator.add_receiver("ULXD4", name="Lectern")
+    locked = await simulator.add_receiver("SLXD4D+", name="Band")
+    locked.go_silent()
+    entry = await setup_entry(hass, good, locked)
+    issue_id = f"access_disabled_{entry.entry_id}_127.0.0.1_{locked.port}"
+    registry = ir.async_get(hass)
+    await until(hass, lambda: registry.async_get_issue(DOMAIN, issue_id) is not None, 5)
+    issue = registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "access_disabled_shure"
+    assert issue.translation_placeholders == {
+        "name": "Receiver 127.0.0.1",
+        "host": f"127.0.0.1:{locked.port}",
+    }
+
+    locked.resume()
+    await until(hass, lambda: registry.async_get_issue(DOMAIN, issue_id) is None, 12)
+    await until(hass, lambda: hass.states.get("binary_sensor.band_connectivity") is not None, 5)
+    assert hass.states.get("binary_sensor.band_connectivity").state == "on"

@@ -17,11 +17,22 @@ from ..models import Receiver
 from .families import apply_message
 from .options import ClientOptions
 from .parser import Rep, RepError
-from .reading import Reading, build_receiver, full_read_commands, read_receiver
+from .reading import (
+    NO_ANSWER_AFTER_CONNECT,
+    Reading,
+    build_receiver,
+    full_read_commands,
+    read_receiver,
+)
 from .session import Session
 
 _LOGGER = logging.getLogger(__name__)
 
+# What to change on the receiver when it accepts connections but answers nothing.
+ACCESS_HINT = (
+    "connected, but the receiver answers no command: allow third-party control on it "
+    "(SLX-D+: Network > Controller Access > Allow)"
+)
 _NO_FULL_ANSWER = DeviceError(ErrorKind.TIMED_OUT, "no answer to the full read")
 
 
@@ -104,7 +115,17 @@ class ReceiverConnection(ReconnectingConnection):
         self._identified = False
         self._link = session = await Session.open(self.host, self.port, self._options)
         known_mac = self._reading.device.mac_address if self._reading else None
-        reading = await read_receiver(session, known_mac)
+        try:
+            reading = await read_receiver(session, known_mac)
+        except MicboardConnectionError as err:
+            if self._reading is None and err.detail == NO_ANSWER_AFTER_CONNECT:
+                # Never identified, and the port accepts but nothing answers: what a
+                # receiver with third-party control switched off does (SLX-D+: "the TCP
+                # connection opens but every command is silently ignored").
+                raise MicboardConnectionError(
+                    ACCESS_HINT, kind=ErrorKind.ACCESS_DISABLED, host=err.host
+                ) from err
+            raise
         self._identified = True
         if self._options.meter_rate_ms:
             await session.send([self._options.meter_rate_command()])

@@ -79,6 +79,10 @@ def identify_answer(where: str, messages: Sequence[Message]) -> Identity:
     return identity
 
 
+# The connection opened but nothing answered the full read.
+NO_ANSWER_AFTER_CONNECT = "no answer"
+
+
 async def read_receiver(session: Session, known_mac: str | None = None) -> Reading:
     """Read and identify a receiver's full state over a fresh session.
 
@@ -88,7 +92,9 @@ async def read_receiver(session: Session, known_mac: str | None = None) -> Readi
     # MODEL is asked for explicitly: SLX-D+ refuses GET 0 ALL but answers GET MODEL.
     messages = await session.exchange(["< GET 0 ALL >", "< GET MODEL >"])
     if not messages:
-        raise MicboardConnectionError("no answer", kind=ErrorKind.TIMED_OUT, host=session.where)
+        raise MicboardConnectionError(
+            NO_ANSWER_AFTER_CONNECT, kind=ErrorKind.TIMED_OUT, host=session.where
+        )
     identity = identify_answer(session.where, messages)
     if identity.family.per_channel_get_all and not any(
         isinstance(message, Rep) and message.channel for message in messages
