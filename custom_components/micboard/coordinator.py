@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import ATTR_DEVICE_ID, EVENT_HOMEASSISTANT_STOP
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .announcer import Announcer
 from .const import (
-    DEVICE_TYPE_SERVICE,
     DOMAIN,
-    EVENT_DEVICE_DISCOVERED,
-    EVENT_DEVICE_ONLINE,
-    EVENT_DEVICE_SYNCED,
-    EVENT_DEVICE_UPDATED,
     LOGGER,
     SCAN_INTERVAL,
 )
@@ -30,7 +24,7 @@ from .devices import DeviceSync
 from .fanout import KeyedListeners
 from .identifiers import SERVICE_KEY, ChannelKey, device_identifier
 from .identities import IdentityStore
-from .lifecycle import LifecycleEvent, diff_snapshots, offline_event, synced_event
+from .lifecycle import synced_event
 from .manufacturers import (
     MANUFACTURERS,
     Backend,
@@ -40,13 +34,12 @@ from .manufacturers import (
     Snapshot,
     SyncResult,
 )
+from .moves import find_moves, rekeyed
 from .repairs_issues import AccessIssues
 from .status_tracker import StatusTracker
 
 type MicboardConfigEntry = ConfigEntry[MicboardCoordinator]
 
-# Events after which the device registry is brought up to date.
-_REGISTRY_EVENTS = frozenset({EVENT_DEVICE_DISCOVERED, EVENT_DEVICE_UPDATED})
 # A receiver remembered from an earlier run that has not answered this long after start is
 # announced offline: the same window in which a live receiver's silence is detected.
 OFFLINE_WINDOW = 4.5
@@ -72,24 +65,25 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         spec = MANUFACTURERS.get(self.manufacturer)
         self.title = spec.name if spec else self.manufacturer
         # Entities of a receiver (index 0), a channel, or the service device; meter
-        # entities also under ``meter_listeners``; event entities under ``event_listeners``.
+        # entities also under ``meter_listeners`` (event entities listen to the announcer).
         self.listeners: KeyedListeners[ChannelKey] = KeyedListeners()
         self.meter_listeners: KeyedListeners[ChannelKey] = KeyedListeners()
-        self.event_listeners: KeyedListeners[ChannelKey, LifecycleEvent] = KeyedListeners()
         # By receiver id: told (new id, merged) when the receiver's id moves.
         self.moves: KeyedListeners[str, str, bool] = KeyedListeners()
         self._move_observers: list[Callable[[str, str, bool], None]] = []
         self.status = StatusTracker(hass, self.listeners.call)
         self.devices = DeviceSync(hass, entry.entry_id, self.manufacturer, self.title)
         self.identities = IdentityStore(hass, entry.entry_id, self.manufacturer)
+        self.announcer = Announcer(
+            hass,
+            manufacturer=self.manufacturer,
+            title=self.title,
+            devices=self.devices,
+            status=self.status,
+            identities=self.identities,
+        )
         self.access_issues = AccessIssues(hass, entry.entry_id, self.manufacturer)
-        # Receivers that were online at some point of this run.
-        self._seen_online: set[str] = set()
         self._device_infos: dict[ChannelKey, DeviceInfo] = {}
-        # Discoveries made after start, kept until the new device's event entity exists.
-        self.pending_discovered: dict[ChannelKey, LifecycleEvent] = {}
-        self._known: set[str] = set()
-        self._never_answered_warned: set[str] = set()
         self._unsub_backend: Callable[[], None] | None = None
         self.last_sync: SyncResult | None = None
         self.last_sync_time: datetime | None = None
@@ -98,7 +92,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
 
     async def _async_setup(self) -> None:
         """Start the backend and learn which receivers earlier runs already announced."""
-        self._known = self.devices.async_known_receivers()
+        self.announcer.async_start()
         self.devices.async_register_service()
         self.backend.remember(await self.identities.async_load())
         self.access_issues.async_start(self.backend.snapshot.receivers.values())
@@ -150,9 +144,9 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         if not first:
             previous, self.data = self.data, snapshot
             previous = self._async_follow_moves(previous, snapshot, None)
-        self._async_process(previous, snapshot, None)
+        self.announcer.async_process(previous, snapshot, None)
         self._ready = True
-        self._async_fire(synced_event(self.manufacturer, self.title, result))
+        self.announcer.async_fire(synced_event(self.manufacturer, self.title, result))
         self.identities.async_update(snapshot.receivers.values())
         self.access_issues.async_update(snapshot.receivers.values(), create=True)
         if first and (
@@ -170,15 +164,8 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         return snapshot
 
     @callback
-    def _async_announce_silent(self, api_ids: list[str], _now: datetime) -> None:
-        """Remembered receivers still silent after the window went offline (once)."""
-        for api_id in api_ids:
-            receiver = self.data.receivers.get(api_id)
-            if receiver is None or receiver.online or api_id in self._seen_online:
-                continue
-            event = offline_event(receiver)
-            self._async_fire(event)
-            self.event_listeners.call((api_id, 0), event)
+    def _async_announce_silent(self, api_ids: list[str], now: datetime) -> None:
+        self.announcer.async_announce_silent(self.data, api_ids, now)
 
     @callback
     def _async_refresh_finished(self) -> None:
@@ -202,7 +189,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         previous, self.data = self.data, snapshot
         previous = self._async_follow_moves(previous, snapshot, changes.structure)
         settings = changes.receivers - changes.meters_only
-        fired = self._async_process(previous, snapshot, settings)
+        fired = self.announcer.async_process(previous, snapshot, settings)
         self.access_issues.async_update(
             (r for i in settings if (r := snapshot.receivers.get(i)) is not None), create=False
         )
@@ -233,39 +220,22 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         Returns ``previous`` with the moved receivers under their new ids, so that the
         lifecycle diff sees the same receiver (no second discovery, no false online).
         """
-        ids = previous.receivers.keys() if candidates is None else candidates
-        gone = [i for i in ids if i in previous.receivers and i not in current.receivers]
-        if not gone:
+        if not (moves := find_moves(previous, current, candidates)):
             return previous
-        by_address = {(r.host, r.port): r for r in current.receivers.values()}
-        receivers = dict(previous.receivers)
-        for old_id in gone:
-            old = previous.receivers[old_id]
-            new = by_address.get((old.host, old.port))
-            # A first answer (from an unidentified placeholder) is a discovery, not a move.
-            if (
-                new is None
-                or not old.identified
-                or not new.identified
-                or new.api_device_id in previous.receivers
-            ):
-                continue
-            new_id = new.api_device_id
+        for old, new in moves:
+            old_id, new_id = old.api_device_id, new.api_device_id
             LOGGER.info("%s receiver %s is now known by %s", self.title, old_id, new_id)
-            merged = self.devices.async_move(old_id, new_id, [c.index for c in old.channels])
-            self._known.add(new_id)
+            indexes = [channel.index for channel in old.channels]
+            merged = self.devices.async_move(old_id, new_id, indexes)
+            self.announcer.async_moved(old_id, new_id)
             self.status.async_move(old_id, new_id)
-            if old_id in self._seen_online:
-                self._seen_online.add(new_id)
-            for index in [0, *(c.index for c in old.channels)]:
+            for index in [0, *indexes]:
                 self._device_infos.pop((old_id, index), None)
             for observer in list(self._move_observers):
                 observer(old_id, new_id, merged)
             for listener in self.moves.pop(old_id):
                 listener(new_id, merged)
-            receivers.pop(old_id)
-            receivers[new_id] = replace(old, api_device_id=new_id)
-        return replace(previous, receivers=receivers)
+        return rekeyed(previous, moves)
 
     @callback
     def _async_wake_meters(self, old: Receiver, new: Receiver, now: datetime) -> None:
@@ -311,100 +281,6 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
                 identifiers={device_identifier(self.manufacturer, key)}
             )
         return info
-
-    @callback
-    def _async_process(
-        self, previous: Snapshot | None, current: Snapshot, only: frozenset[str] | None
-    ) -> bool:
-        """Remember channel readings and fire lifecycle events; True if any event fired.
-
-        The first snapshot after start is the baseline: it announces receivers never seen
-        before and nothing else, so a restart does not re-announce old state.
-        """
-        now = dt_util.utcnow()
-        for api_id in current.receivers.keys() if only is None else only:
-            if (receiver := current.receivers.get(api_id)) is None:
-                continue
-            if not receiver.identified:
-                self._async_warn_never_answered(receiver)
-                continue
-            if receiver.online:
-                self._seen_online.add(api_id)
-            for channel in receiver.channels:
-                self.status.observe((api_id, channel.index), channel, now)
-
-        baseline = previous is None
-        if baseline:
-            # What changed while Home Assistant was down reaches the device registry now.
-            for receiver in current.receivers.values():
-                if receiver.identified:
-                    self.devices.async_register(receiver)
-        events = diff_snapshots(
-            previous or Snapshot(manufacturer=self.manufacturer),
-            current,
-            known=self._known,
-            only=only,
-        )
-        if baseline:
-            events = [e for e in events if e.event_type == EVENT_DEVICE_DISCOVERED]
-        remember = False
-        for event in events:
-            key = (event.receiver_id, event.channel_index)
-            if event.event_type == EVENT_DEVICE_DISCOVERED:
-                self._known.add(event.receiver_id)
-                if not baseline:
-                    self.pending_discovered[key] = event
-            if not baseline and (
-                event.event_type in _REGISTRY_EVENTS
-                or (event.event_type == EVENT_DEVICE_ONLINE and event.channel_index == 0)
-            ):
-                self.devices.async_register(current.receivers[event.receiver_id])
-                remember = True
-            self._async_fire(event)
-            self.event_listeners.call(key, event)
-        if remember:
-            # A new or changed identity survives a restart even before the next poll.
-            self.identities.async_update(current.receivers.values())
-        return bool(events)
-
-    @callback
-    def _async_warn_never_answered(self, receiver: Receiver) -> None:
-        if receiver.api_device_id in self._never_answered_warned:
-            return
-        self._never_answered_warned.add(receiver.api_device_id)
-        LOGGER.warning(
-            "%s receiver at %s:%s has not answered yet (%s); it will be added when it does",
-            self.title,
-            receiver.host,
-            receiver.port,
-            receiver.error or "no answer",
-        )
-
-    @callback
-    def _async_fire(self, event: LifecycleEvent) -> None:
-        data: dict[str, Any] = {
-            "service_code": event.service_code,
-            "api_device_id": event.api_device_id,
-            "device_type": event.device_type,
-        }
-        if event.device_type != DEVICE_TYPE_SERVICE:
-            data[ATTR_DEVICE_ID] = self.devices.async_device_id(
-                (event.receiver_id, event.channel_index)
-            )
-        data["name"] = event.name
-        data.update(event.extra)
-        if event.event_type == EVENT_DEVICE_SYNCED:
-            LOGGER.debug("%s: %s %s", event.event_type, event.name, event.extra["sync_result"])
-        else:
-            LOGGER.info(
-                "%s: %s %s %s%s",
-                event.event_type,
-                event.device_type,
-                event.name,
-                event.api_device_id,
-                f" {event.extra['changed']}" if event.event_type == EVENT_DEVICE_UPDATED else "",
-            )
-        self.hass.bus.async_fire(event.event_type, data)
 
     def receiver(self, api_id: str) -> Receiver | None:
         """The receiver with this api device id in the current snapshot."""

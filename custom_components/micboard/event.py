@@ -84,18 +84,18 @@ class MicboardEventEntity(MicboardEntity, EventEntity):
         """Subscribe to lifecycle events; replay a discovery that created this entity."""
         await super().async_added_to_hass()
         key = self._listener_key
-        if (pending := self.coordinator.pending_discovered.pop(key, None)) is not None:
+        if (pending := self.coordinator.announcer.pending_discovered.pop(key, None)) is not None:
             self._on_event(pending)
 
     @override
     def _listen(self) -> None:
         super()._listen()
-        self.coordinator.event_listeners.add(self._listener_key, self._on_event)
+        self.coordinator.announcer.event_listeners.add(self._listener_key, self._on_event)
 
     @override
     def _unlisten(self) -> None:
         super()._unlisten()
-        self.coordinator.event_listeners.remove(self._listener_key, self._on_event)
+        self.coordinator.announcer.event_listeners.remove(self._listener_key, self._on_event)
 
     @callback
     def _on_event(self, event: LifecycleEvent) -> None:

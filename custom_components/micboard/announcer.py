@@ -1,0 +1,183 @@
+"""Lifecycle events out: from two snapshots to the bus, the event entities and the registry.
+
+The coordinator hands over each new snapshot with the previous one; this remembers which
+receivers were ever announced, records channel readings for the status, fires the events
+the pure diff (``lifecycle.py``) finds, and keeps the device registry and the remembered
+identities in step with them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    DEVICE_TYPE_SERVICE,
+    EVENT_DEVICE_DISCOVERED,
+    EVENT_DEVICE_ONLINE,
+    EVENT_DEVICE_SYNCED,
+    EVENT_DEVICE_UPDATED,
+    LOGGER,
+)
+from .devices import DeviceSync
+from .fanout import KeyedListeners
+from .identifiers import ChannelKey
+from .identities import IdentityStore
+from .lifecycle import LifecycleEvent, diff_snapshots, offline_event
+from .manufacturers import Receiver, Snapshot
+from .status_tracker import StatusTracker
+
+# Events after which the device registry is brought up to date.
+_REGISTRY_EVENTS = frozenset({EVENT_DEVICE_DISCOVERED, EVENT_DEVICE_UPDATED})
+
+
+class Announcer:
+    """Turns snapshot changes of one manufacturer entry into lifecycle events."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        manufacturer: str,
+        title: str,
+        devices: DeviceSync,
+        status: StatusTracker,
+        identities: IdentityStore,
+    ) -> None:
+        """Announce nothing yet; ``async_start`` learns what earlier runs announced."""
+        self._hass = hass
+        self._manufacturer = manufacturer
+        self._title = title
+        self._devices = devices
+        self._status = status
+        self._identities = identities
+        # Event entities, by receiver (index 0) or channel.
+        self.event_listeners: KeyedListeners[ChannelKey, LifecycleEvent] = KeyedListeners()
+        # Discoveries made after start, kept until the new device's event entity exists.
+        self.pending_discovered: dict[ChannelKey, LifecycleEvent] = {}
+        self._known: set[str] = set()
+        self._never_answered_warned: set[str] = set()
+        # Receivers that were online at some point of this run.
+        self._seen_online: set[str] = set()
+
+    @callback
+    def async_start(self) -> None:
+        """Learn which receivers earlier runs announced (they are never discovered again)."""
+        self._known = self._devices.async_known_receivers()
+
+    @callback
+    def async_moved(self, old_id: str, new_id: str) -> None:
+        """A receiver's id moved: it stays announced under its new id."""
+        self._known.add(new_id)
+        if old_id in self._seen_online:
+            self._seen_online.add(new_id)
+
+    @callback
+    def async_process(
+        self, previous: Snapshot | None, current: Snapshot, only: frozenset[str] | None
+    ) -> bool:
+        """Remember channel readings and fire lifecycle events; True if any event fired.
+
+        ``previous`` None is the first snapshot after start, the baseline: it announces
+        receivers never seen before and nothing else, so a restart does not re-announce old
+        state. ``only`` limits the work to these receivers (a pushed change names them).
+        """
+        now = dt_util.utcnow()
+        for api_id in current.receivers.keys() if only is None else only:
+            if (receiver := current.receivers.get(api_id)) is None:
+                continue
+            if not receiver.identified:
+                self._async_warn_never_answered(receiver)
+                continue
+            if receiver.online:
+                self._seen_online.add(api_id)
+            for channel in receiver.channels:
+                self._status.observe((api_id, channel.index), channel, now)
+
+        baseline = previous is None
+        if baseline:
+            # What changed while Home Assistant was down reaches the device registry now.
+            for receiver in current.receivers.values():
+                if receiver.identified:
+                    self._devices.async_register(receiver)
+        events = diff_snapshots(
+            previous or Snapshot(manufacturer=self._manufacturer),
+            current,
+            known=self._known,
+            only=only,
+        )
+        if baseline:
+            events = [e for e in events if e.event_type == EVENT_DEVICE_DISCOVERED]
+        remember = False
+        for event in events:
+            key = (event.receiver_id, event.channel_index)
+            if event.event_type == EVENT_DEVICE_DISCOVERED:
+                self._known.add(event.receiver_id)
+                if not baseline:
+                    self.pending_discovered[key] = event
+            if not baseline and (
+                event.event_type in _REGISTRY_EVENTS
+                or (event.event_type == EVENT_DEVICE_ONLINE and event.channel_index == 0)
+            ):
+                self._devices.async_register(current.receivers[event.receiver_id])
+                remember = True
+            self.async_fire(event)
+        if remember:
+            # A new or changed identity survives a restart even before the next poll.
+            self._identities.async_update(current.receivers.values())
+        return bool(events)
+
+    @callback
+    def async_announce_silent(self, current: Snapshot, api_ids: list[str], _now: datetime) -> None:
+        """Remembered receivers still silent after the window went offline (once)."""
+        for api_id in api_ids:
+            receiver = current.receivers.get(api_id)
+            if receiver is None or receiver.online or api_id in self._seen_online:
+                continue
+            self.async_fire(offline_event(receiver))
+
+    @callback
+    def async_fire(self, event: LifecycleEvent) -> None:
+        """Log the event once, fire it on the bus and hand it to the event entities."""
+        data: dict[str, Any] = {
+            "service_code": event.service_code,
+            "api_device_id": event.api_device_id,
+            "device_type": event.device_type,
+        }
+        if event.device_type != DEVICE_TYPE_SERVICE:
+            data[ATTR_DEVICE_ID] = self._devices.async_device_id(
+                (event.receiver_id, event.channel_index)
+            )
+        data["name"] = event.name
+        data.update(event.extra)
+        if event.event_type == EVENT_DEVICE_SYNCED:
+            LOGGER.debug("%s: %s %s", event.event_type, event.name, event.extra["sync_result"])
+        else:
+            LOGGER.info(
+                "%s: %s %s %s%s",
+                event.event_type,
+                event.device_type,
+                event.name,
+                event.api_device_id,
+                f" {event.extra['changed']}" if event.event_type == EVENT_DEVICE_UPDATED else "",
+            )
+        self._hass.bus.async_fire(event.event_type, data)
+        if event.device_type != DEVICE_TYPE_SERVICE:
+            self.event_listeners.call((event.receiver_id, event.channel_index), event)
+
+    @callback
+    def _async_warn_never_answered(self, receiver: Receiver) -> None:
+        if receiver.api_device_id in self._never_answered_warned:
+            return
+        self._never_answered_warned.add(receiver.api_device_id)
+        LOGGER.warning(
+            "%s receiver at %s:%s has not answered yet (%s); it will be added when it does",
+            self._title,
+            receiver.host,
+            receiver.port,
+            receiver.error or "no answer",
+        )
