@@ -14,6 +14,7 @@ counts as an error of the ``SyncResult``). Every call is counted in ``calls``.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,12 +22,13 @@ from dataclasses import replace
 from datetime import timedelta
 import json
 from pathlib import Path
+import time
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.micboard.const import (
@@ -34,6 +36,7 @@ from custom_components.micboard.const import (
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
+    LIFECYCLE_EVENTS,
 )
 from custom_components.micboard.hosts import format_host
 from custom_components.micboard.manufacturers import (
@@ -555,3 +558,25 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state.state
+
+
+def capture_lifecycle(hass: HomeAssistant) -> list[Event]:
+    """Every Micboard lifecycle event fired from now on, in order."""
+    events: list[Event] = []
+    for event_type in LIFECYCLE_EVENTS:
+        hass.bus.async_listen(event_type, events.append)
+    return events
+
+
+async def wait_for_event(
+    hass: HomeAssistant, events: list[Event], event_type: str, seconds: float
+) -> Event:
+    """Wait in real time (the clients' timers are real) for the first event of a type."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        await hass.async_block_till_done()
+        for event in events:
+            if event.event_type == event_type:
+                return event
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {event_type} within {seconds} s: {[e.event_type for e in events]}")

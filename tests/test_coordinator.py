@@ -16,12 +16,13 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.micboard.const import DOMAIN, EVENT_DEVICE_SYNCED, LIFECYCLE_EVENTS
+from custom_components.micboard.const import DOMAIN, EVENT_DEVICE_SYNCED
 from custom_components.micboard.manufacturers import ChangeSet, MicboardConnectionError
 
 from .helpers import (
     FakeNetwork,
     advance,
+    capture_lifecycle,
     channel,
     receiver,
     setup_fake_entry,
@@ -33,13 +34,6 @@ from .helpers import (
 )
 
 MAC = "00:0e:dd:00:00:01"
-
-
-def _capture_all(hass: HomeAssistant) -> list[Event]:
-    events: list[Event] = []
-    for event_type in LIFECYCLE_EVENTS:
-        hass.bus.async_listen(event_type, events.append)
-    return events
 
 
 def _lifecycle(events: list[Event]) -> list[str]:
@@ -56,7 +50,7 @@ async def test_first_setup_discovers_each_receiver_once(
 ) -> None:
     """Set-up announces new receivers with the contract payload; a reload does not again."""
     network.add(receiver("Stage L", api_device_id=MAC, channels=4, model="ULXD4Q"))
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     entry = await setup_fake_entry(hass, network)
     discovered = [e for e in events if e.event_type == "micboard_device_discovered"]
     assert len(discovered) == 1
@@ -100,7 +94,7 @@ async def test_unchanged_polls_fire_only_synced(hass: HomeAssistant, network: Fa
     """Ten polls of an unchanged rig: ten device_synced and nothing else."""
     network.add(receiver("Wings"))
     entry = await setup_fake_entry(hass, network)
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     for _ in range(10):
         await _poll(hass, entry)
     assert [e.event_type for e in events] == [EVENT_DEVICE_SYNCED] * 10
@@ -144,7 +138,7 @@ async def test_transmitter_off_and_on(
         (DOMAIN, f"shure:{MAC}/ch1"), entry.entry_id
     )
     assert channel_device is not None
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
 
     network.backend.push(with_channel(rx, 1, transmitter=None))
     await hass.async_block_till_done()
@@ -167,7 +161,7 @@ async def test_silent_receiver_goes_offline_and_returns(
     """A receiver that stops talking is offline, and online again when it returns."""
     network.add(receiver("Lectern", api_device_id=MAC, channels=1))
     await setup_fake_entry(hass, network)
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     network.backend.go_offline("Lectern")
     await hass.async_block_till_done()
     assert events[0].data["device_type"] == "receiver"
@@ -187,7 +181,7 @@ async def test_offline_receiver_ten_polls_one_event(
     """A receiver that stays offline for ten polls produces one device_offline."""
     network.add(receiver("Stage L"))
     entry = await setup_fake_entry(hass, network)
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     network.backend.go_offline("Stage L")
     await hass.async_block_till_done()
     for _ in range(10):
@@ -207,7 +201,7 @@ async def test_firmware_and_name_changes_are_updates(
     network.add(rx)
     entry = await setup_fake_entry(hass, network)
     backend = network.backend
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     rx = replace(rx, firmware="1.2.0.0")
     backend.set(rx)
     await _poll(hass, entry)
@@ -345,7 +339,7 @@ async def test_metering_and_battery_ticks_fire_no_events(
     )
     network.add(rx)
     entry = await setup_fake_entry(hass, network)
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     battery = state_of(hass, "sensor.ch_1_battery")
     backend = network.backend
     for step in range(1, 4):
@@ -381,7 +375,7 @@ async def test_first_poll_publishes_before_the_baseline(
     """What the first poll publishes reaches the listener before the baseline: no events
     but the discoveries, fired once."""
     network.add(receiver("Solo", api_device_id=MAC))
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     await setup_fake_entry(hass, network)
     assert network.backend.calls["publish"] == 1
     assert [e.event_type for e in events] == ["micboard_device_discovered", EVENT_DEVICE_SYNCED]
@@ -434,7 +428,7 @@ async def test_push_naming_unknown_receivers_is_harmless(
     network.add(rx)
     await setup_fake_entry(hass, network)
     backend = network.backend
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     backend.publish(ChangeSet(receivers=frozenset({"gone"})))
     # A receiver that appears without being flagged as structure: announced, not woken.
     backend.push(receiver("Extra", port=2210, channels=1))

@@ -18,7 +18,6 @@ from custom_components.micboard.const import (
     CONF_MANUFACTURER,
     DOMAIN,
     EVENT_DEVICE_SYNCED,
-    LIFECYCLE_EVENTS,
 )
 from custom_components.micboard.identities import identity_of, receiver_from
 from custom_components.micboard.manufacturers import Capability
@@ -26,6 +25,7 @@ from custom_components.micboard.manufacturers import Capability
 from .helpers import (
     FakeNetwork,
     advance,
+    capture_lifecycle,
     channel,
     mock_entry,
     receiver,
@@ -37,13 +37,6 @@ from .helpers import (
 )
 
 MAC = "00:0e:dd:00:00:07"
-
-
-def _capture(hass: HomeAssistant) -> list[Event]:
-    events: list[Event] = []
-    for event_type in LIFECYCLE_EVENTS:
-        hass.bus.async_listen(event_type, events.append)
-    return events
 
 
 def _lifecycle(events: list[Event]) -> list[tuple[str, str]]:
@@ -120,7 +113,7 @@ async def test_receiver_off_at_start_comes_back_offline_then_online(
 
     # This run: Stage L is switched off.
     del network.receivers[stage.host, stage.port]
-    events = _capture(hass)
+    events = capture_lifecycle(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
@@ -175,7 +168,7 @@ async def test_receiver_back_within_the_window_is_not_announced_offline(
         options={CONF_HOSTS: ["10.0.0.5"]},
     )
     entry.add_to_hass(hass)
-    events = _capture(hass)
+    events = capture_lifecycle(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     # Never registered before: the remembered receiver is not "known", so no discovery yet.
@@ -227,7 +220,7 @@ async def test_identity_moving_to_the_mac_keeps_devices_and_entities(
     before = {
         e.entity_id for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     }
-    events = _capture(hass)
+    events = capture_lifecycle(hass)
 
     moved = replace(first, api_device_id=MAC, mac_address=MAC)
     network.backend.push(moved, structure=True)
@@ -292,7 +285,7 @@ async def test_identity_moving_to_a_mac_known_from_before(
     assert device_registry.async_get_device_by_identifier(
         (DOMAIN, "shure:10.0.0.5:2202"), entry.entry_id
     )
-    events = _capture(hass)
+    events = capture_lifecycle(hass)
 
     network.backend.push(stage, structure=True)
     await hass.async_block_till_done()

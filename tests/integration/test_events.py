@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -16,36 +15,16 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.micboard.const import DOMAIN, LIFECYCLE_EVENTS
+from custom_components.micboard.const import DOMAIN
 from simulator.core import Simulator
 
+from ..helpers import capture_lifecycle, wait_for_event
 from .conftest import api_id_of, setup_entry
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(recorder_mock: Any, enable_custom_integrations: Any) -> None:
     """The recorder (for the logbook) must be set up before Home Assistant starts."""
-
-
-def _capture_all(hass: HomeAssistant) -> list[Event]:
-    events: list[Event] = []
-    for event_type in LIFECYCLE_EVENTS:
-        hass.bus.async_listen(event_type, events.append)
-    return events
-
-
-async def _wait_for(
-    hass: HomeAssistant, events: list[Event], event_type: str, seconds: float
-) -> Event:
-    """Wait (in real time: the client's liveness timer is real) for an event type."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        await hass.async_block_till_done()
-        for event in events:
-            if event.event_type == event_type:
-                return event
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {event_type} within {seconds} s: {[e.event_type for e in events]}")
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -68,10 +47,10 @@ async def test_transmitter_off_and_on(
         (DOMAIN, f"shure:{api_id}/ch1"), entry.entry_id
     )
     assert channel_device is not None
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
 
     receiver.set_transmitter(1, on=False)
-    offline = await _wait_for(hass, events, "micboard_device_offline", 2)
+    offline = await wait_for_event(hass, events, "micboard_device_offline", 2)
     assert offline.data == {
         "service_code": "shure",
         "api_device_id": f"{api_id}:1",
@@ -81,7 +60,7 @@ async def test_transmitter_off_and_on(
     }
     assert hass.states.get("binary_sensor.vocal_1_transmitter").state == "off"
     receiver.set_transmitter(1, on=True)
-    online = await _wait_for(hass, events, "micboard_device_online", 2)
+    online = await wait_for_event(hass, events, "micboard_device_online", 2)
     assert online.data["api_device_id"] == f"{api_id}:1"
     assert [e.event_type for e in events] == ["micboard_device_offline", "micboard_device_online"]
     assert hass.states.get("binary_sensor.vocal_1_transmitter").state == "on"
@@ -107,10 +86,10 @@ async def test_silent_receiver_goes_offline_and_returns(
     entry = await setup_entry(hass, receiver)
     battery = hass.states.get("sensor.pastor_battery").state
     assert battery.isdigit()
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     receiver.go_silent()
     started = time.monotonic()
-    offline = await _wait_for(hass, events, "micboard_device_offline", 7)
+    offline = await wait_for_event(hass, events, "micboard_device_offline", 7)
     assert time.monotonic() - started <= 6.0
     assert offline.data["device_type"] == "receiver"
     assert offline.data["name"] == "Lectern"
@@ -119,7 +98,7 @@ async def test_silent_receiver_goes_offline_and_returns(
     assert hass.states.get("sensor.pastor_status").state == "rx_com_error"
 
     receiver.resume()
-    online = await _wait_for(hass, events, "micboard_device_online", 10)
+    online = await wait_for_event(hass, events, "micboard_device_online", 10)
     assert online.data["api_device_id"] == api_id_of(entry, receiver)
     assert hass.states.get("binary_sensor.lectern_connectivity").state == "on"
     assert hass.states.get("sensor.pastor_battery").state == battery
@@ -156,10 +135,10 @@ async def test_one_transition_reads_as_few_activity_lines(
             for row in response["result"]
         ]
 
-    events = _capture_all(hass)
+    events = capture_lifecycle(hass)
     start = dt_util.utcnow().isoformat()
     receiver.set_transmitter(1, on=False)
-    await _wait_for(hass, events, "micboard_device_offline", 2)
+    await wait_for_event(hass, events, "micboard_device_offline", 2)
     assert await lines_after(start) == [
         ("sensor.vocal_1_status", "went offline"),
         ("sensor.vocal_1_status", "prev_good"),
@@ -167,7 +146,7 @@ async def test_one_transition_reads_as_few_activity_lines(
 
     start = dt_util.utcnow().isoformat()
     receiver.set_transmitter(1, on=True, battery_bars=5)
-    await _wait_for(hass, events, "micboard_device_online", 2)
+    await wait_for_event(hass, events, "micboard_device_online", 2)
     assert await lines_after(start) == [
         ("sensor.vocal_1_status", "came online"),
         ("sensor.vocal_1_status", "good"),

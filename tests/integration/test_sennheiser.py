@@ -7,14 +7,13 @@ a receiver going offline, and zeroconf discovery with Home Assistant's service-i
 
 from __future__ import annotations
 
-import asyncio
 from ipaddress import ip_address
 import time
 from typing import Any
 
 from homeassistant.components import automation
 from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
@@ -32,11 +31,11 @@ from custom_components.micboard.const import (
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
-    LIFECYCLE_EVENTS,
 )
 from simulator.core import Simulator
 from simulator.sennheiser_ssc import SscReceiver
 
+from ..helpers import capture_lifecycle, wait_for_event
 from .conftest import until
 
 SSC_TYPE = "_ssc._udp.local."
@@ -67,26 +66,6 @@ async def _setup(hass: HomeAssistant, *receivers: SscReceiver, **options: Any) -
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
-
-
-def _capture(hass: HomeAssistant) -> list[Event]:
-    events: list[Event] = []
-    for event_type in LIFECYCLE_EVENTS:
-        hass.bus.async_listen(event_type, events.append)
-    return events
-
-
-async def _wait_for(
-    hass: HomeAssistant, events: list[Event], event_type: str, seconds: float
-) -> Event:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        await hass.async_block_till_done()
-        for event in events:
-            if event.event_type == event_type:
-                return event
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {event_type} within {seconds} s: {[e.event_type for e in events]}")
 
 
 def _zeroconf(rx: SscReceiver, name: str) -> ZeroconfServiceInfo:
@@ -149,7 +128,7 @@ async def test_entities_events_and_logbook(
     )
     rx.set_transmitter(1, on=True, battery_percent=64, battery_minutes=300)
     rx.set_levels(1, rf_dbm=-61, audio_dbfs=-23, quality=88)
-    discovered = _capture(hass)
+    discovered = capture_lifecycle(hass)
     entry = await _setup(hass, rx)
     (api_id,) = entry.runtime_data.data.receivers
     assert ":" in api_id  # the MAC, not host:port
@@ -174,9 +153,9 @@ async def test_entities_events_and_logbook(
         (DOMAIN, f"sennheiser:{api_id}/ch1"), entry.entry_id
     )
     assert channel_device is not None
-    events = _capture(hass)
+    events = capture_lifecycle(hass)
     rx.set_transmitter(1, on=False)
-    offline = await _wait_for(hass, events, "micboard_device_offline", 8)
+    offline = await wait_for_event(hass, events, "micboard_device_offline", 8)
     assert offline.data == {
         "service_code": "sennheiser",
         "api_device_id": f"{api_id}:1",
@@ -187,13 +166,13 @@ async def test_entities_events_and_logbook(
     assert hass.states.get("sensor.vox1_status").state == "prev_good"
     rx.set_transmitter(1, on=True)
     # The client re-reads a returning transmitter (cached values may be another pack's).
-    await _wait_for(hass, events, "micboard_device_online", 12)
+    await wait_for_event(hass, events, "micboard_device_online", 12)
     rx.rename_channel(2, "CHOIR")
-    updated = await _wait_for(hass, events, "micboard_device_updated", 8)
+    updated = await wait_for_event(hass, events, "micboard_device_updated", 8)
     assert updated.data["changed"] == ["name"]
     assert updated.data["new_data"] == {"name": "CHOIR"}
     await entry.runtime_data.async_refresh()
-    synced = await _wait_for(hass, events, "micboard_device_synced", 5)
+    synced = await wait_for_event(hass, events, "micboard_device_synced", 5)
     assert synced.data["sync_result"]["status"] == "success"
     assert synced.data["service_code"] == "sennheiser"
 
@@ -290,7 +269,7 @@ async def test_zeroconf_auto_add_and_foreign_types(
     dead = await simulator.add_sennheiser("EW-DX-EM2", name="Dead")
     await dead.power_off()
     entry = await _setup(hass, known, auto_add_discovered=True)
-    events = _capture(hass)
+    events = capture_lifecycle(hass)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(found, "Found")
     )
