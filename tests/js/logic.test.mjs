@@ -277,3 +277,31 @@ test("activity: request, adapter and merge", () => {
   const merged = mergeActivity(first.rows, [...live.rows, ...first.rows]);
   assert.deepEqual(merged.map((r) => r.eventType), ["micboard_device_online", "micboard_device_offline"]);
 });
+
+test("editor schemas: every field and option has an English label", async () => {
+  const { boardEditorSchema, activityEditorSchema, editorLabel, BOARD_DEFAULTS } = await import(
+    "../../custom_components/micboard/frontend/micboard-logic.js"
+  );
+  for (const field of [...boardEditorSchema(), ...activityEditorSchema()]) {
+    assert.doesNotMatch(editorLabel(field.name), /^editor\./, field.name);
+    for (const option of field.selector.select?.options ?? []) {
+      assert.doesNotMatch(option.label, /^[a-z_]+\.[a-z_-]+$/, option.value);
+    }
+  }
+  for (const [name, value] of Object.entries(BOARD_DEFAULTS)) {
+    const field = boardEditorSchema().find((f) => f.name === name);
+    assert.ok(field, name);
+    if (field.selector.select) assert.ok(field.selector.select.options.some((o) => o.value === value), name);
+  }
+});
+
+test("kiosk grid fills the screen with the largest tiles", async () => {
+  const { kioskGrid } = await import("../../custom_components/micboard/frontend/micboard-logic.js");
+  assert.deepEqual(kioskGrid(6, 1920, 1080), { columns: 3, rows: 2 });
+  assert.deepEqual(kioskGrid(16, 1920, 1080), { columns: 4, rows: 4 });
+  assert.deepEqual(kioskGrid(24, 1920, 1080), { columns: 6, rows: 4 });
+  assert.deepEqual(kioskGrid(1, 1920, 1080), { columns: 1, rows: 1 });
+  assert.deepEqual(kioskGrid(4, 1080, 1920), { columns: 1, rows: 4 });
+  assert.deepEqual(kioskGrid(0, 1920, 1080), { columns: 1, rows: 1 });
+  assert.deepEqual(kioskGrid(10, 1920, 1080, 1.3, 4), { columns: 4, rows: 3 });
+});

@@ -511,3 +511,88 @@ export function mergeActivity(existing, incoming) {
 export function eventLabel(eventType, language = "en") {
   return localize(`event.${String(eventType).replace(/^micboard_/, "")}`, language);
 }
+
+// ---------------------------------------------------------------------------------------
+// Card configs: defaults and the visual editors' ha-form schemas (data only).
+// ---------------------------------------------------------------------------------------
+export const BOARD_DEFAULTS = {
+  group_by: "receiver",
+  order: "receiver",
+  layout: "auto",
+  palette: "theme",
+  tap_action: "more-info",
+  show_meters: true,
+  hide_unassigned: false,
+};
+
+export const ACTIVITY_DEFAULTS = { page_size: 50, show_filters: true };
+
+const options = (prefix, values, language) =>
+  values.map((value) => ({ value, label: localize(`${prefix}.${value}`, language) }));
+
+const select = (name, prefix, values, language) => ({
+  name,
+  selector: { select: { mode: "dropdown", options: options(prefix, values, language) } },
+});
+
+const manufacturerSelect = (language) => ({
+  name: "manufacturer",
+  selector: {
+    select: { mode: "dropdown", options: options("manufacturer", ["shure", "sennheiser"], language) },
+  },
+});
+
+export function boardEditorSchema(language = "en") {
+  return [
+    { name: "title", selector: { text: {} } },
+    select("group_by", "group_by", ["receiver", "area", "label", "custom", "none"], language),
+    select("order", "order", ["receiver", "name", "status", "custom"], language),
+    select("layout", "layout", ["auto", "grid", "kiosk", "compact"], language),
+    select("palette", "palette", ["theme", "classic"], language),
+    select("tap_action", "tap_action", ["more-info", "device", "none"], language),
+    manufacturerSelect(language),
+    { name: "columns", selector: { number: { min: 1, max: 16, mode: "box" } } },
+    { name: "show_meters", selector: { boolean: {} } },
+    { name: "hide_unassigned", selector: { boolean: {} } },
+  ];
+}
+
+export function activityEditorSchema(language = "en") {
+  return [
+    { name: "title", selector: { text: {} } },
+    {
+      name: "event_type",
+      selector: {
+        select: {
+          mode: "dropdown",
+          options: ACTIVITY_EVENT_TYPES.map((value) => ({ value, label: eventLabel(value, language) })),
+        },
+      },
+    },
+    manufacturerSelect(language),
+    { name: "page_size", selector: { number: { min: 10, max: 200, step: 10, mode: "box" } } },
+    { name: "show_filters", selector: { boolean: {} } },
+  ];
+}
+
+/** ha-form's computeLabel: the editor's label for a config field. */
+export const editorLabel = (name, language = "en") =>
+  ({ columns: "Columns (empty: automatic)", hide_unassigned: "Hide channels without a transmitter", show_filters: "Show the filters" })[name] ??
+  localize(`editor.${name}`, language);
+
+/**
+ * TV / kiosk mode: the columns and rows that fill a `width` × `height` screen with `count`
+ * tiles as large as possible, tiles about `tileAspect` times as wide as tall.
+ */
+export function kioskGrid(count, width, height, tileAspect = 1.3, columns = undefined) {
+  if (count <= 0) return { columns: 1, rows: 1 };
+  if (columns) return { columns, rows: Math.ceil(count / columns) };
+  let best = { columns: 1, rows: count, size: 0 };
+  for (let cols = 1; cols <= count; cols += 1) {
+    const rows = Math.ceil(count / cols);
+    // The tile's height when width-bound or height-bound, whichever is smaller.
+    const size = Math.min(width / cols / tileAspect, height / rows);
+    if (size > best.size) best = { columns: cols, rows, size };
+  }
+  return { columns: best.columns, rows: best.rows };
+}
