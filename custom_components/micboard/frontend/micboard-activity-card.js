@@ -109,7 +109,7 @@ export class MicboardActivityCard extends HTMLElement {
       activityRequest(this._query(), { live: true }),
     );
     this._unsubscribe.catch((err) => {
-      this._error = err?.message ?? String(err);
+      this._error = err?.code === "unknown_command" ? localize("board.not_loaded", this._language) : (err?.message ?? String(err));
       this._render();
     });
   }

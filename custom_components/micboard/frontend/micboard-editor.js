@@ -26,8 +26,8 @@ class MicboardEditor extends HTMLElement {
       this._form.computeLabel = (field) => editorLabel(field.name, language);
       this._form.addEventListener("value-changed", (event) => {
         const config = { ...event.detail.value };
-        // Empty fields leave the config rather than storing "" or null.
-        for (const [key, value] of Object.entries(config)) if (value === "" || value == null) delete config[key];
+        // Empty and default values leave the config, which keeps the YAML short.
+        for (const [key, value] of Object.entries(config)) if (value === "" || value == null || this.defaults[key] === value) delete config[key];
         this._config = config;
         this.dispatchEvent(new CustomEvent("config-changed", { detail: { config }, bubbles: true, composed: true }));
       });

@@ -22,7 +22,7 @@ export const STRINGS = {
     "board.title": "Micboard",
     "board.connecting": "Connecting to Micboard…",
     "board.no_channels": "No channels yet. Add a Micboard integration entry.",
-    "board.not_loaded": "The Micboard integration is not loaded.",
+    "board.not_loaded": "Micboard's live data is not available: is the Micboard integration set up, and up to date?",
     "board.ungrouped": "Other",
     "board.no_area": "No area",
     "board.no_label": "No label",
@@ -116,11 +116,13 @@ const THEME = {
   good: "var(--success-color, #43a047)",
   replace: "var(--warning-color, #ffa600)",
   critical: "var(--error-color, #db4437)",
-  tx_com_error: "var(--disabled-color, #9e9e9e)",
+  // No theme variable is dark enough for white text in both light and dark themes here;
+  // themes can still set these.
+  tx_com_error: "var(--micboard-tx-lost-color, #757575)",
   rx_com_error: "var(--micboard-offline-color, #212121)",
   audio_peak: "var(--micboard-peak-color, #e91e63)",
-  unassigned: "var(--divider-color, #616161)",
-  unknown: "var(--divider-color, #616161)",
+  unassigned: "var(--micboard-unassigned-color, #4a4f55)",
+  unknown: "var(--micboard-unassigned-color, #4a4f55)",
 };
 
 // Light backgrounds need dark text.
