@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 import sys
 import threading
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
@@ -28,6 +29,28 @@ METERED = ["00:0e:dd:aa:00:01:1", "00:0e:dd:aa:00:02:1"]
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """No request log."""
+
+
+def _activity_problems(result: dict[str, Any]) -> list[str]:
+    """What the activity card got wrong: live row, paging, filter."""
+    expected = {
+        "liveFirst": "a live row",
+        "pageRequest": {"type": "micboard/activity", "limit": 50, "cursor": "page-2"},
+        "lastRow": "an older page",
+        "moreLeft": False,
+        "filterRequest": {
+            "type": "micboard/activity",
+            "limit": 50,
+            "event_types": ["micboard_device_offline"],
+            "live": True,
+        },
+        "filteredRows": ["Stage Right went offline"],
+    }
+    return [
+        f"activity {key}: {result.get(key)!r}, expected {value!r}"
+        for key, value in expected.items()
+        if result.get(key) != value
+    ]
 
 
 def main() -> int:
@@ -62,6 +85,10 @@ def main() -> int:
                 failures.append(f"{layout}: {result['tiles']} tiles, expected 6")
             if result["touched"] != METERED:
                 failures.append(f"{layout}: meter ticks touched {result['touched']}")
+            if result["moreInfo"] != "sensor.vox_1_status":
+                failures.append(f"{layout}: tapping Vox 1 opened {result['moreInfo']}")
+            if layout != "kiosk":
+                failures.extend(f"{layout}: {problem}" for problem in _activity_problems(result))
             if args.screenshots:
                 args.screenshots.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.screenshots / f"{layout}.png"), full_page=True)
