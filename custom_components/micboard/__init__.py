@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_HOSTS, CONF_MANUFACTURER
+from .const import CONF_HOSTS, CONF_MANUFACTURER, DOMAIN
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .discovery import async_start_discovery
+from .frontend import async_register_frontend
 from .hosts import parse_host
 from .identifiers import parse_identifier
 from .identities import IdentityStore
@@ -16,6 +18,13 @@ from .manufacturers import get_manufacturer
 from .repairs_issues import async_remove_access_issues
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Serve the Micboard cards, whatever the entries."""
+    await async_register_frontend(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> bool:

@@ -1,0 +1,102 @@
+"""Render the cards against the fixture in headless Chromium and check how they update.
+
+    python tests/js/browser_check.py [--screenshots DIR]
+
+Not collected by pytest (it needs Chromium and Playwright, as the e2e test does): serves
+the repository on a free loopback port, opens ``tests/js/fixture.html`` in each layout,
+fails on any page error, and checks that 10 Hz meter ticks for two channels touch those two
+tiles only, one DOM write per changed value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+from pathlib import Path
+import sys
+import threading
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+METERED = ["00:0e:dd:aa:00:01:1", "00:0e:dd:aa:00:02:1"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No request log."""
+
+
+def _activity_problems(result: dict[str, Any]) -> list[str]:
+    """What the activity card got wrong: live row, paging, filter."""
+    expected = {
+        "liveFirst": "a live row",
+        "pageRequest": {"type": "micboard/activity", "limit": 50, "cursor": "page-2"},
+        "lastRow": "an older page",
+        "moreLeft": False,
+        "filterRequest": {
+            "type": "micboard/activity",
+            "limit": 50,
+            "event_types": ["micboard_device_offline"],
+            "live": True,
+        },
+        "filteredRows": ["Stage Right went offline"],
+    }
+    return [
+        f"activity {key}: {result.get(key)!r}, expected {value!r}"
+        for key, value in expected.items()
+        if result.get(key) != value
+    ]
+
+
+def main() -> int:
+    """Run the checks; 0 when all pass."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--screenshots", type=Path)
+    args = parser.parse_args()
+    handler = functools.partial(_Quiet, directory=str(REPO))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/tests/js/fixture.html"
+    failures: list[str] = []
+    with contextlib.ExitStack() as stack:
+        stack.callback(server.shutdown)
+        playwright = stack.enter_context(sync_playwright())
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+        )
+        stack.callback(browser.close)
+        for layout in ("grid", "compact", "kiosk"):
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            errors: list[str] = []
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            page.goto(f"{base}?layout={layout}&check=1")
+            page.wait_for_function("document.title.startsWith('{')", timeout=15000)
+            result = json.loads(page.title())
+            print(f"{layout}: {result}")
+            if errors:
+                failures.append(f"{layout}: page errors {errors}")
+            if result["tiles"] != 6:
+                failures.append(f"{layout}: {result['tiles']} tiles, expected 6")
+            if result["touched"] != METERED:
+                failures.append(f"{layout}: meter ticks touched {result['touched']}")
+            if result["moreInfo"] != "sensor.vox_1_status":
+                failures.append(f"{layout}: tapping Vox 1 opened {result['moreInfo']}")
+            if layout != "kiosk":
+                failures.extend(f"{layout}: {problem}" for problem in _activity_problems(result))
+            if args.screenshots:
+                args.screenshots.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(args.screenshots / f"{layout}.png"), full_page=True)
+            page.close()
+    for failure in failures:
+        print("FAIL", failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
