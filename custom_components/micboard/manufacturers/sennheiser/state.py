@@ -140,6 +140,9 @@ _PATH_INFO: dict[Path, tuple[ChannelLeaf | None, _Decoder]] = {
 }
 _RX_WARNINGS = ("warnings",)
 _RSQI = ("rsqi",)
+_RX_WARNINGS_PATHS = {
+    index: channel_path(index, Area.RX, _RX_WARNINGS) for index in range(1, MAX_CHANNELS + 1)
+}
 
 
 def _path_info(path: Path) -> tuple[ChannelLeaf | None, _Decoder | None]:
@@ -159,6 +162,15 @@ class Applied:
     meters_only: bool = False
     # The device ended a subscription (310).
     subscription_ended: bool = False
+
+
+# Every possible outcome, built once (a meter datagram arrives 5 times a second a channel).
+_APPLIED = {
+    (changed, meters_only, ended): Applied(changed, meters_only, ended)
+    for changed in (False, True)
+    for meters_only in (False, True)
+    for ended in (False, True)
+}
 
 
 class DeviceState:
@@ -231,11 +243,7 @@ class DeviceState:
                 for path in changed
             )
         )
-        return Applied(
-            changed=bool(changed) or link_moved,
-            meters_only=meters_only,
-            subscription_ended=ended,
-        )
+        return _APPLIED[bool(changed) or link_moved, meters_only, ended]
 
     def _apply_value(
         self, path: Path, raw: object, changed: set[Path], peak_only: set[Path]
@@ -350,7 +358,7 @@ class DeviceState:
         takes the link away; RSQI above 0, ``NoLink`` leaving the warnings, or transmitter
         values arriving bring it back at once, without waiting for the next meter reading.
         """
-        warnings = self._values.get(channel_path(channel, Area.RX, _RX_WARNINGS))
+        warnings = self._values.get(_RX_WARNINGS_PATHS.get(channel, ()))
         if isinstance(warnings, frozenset) and warnings & _NO_LINK:
             return False
         return self._link.get(channel, True)
