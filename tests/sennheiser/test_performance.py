@@ -282,9 +282,9 @@ async def test_meters_reach_the_fleet_about_once_a_second_per_receiver() -> None
                 counter.meter_publishes.clear()
             await asyncio.sleep(4.0)
             slow, fast = (sum(c.meter_publishes.values()) for c in counters)
-            # 5 meter datagrams a second per channel come in; about 1 publish a second goes out.
+            # 5 meter datagrams a second come in; about 1 publish a second goes out.
             assert 3 <= slow <= 5
-            assert fast >= 15
+            assert fast >= 10
             # The reading held back is the latest one, within a second.
             coalesced.set_levels(1, rf_dbm=-71, audio_dbfs=-12)
             await eventually(
