@@ -2,10 +2,13 @@
 
 A connection reads who the device is and every channel and transmitter value, subscribes
 to the receiver, channel, transmitter and meter subtrees, then applies every pushed change
-as it arrives. Subscriptions are renewed well before their lifetime runs out; a device
-that falls silent, ends a subscription and ignores the renewal, or fails at socket level
-is offline, and is re-probed with capped, jittered backoff, forever
-(``ReconnectingConnection``).
+as it arrives. Meter readings (about five datagrams a second per channel on EW-DX) are
+applied as they come but passed on at most once per ``meter_interval`` (1 s) per receiver;
+everything else at once. Subscriptions are renewed well before their lifetime runs out,
+beside the liveness check, so a device that falls silent is offline within
+``liveness_timeout`` of its last datagram whatever the renewal is doing; one that ends a
+subscription and ignores the renewal, or fails at socket level, is offline too, and is
+re-probed with capped, jittered backoff, forever (``ReconnectingConnection``).
 """
 
 from __future__ import annotations
@@ -73,6 +76,13 @@ class ClientOptions:
     renew_interval: float = 5.0
     reconnect_min: float = 1.0
     reconnect_max: float = 30.0
+    # Meter readings reach the fleet at most once per this many seconds per receiver (the
+    # latest reading wins), like Shure's METER_RATE 1000. EW-DX streams meters about five
+    # times a second per channel and SSC v1 offers no documented way to ask for fewer (the
+    # subscription's ``min``/``max`` are undocumented for EW-DX and self-contradictory
+    # elsewhere, sheet part 2 §4), so they are coalesced here. Anything else, including
+    # a link lost or found through a meter, is passed on at once. 0: every datagram.
+    meter_interval: float = 1.0
 
 
 def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> dict[str, Any]:
@@ -244,6 +254,10 @@ class ReceiverConnection(ReconnectingConnection):
         self._link: SscSession | None = None
         # ``_wake`` (the base's) also wakes the watch loop: a 310, a socket error.
         self._renew_now = False
+        # Meter coalescing: when the next meter change may be passed on, and the timer
+        # that passes on the readings held back until then.
+        self._meters_due = 0.0
+        self._meter_flush: asyncio.TimerHandle | None = None
 
     def receiver(self) -> Receiver:
         """The receiver as it is now."""
@@ -279,6 +293,9 @@ class ReceiverConnection(ReconnectingConnection):
     async def _end_session(self) -> None:
         # Subscriptions are not cancelled: they lapse on their own.
         self._session = None
+        if self._meter_flush is not None:
+            self._meter_flush.cancel()
+            self._meter_flush = None
         link, self._link = self._link, None
         if link is not None:
             link.close()
@@ -294,14 +311,44 @@ class ReceiverConnection(ReconnectingConnection):
             # Maybe the link is back: the watch loop decides whether to read the TX.
             self._wake.set()
         if applied.changed and state is self._state and self._online:
-            self._changed(Change.METERS if applied.meters_only else Change.STATE)
+            if applied.meters_only:
+                self._meters_changed()
+            else:
+                self._changed(Change.STATE)
+
+    def _meters_changed(self) -> None:
+        """Pass meter readings on at most once per ``meter_interval`` (the latest wins)."""
+        if self._meter_flush is not None:
+            return  # already held back: the flush takes this reading with it
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now >= self._meters_due:
+            self._meters_due = now + self._options.meter_interval
+            self._changed(Change.METERS)
+        else:
+            self._meter_flush = loop.call_at(self._meters_due, self._flush_meters)
+
+    def _flush_meters(self) -> None:
+        self._meter_flush = None
+        if self._online and self._session is not None:
+            self._meters_due = asyncio.get_running_loop().time() + self._options.meter_interval
+            # Nothing is published when a state change in between already showed them.
+            self._changed(Change.METERS)
 
     def _subscriptions(self, state: DeviceState) -> list[tuple[dict[str, Any], list[Path]]]:
         """Every subscription request (tree, leaves it covers), renewals included."""
-        # One request for the device, one per channel (16 leaves at most each).
-        groups = [[(DEVICE_NAME,)]] + [
-            [channel_leaves(index, area) for area in Area]
-            for index in range(1, state.channel_count + 1)
+        # One request for the device, one per channel (12 leaves at most each), and one for
+        # every channel's meters (16 leaves at most). Meters stream per subscription, so
+        # a single meter subscription makes one datagram per meter tick for the whole
+        # receiver instead of one per channel: a quarter of the datagrams on an EM 4.
+        channels = range(1, state.channel_count + 1)
+        groups: list[list[tuple[Path, ...]]] = [
+            [(DEVICE_NAME,)],
+            *(
+                [channel_leaves(index, Area.RX), channel_leaves(index, Area.TX)]
+                for index in channels
+            ),
+            [tuple(path for index in channels for path in channel_leaves(index, Area.METER))],
         ]
         requests = []
         for group in groups:
@@ -330,52 +377,79 @@ class ReceiverConnection(ReconnectingConnection):
         """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads.
 
         Sleeps until the next deadline (or a wake-up from a datagram that needs acting on),
-        so a hundred quiet receivers cost no polling.
+        so a hundred quiet receivers cost no polling. Renewals run beside the loop, so the
+        liveness deadline is checked on time even while a renewal waits for its answer.
         """
         options = self._options
         loop = asyncio.get_running_loop()
         next_renewal = loop.time() + options.renew_interval
-        last_keepalive = next_transmitter_read = loop.time()
-        while True:
-            if session.failure is not None:
-                raise session.failure
-            now = loop.time()
-            heard = session.last_received or now
-            if now - heard >= options.liveness_timeout:
-                raise MicboardConnectionError(
-                    f"silent for {options.liveness_timeout:g} s",
-                    kind=ErrorKind.SILENT,
-                    host=session.where,
-                )
-            if self._renew_now or now >= next_renewal:
-                self._renew_now = False
-                await self._subscribe(session, state)
-                next_renewal = loop.time() + options.renew_interval
-                continue
-            next_keepalive = max(heard, last_keepalive) + options.keepalive_after
-            if now >= next_keepalive:
-                session.send(request_tree([DEVICE_NAME]))
-                # Meters stream continuously while a subscription lives (sheet §4), so this
-                # much silence means the device hung or forgot the subscriptions (a reboot
-                # blip, a dropped client). Renewing them now, without waiting for the
-                # answer, brings a forgetful device's pushes back at once; the scheduled
-                # renewal would leave it online but stale for up to ``renew_interval``.
-                # A hung one is still caught by the liveness deadline.
-                for tree, _paths in self._subscriptions(state):
-                    session.send(tree)
-                last_keepalive = now
-                next_keepalive = now + options.keepalive_after
-            deadlines = [next_renewal, next_keepalive, heard + options.liveness_timeout]
-            if stale := state.transmitters_to_read():
-                if now >= next_transmitter_read:
-                    # A transmitter that came back may not be pushed again (the sheet leaves
-                    # it open), and one kept through a link loss may be another: read it.
-                    for index in stale:
-                        leaves = _wanted(state, channel_leaves(index, Area.TX))
-                        session.send(request_tree(leaves))
-                    next_transmitter_read = now + options.renew_interval
-                deadlines.append(next_transmitter_read)
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(max(min(deadlines) - now, _MIN_WAIT)):
-                    await self._wake.wait()
+        last_keepalive = loop.time()
+        renewal: asyncio.Task[None] | None = None
+        # Per channel whose transmitter is to be read again: when it may be asked again
+        # (an unanswered read is repeated after ``request_timeout``).
+        next_read: dict[int, float] = {}
+        try:
+            while True:
+                if session.failure is not None:
+                    raise session.failure
+                if renewal is not None and renewal.done():
+                    # Raises when the renewal went unanswered: the link is lost.
+                    renewal.result()
+                    renewal = None
+                    next_renewal = loop.time() + options.renew_interval
+                now = loop.time()
+                heard = session.last_received or now
+                if now - heard >= options.liveness_timeout:
+                    raise MicboardConnectionError(
+                        f"silent for {options.liveness_timeout:g} s",
+                        kind=ErrorKind.SILENT,
+                        host=session.where,
+                    )
+                if renewal is None and (self._renew_now or now >= next_renewal):
+                    self._renew_now = False
+                    renewal = asyncio.create_task(self._subscribe(session, state))
+                    renewal.add_done_callback(lambda _task: self._wake.set())
+                next_keepalive = max(heard, last_keepalive) + options.keepalive_after
+                if now >= next_keepalive:
+                    session.send(request_tree([DEVICE_NAME]))
+                    # Meters stream continuously while a subscription lives (sheet §4), so
+                    # this much silence means the device hung or forgot the subscriptions
+                    # (a reboot blip, a dropped client). Renewing them now, without waiting
+                    # for the answer, brings a forgetful device's pushes back at once; the
+                    # scheduled renewal would leave it online but stale for up to
+                    # ``renew_interval``. A hung one is still caught by the liveness deadline.
+                    for tree, _paths in self._subscriptions(state):
+                        session.send(tree)
+                    last_keepalive = now
+                    next_keepalive = now + options.keepalive_after
+                deadlines = [next_keepalive, heard + options.liveness_timeout]
+                if renewal is None:
+                    deadlines.append(next_renewal)
+                deadlines += self._read_transmitters(session, state, next_read, now)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(max(min(deadlines) - now, _MIN_WAIT)):
+                        await self._wake.wait()
+        finally:
+            if renewal is not None:
+                renewal.cancel()
+                with contextlib.suppress(asyncio.CancelledError, MicboardError):
+                    await renewal
+
+    def _read_transmitters(
+        self, session: SscSession, state: DeviceState, next_read: dict[int, float], now: float
+    ) -> list[float]:
+        """Read each transmitter that may be back, at once; return when to ask again.
+
+        A transmitter that came back may not be pushed again (the sheet leaves it open),
+        and one kept through a link loss may be another: its channel is read as soon as
+        the link is up, each channel on its own, so two coming back together both show.
+        """
+        stale = state.transmitters_to_read()
+        for index in [index for index in next_read if index not in stale]:
+            del next_read[index]
+        for index in stale:
+            if now >= next_read.get(index, now):
+                session.send(request_tree(_wanted(state, channel_leaves(index, Area.TX))))
+                next_read[index] = now + self._options.request_timeout
+        return list(next_read.values())

@@ -71,7 +71,10 @@ def encode(tree: Mapping[str, Any]) -> bytes:
 def _merge_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # A repeated key is merged instead of the last one winning: the SpeechLine guide's
     # own example sends {"osc":{"xid":1},"osc":{"state":...}}.
-    merged: dict[str, Any] = {}
+    merged: dict[str, Any] = dict(pairs)
+    if len(merged) == len(pairs):
+        return merged  # no key repeated: the usual case, built in C
+    merged = {}
     for key, value in pairs:
         previous = merged.get(key)
         if isinstance(previous, dict) and isinstance(value, dict):

@@ -37,6 +37,7 @@ from .paths import (
     VENDOR,
     VERSION,
     Area,
+    ChannelLeaf,
     channel_path,
     split_channel_path,
 )
@@ -126,6 +127,32 @@ _CHANNEL_DECODERS: Mapping[tuple[Area, Path], Callable[[object], object]] = {
 }
 
 
+type _Decoder = Callable[[object], object]
+# Which channel leaf a path is and how it is decoded, for every path Micboard uses (a
+# meter datagram of 4 leaves arrives 5 times a second per channel: no re-parsing).
+_PATH_INFO: dict[Path, tuple[ChannelLeaf | None, _Decoder]] = {
+    **{path: (None, decoder) for path, decoder in _DEVICE_DECODERS.items()},
+    **{
+        channel_path(index, area, leaf): (ChannelLeaf(index, area, leaf), decoder)
+        for index in range(1, MAX_CHANNELS + 1)
+        for (area, leaf), decoder in _CHANNEL_DECODERS.items()
+    },
+}
+_RX_WARNINGS = ("warnings",)
+_RSQI = ("rsqi",)
+_RX_WARNINGS_PATHS = {
+    index: channel_path(index, Area.RX, _RX_WARNINGS) for index in range(1, MAX_CHANNELS + 1)
+}
+
+
+def _path_info(path: Path) -> tuple[ChannelLeaf | None, _Decoder | None]:
+    info = _PATH_INFO.get(path)
+    if info is not None:
+        return info
+    # An address Micboard does not use (or an error on one): parsed, never cached.
+    return split_channel_path(path), None
+
+
 @dataclass(frozen=True, slots=True)
 class Applied:
     """What one reply did to the state."""
@@ -137,8 +164,23 @@ class Applied:
     subscription_ended: bool = False
 
 
+# Every possible outcome, built once (a meter datagram arrives 5 times a second a channel).
+_APPLIED = {
+    (changed, meters_only, ended): Applied(changed, meters_only, ended)
+    for changed in (False, True)
+    for meters_only in (False, True)
+    for ended in (False, True)
+}
+
+
 class DeviceState:
-    """Decoded leaves of one receiver, by full path."""
+    """Decoded leaves of one receiver, by full path, and the neutral view of them.
+
+    The view is built incrementally: ``receiver()`` rebuilds only the channels whose leaves
+    (or link) changed since the last call and hands back the very same ``Channel`` object
+    for every other channel, and the same ``Receiver`` when nothing changed at all, so
+    consumers can skip unchanged channels by identity.
+    """
 
     def __init__(self) -> None:
         self._values: dict[Path, object] = {}
@@ -150,6 +192,13 @@ class DeviceState:
         self.stale_transmitters: set[int] = set()
         # Paths already logged for a value that made no sense (meters repeat it 5x a second).
         self._logged: set[Path] = set()
+        # The latest sign of the link per channel (see ``link_up``); unknown means "may be".
+        self._link: dict[int, bool] = {}
+        # The view: channels built so far, the ones to build again, the last receiver.
+        self._built: dict[int, Channel] = {}
+        self._dirty: set[int] = set()
+        self._receiver: Receiver | None = None
+        self._receiver_key: tuple[str, int, bool, DeviceError | None] | None = None
 
     def value(self, path: Path) -> object:
         """A decoded leaf, or None when unknown."""
@@ -160,8 +209,13 @@ class DeviceState:
         changed: set[Path] = set()
         # Changed warnings leaves where only AfPeak came or went: a meter reading too.
         peak_only: set[Path] = set()
-        channels = range(1, self.channel_count + 1)
-        linked_before = {index for index in channels if self.link_up(index)}
+        # Only the channels this reply addresses can change their link.
+        touched = {
+            leaf.channel
+            for path in (*reply.values, *reply.errors)
+            if (leaf := _path_info(path)[0]) is not None and leaf.channel <= self.channel_count
+        }
+        linked_before = {index for index in touched if self.link_up(index)}
         missing_before = len(self.missing)
         for path, raw in reply.values.items():
             self._apply_value(path, raw, changed, peak_only)
@@ -169,36 +223,32 @@ class DeviceState:
         for path, code in reply.errors.items():
             ended = ended or code == SUBSCRIPTION_TERMINATES
             self._apply_error(path, code, changed)
-        linked = {index for index in channels if self.link_up(index)}
+        linked = {index for index in touched if self.link_up(index)}
         # Values kept through a link loss may belong to the previous transmitter.
         self.stale_transmitters |= linked_before - linked
+        link_moved = linked != linked_before
+        if link_moved:
+            self._dirty |= linked ^ linked_before
+        if changed or link_moved:
+            self._receiver = None
         # A meter (RSQI 0) can take a transmitter away, and a 404 a capability: neither is
         # "only meters" for the consumers, whatever path carried it.
         meters_only = (
             bool(changed)
-            and linked == linked_before
+            and not link_moved
             and len(self.missing) == missing_before
             and all(
                 path in peak_only
-                or ((leaf := split_channel_path(path)) is not None and leaf.area is Area.METER)
+                or ((leaf := _path_info(path)[0]) is not None and leaf.area is Area.METER)
                 for path in changed
             )
         )
-        return Applied(
-            changed=bool(changed),
-            meters_only=meters_only,
-            subscription_ended=ended,
-        )
+        return _APPLIED[bool(changed) or link_moved, meters_only, ended]
 
     def _apply_value(
         self, path: Path, raw: object, changed: set[Path], peak_only: set[Path]
     ) -> None:
-        leaf = split_channel_path(path)
-        decoder = (
-            _DEVICE_DECODERS.get(path)
-            if leaf is None
-            else _CHANNEL_DECODERS.get((leaf.area, leaf.leaf))
-        )
+        leaf, decoder = _path_info(path)
         if decoder is None:
             return  # an address Micboard does not use
         value = decoder(raw)
@@ -206,25 +256,51 @@ class DeviceState:
             self._logged.add(path)
             _LOGGER.debug("Ignoring unexpected value %r at %s", raw, "/".join(path))
         before = self._values.get(path)
-        self._set(path, value, changed)
-        if (
-            leaf is not None
-            and leaf.leaf == ("warnings",)
-            and isinstance(before, frozenset)
-            and isinstance(value, frozenset)
-            and before ^ value <= {_AUDIO_PEAK}
-        ):
-            peak_only.add(path)
-        if leaf is not None and leaf.area is Area.TX and value is not None:
-            self.stale_transmitters.discard(leaf.channel)
+        moved = self._set(path, value, changed)
+        if leaf is not None:
+            self._link_evidence(leaf, before, value, moved)
+            if (
+                moved
+                and leaf.leaf == _RX_WARNINGS
+                and isinstance(before, frozenset)
+                and isinstance(value, frozenset)
+                and before ^ value <= {_AUDIO_PEAK}
+            ):
+                peak_only.add(path)
+            if leaf.area is Area.TX and value is not None:
+                self.stale_transmitters.discard(leaf.channel)
         self.missing.discard(path)
 
+    def _link_evidence(self, leaf: ChannelLeaf, before: object, value: object, moved: bool) -> None:
+        """Record what a value says about the link of its channel (``link_up``)."""
+        channel = leaf.channel
+        if leaf.area is Area.TX:
+            # Transmitter values only come while a transmitter is linked (424 otherwise).
+            if value is not None:
+                self._link[channel] = True
+        elif leaf.area is Area.METER:
+            # RSQI moving to or from 0 % (EW-DX's "no signal"); repeats of the same
+            # reading say nothing newer than what came since.
+            if leaf.leaf == _RSQI and moved and isinstance(value, int):
+                self._link[channel] = value != 0
+        elif (
+            leaf.leaf == _RX_WARNINGS
+            and moved
+            and isinstance(value, frozenset)
+            and not value & _NO_LINK
+            and (not isinstance(before, frozenset) or before & _NO_LINK)
+        ):
+            # The receiver itself says the link is back: no need to wait for a meter.
+            self._link[channel] = True
+
     def _apply_error(self, path: Path, code: int, changed: set[Path]) -> None:
-        leaf = split_channel_path(path)
+        leaf = _path_info(path)[0]
         if code == NOT_FOUND:
             if path not in self.missing:
                 self.missing.add(path)
                 changed.add(path)
+                if leaf is not None:
+                    self._dirty.add(leaf.channel)
             self._set(path, None, changed)
         elif code == FAILED_DEPENDENCY and leaf is not None and leaf.area is Area.TX:
             if leaf.leaf in TX_IDENTITY_LEAVES:
@@ -245,13 +321,20 @@ class DeviceState:
             self._set(path, None, changed)
         self.stale_transmitters.add(channel)
 
-    def _set(self, path: Path, value: object, changed: set[Path]) -> None:
+    def _set(self, path: Path, value: object, changed: set[Path]) -> bool:
+        """Store (None: drop) one value; True, and ``path`` in ``changed``, if it moved."""
         if value is None:
-            if self._values.pop(path, None) is not None:
-                changed.add(path)
+            if self._values.pop(path, None) is None:
+                return False
         elif self._values.get(path) != value:
             self._values[path] = value
-            changed.add(path)
+        else:
+            return False
+        changed.add(path)
+        leaf = _path_info(path)[0]
+        if leaf is not None:
+            self._dirty.add(leaf.channel)
+        return True
 
     def count_channels(self, reply: Reply) -> int:
         """Channels of the model: the ``rxN`` subtrees that answered something but 404."""
@@ -260,18 +343,25 @@ class DeviceState:
             name = channel_path(index, Area.RX, ("name",))
             if name in reply.values or reply.errors.get(name, NOT_FOUND) != NOT_FOUND:
                 existing = index
+        if existing != self.channel_count:
+            self._receiver = None
         self.channel_count = existing
         return existing
 
     # -- the neutral view ---------------------------------------------------------------
 
     def link_up(self, channel: int) -> bool:
-        """False while the receiver says the channel has no link; True when it may have."""
-        warnings = self._channel(channel, Area.RX, ("warnings",))
+        """False while the receiver says the channel has no link; True when it may have.
+
+        ``NoLink`` in ``rxN/warnings`` means no link. Otherwise the latest sign wins: RSQI
+        moving to 0 % (how EW-DX shows "no signal"; the companion module reads it so too)
+        takes the link away; RSQI above 0, ``NoLink`` leaving the warnings, or transmitter
+        values arriving bring it back at once, without waiting for the next meter reading.
+        """
+        warnings = self._values.get(_RX_WARNINGS_PATHS.get(channel, ()))
         if isinstance(warnings, frozenset) and warnings & _NO_LINK:
             return False
-        # RSQI 0 % is how EW-DX shows "no signal" (the companion module reads it so too).
-        return self._channel(channel, Area.METER, ("rsqi",)) != 0
+        return self._link.get(channel, True)
 
     def transmitters_to_read(self) -> list[int]:
         """Channels whose transmitter should be read again now that it may be linked."""
@@ -300,8 +390,11 @@ class DeviceState:
         online: bool,
         error: DeviceError | None = None,
     ) -> Receiver:
-        """The identified receiver as the neutral model."""
-        return Receiver(
+        """The identified receiver as the neutral model (the same object if unchanged)."""
+        key = (host, port, online, error)
+        if self._receiver is not None and key == self._receiver_key:
+            return self._receiver
+        receiver = Receiver(
             manufacturer=MANUFACTURER,
             api_device_id=self.api_device_id(host, port),
             host=host,
@@ -315,9 +408,28 @@ class DeviceState:
             rf_band=self._text(FREQUENCY_CODE),
             mac_address=self._text(MACS),
             capabilities=self.capabilities(),
-            channels=tuple(self._build_channel(i) for i in range(1, self.channel_count + 1)),
+            channels=self.channels(),
             error=error,
         )
+        self._receiver, self._receiver_key = receiver, key
+        return receiver
+
+    def channels(self) -> tuple[Channel, ...]:
+        """Every channel; only those whose leaves or link changed are built again."""
+        built = self._built
+        for index in self._dirty:
+            fresh = self._build_channel(index)
+            # Moved and moved back before anyone looked: the old object is still right.
+            if built.get(index) != fresh:
+                built[index] = fresh
+        self._dirty.clear()
+        channels = []
+        for index in range(1, self.channel_count + 1):
+            cached = built.get(index)
+            if cached is None:
+                cached = built[index] = self._build_channel(index)
+            channels.append(cached)
+        return tuple(channels)
 
     def _text(self, path: Path) -> str | None:
         value = self.value(path)

@@ -154,8 +154,11 @@ class SscSession:
             return
         # Only SSC counts as a sign of life: garbage from the address proves nothing.
         self.last_received = asyncio.get_running_loop().time()
-        _LOGGER.debug("%s -> %s", self.where, data)
-        self._resolve(reply)
+        if _LOGGER.isEnabledFor(logging.DEBUG):
+            _LOGGER.debug("%s -> %s", self.where, data)
+        if self._pending:
+            # Pushed meters (most datagrams) wait for no request.
+            self._resolve(reply)
         self._on_message(reply)
 
     def _resolve(self, reply: Reply) -> None:
