@@ -62,11 +62,11 @@ def latency_row(results: Results, run: LatencyRun) -> None:
             continue
         if kind == "rename":
             key = "upd:" + transmitter_api_id(receiver_id, channel)
-        else:
-            suffix = "battery" if kind == "battery" else "transmitter"
-            domain = "sensor" if kind == "battery" else "binary_sensor"
+        elif kind == "battery":
             code = run.port_to_code.get(int(port), "shure")
-            key = run.entity_id(domain, unique_id(code, (receiver_id, channel), suffix))
+            key = run.entity_id("sensor", unique_id(code, (receiver_id, channel), "battery"))
+        else:
+            key = "tx:" + transmitter_api_id(receiver_id, channel)
         if key is None:
             unresolved += 1
             continue

@@ -257,7 +257,7 @@ class Bench:
         self.recorder.key_of.update({e.entity_id: description_key(e.unique_id) for e in entities})
         # Entities whose state the latency measurement times.
         for entity in entities:
-            if entity.unique_id.endswith(("-battery", "-transmitter")):
+            if entity.unique_id.endswith("-battery"):
                 self.recorder.watched.add(entity.entity_id)
         return {code: entry.runtime_data for code, entry in self.entries.items()}
 

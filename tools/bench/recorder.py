@@ -13,6 +13,7 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant, call
 
 from custom_components.micboard.const import (
     DEVICE_TYPE_RECEIVER,
+    DEVICE_TYPE_TRANSMITTER,
     EVENT_DEVICE_OFFLINE,
     EVENT_DEVICE_ONLINE,
     EVENT_DEVICE_SYNCED,
@@ -33,7 +34,8 @@ class Recorder:
     counts: Counter[str] = field(default_factory=Counter)
     first_state: dict[str, float] = field(default_factory=dict)
     watched: set[str] = field(default_factory=set)
-    # (bench clock, entity id or "upd:<api device id>", new state or name).
+    # (bench clock, entity id, "upd:<api device id>" or "tx:<api device id>", new state,
+    # name or on/off).
     seen: list[tuple[float, str, str]] = field(default_factory=list)
     offline: list[Lifecycle] = field(default_factory=list)
     online: list[Lifecycle] = field(default_factory=list)
@@ -82,11 +84,21 @@ class Recorder:
 
     @callback
     def went_offline(self, event: Event[dict[str, Any]]) -> None:
-        self.offline.append((clock(), event.data["api_device_id"], event.data["device_type"]))
+        stamp = clock()
+        self.offline.append((stamp, event.data["api_device_id"], event.data["device_type"]))
+        self._transmitter(stamp, event, "off")
 
     @callback
     def came_online(self, event: Event[dict[str, Any]]) -> None:
-        self.online.append((clock(), event.data["api_device_id"], event.data["device_type"]))
+        stamp = clock()
+        self.online.append((stamp, event.data["api_device_id"], event.data["device_type"]))
+        self._transmitter(stamp, event, "on")
+
+    def _transmitter(self, stamp: float, event: Event[dict[str, Any]], value: str) -> None:
+        # A transmitter switched on or off is timed by its lifecycle event (its binary
+        # sensor is disabled by default, as the lifecycle event restates it).
+        if event.data["device_type"] == DEVICE_TYPE_TRANSMITTER:
+            self.seen.append((stamp, "tx:" + event.data["api_device_id"], value))
 
     def receivers_offline(self) -> set[str]:
         """Api device ids of the receivers declared offline."""
