@@ -24,7 +24,7 @@ from .const import DOMAIN, LOGGER
 
 URL_BASE: Final = "/micboard_static"
 CARD_MODULE: Final = "micboard-card.js"
-FRONTEND_DIR: Final = Path(__file__).parent / "frontend"
+FRONTEND_DIR: Final = Path(__file__).parent / "cards"
 
 # Static paths cannot be registered twice; this marks the Home Assistant that has them.
 DATA_FRONTEND: HassKey[str] = HassKey(f"{DOMAIN}_frontend")

@@ -19,7 +19,7 @@ import {
   mergeActivity,
   rfFraction,
   statusStyle,
-} from "../../custom_components/micboard/frontend/micboard-logic.js";
+} from "../../custom_components/micboard/cards/micboard-logic.js";
 import { SNAPSHOT } from "./fixture.mjs";
 
 test("every status has a colour and an English label in both palettes", () => {
@@ -280,7 +280,7 @@ test("activity: request, adapter and merge", () => {
 
 test("editor schemas: every field and option has an English label", async () => {
   const { boardEditorSchema, activityEditorSchema, editorLabel, BOARD_DEFAULTS } = await import(
-    "../../custom_components/micboard/frontend/micboard-logic.js"
+    "../../custom_components/micboard/cards/micboard-logic.js"
   );
   for (const field of [...boardEditorSchema(), ...activityEditorSchema()]) {
     assert.doesNotMatch(editorLabel(field.name), /^editor\./, field.name);
@@ -296,7 +296,7 @@ test("editor schemas: every field and option has an English label", async () => 
 });
 
 test("kiosk grid fills the screen with the largest tiles", async () => {
-  const { kioskGrid } = await import("../../custom_components/micboard/frontend/micboard-logic.js");
+  const { kioskGrid } = await import("../../custom_components/micboard/cards/micboard-logic.js");
   assert.deepEqual(kioskGrid(6, 1920, 1080), { columns: 3, rows: 2 });
   assert.deepEqual(kioskGrid(16, 1920, 1080), { columns: 4, rows: 4 });
   assert.deepEqual(kioskGrid(24, 1920, 1080), { columns: 6, rows: 4 });
