@@ -20,7 +20,7 @@ from custom_components.micboard.const import (
     EVENT_DEVICE_SYNCED,
 )
 from custom_components.micboard.identities import identity_of, receiver_from
-from custom_components.micboard.manufacturers import Capability
+from custom_components.micboard.manufacturers import Capability, Transmitter
 
 from .helpers import (
     FakeNetwork,
@@ -70,10 +70,13 @@ def test_identity_round_trip() -> None:
     )
     assert back.identified
     assert not back.online
+    # Only whether a transmitter was on, and which model: no battery, no meters.
     assert [(c.index, c.name, c.transmitter) for c in back.channels] == [
-        (1, "Vox 1", None),
-        (2, "Vox 2", None),
+        (c.index, c.name, Transmitter(model=c.transmitter.model) if c.transmitter else None)
+        for c in stage.channels
     ]
+    assert back.channels[0].transmitter is not None
+    assert back.channels[0].rf_level_dbm is None
     # Unusable records are skipped, unknown capabilities dropped.
     assert receiver_from("shure", {"host": "x"}) is None
     odd = receiver_from("shure", {**stored, "capabilities": ["tx_mute", "teleport"]})

@@ -228,3 +228,22 @@ def test_added_channel_is_no_transmitter_update() -> None:
         events = diff_receiver(old, _receiver(), known=True)
         assert _types(events) == [("micboard_device_updated", "receiver", "00:0e:dd:00:00:01")]
         assert events[0].extra["changed"] == ["channel_count"]
+
+
+def test_transmitter_change_during_an_outage_is_announced_on_return() -> None:
+    """Switched off while the receiver was unreachable: announced when it answers again."""
+    before = _receiver()
+    offline = replace(before, online=False)
+    # Nothing new is known while it is offline.
+    assert [e.event_type for e in diff_receiver(before, offline)] == ["micboard_device_offline"]
+    back = _receiver(
+        channels=(Channel(index=1, name="Vox 1", frequency_mhz=518.25), before.channels[1])
+    )
+    assert _types(diff_receiver(offline, back)) == [
+        ("micboard_device_online", "receiver", before.api_device_id),
+        ("micboard_device_offline", "transmitter", f"{before.api_device_id}:1"),
+    ]
+    # Back as it was: the receiver only.
+    assert _types(diff_receiver(offline, before)) == [
+        ("micboard_device_online", "receiver", before.api_device_id)
+    ]

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
-from .manufacturers import Capability, Channel, Receiver
+from .manufacturers import Capability, Channel, Receiver, Transmitter
 
 _VERSION = 1
 # Identity changes come in bursts (a rig coming up): one write for the whole burst.
@@ -23,7 +23,7 @@ _SAVE_DELAY = 10.0
 
 
 def identity_of(receiver: Receiver) -> dict[str, Any]:
-    """What is remembered of an identified receiver (never its live values)."""
+    """What is remembered of an identified receiver (never its meters or battery)."""
     return {
         "host": receiver.host,
         "port": receiver.port,
@@ -35,13 +35,16 @@ def identity_of(receiver: Receiver) -> dict[str, Any]:
         "rf_band": receiver.rf_band,
         "mac_address": receiver.mac_address,
         "capabilities": sorted(receiver.capabilities),
-        # What lifecycle events track of a channel, so a return is not a change.
+        # What lifecycle events track of a channel (and whether a transmitter was on it), so
+        # that a receiver coming back as it was is no change, and one that comes back
+        # changed announces just that.
         "channels": [
             {
                 "index": c.index,
                 "name": c.name,
                 "frequency_mhz": c.frequency_mhz,
                 "group_channel": c.group_channel,
+                "transmitter_model": c.transmitter.model if c.transmitter else None,
             }
             for c in receiver.channels
         ],
@@ -74,6 +77,11 @@ def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
                     name=channel.get("name"),
                     frequency_mhz=channel.get("frequency_mhz"),
                     group_channel=channel.get("group_channel"),
+                    transmitter=(
+                        Transmitter(model=channel["transmitter_model"])
+                        if channel.get("transmitter_model")
+                        else None
+                    ),
                 )
                 for channel in data.get("channels", ())
             ),

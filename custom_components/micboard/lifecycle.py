@@ -165,12 +165,10 @@ def diff_receiver(
             new_data.pop("transmitter_model")
         if changed := _changes(old_data, new_data):
             events.append(_updated(new, channel, old_data, new_data, changed))
-        # While the receiver is unreachable nothing is known about its transmitters.
-        if (
-            old.online
-            and new.online
-            and (previous.transmitter is None) != (channel.transmitter is None)
-        ):
+        # While the receiver is unreachable nothing new is known about its transmitters; when
+        # it answers again, the net change since its last word is announced (a transmitter
+        # switched off during the outage must not be lost).
+        if new.online and (previous.transmitter is None) != (channel.transmitter is None):
             kind = EVENT_DEVICE_ONLINE if channel.transmitter else EVENT_DEVICE_OFFLINE
             events.append(_event(kind, new, channel))
     return events

@@ -18,6 +18,7 @@ from custom_components.micboard.manufacturers import (
 )
 from custom_components.micboard.manufacturers.fleet import Change
 from custom_components.micboard.manufacturers.sennheiser.client import (
+    ClientOptions,
     ReceiverConnection,
     probe,
 )
@@ -201,7 +202,10 @@ async def test_unanswered_renewal_is_a_lost_link(
 ) -> None:
     device.ignore_subscribe = True
     device.subscriptions.clear()  # and the old ones are gone
-    await eventually(lambda: not connection.online, within=FAST.renew_interval + 2)
+    # Unanswered renewals are asked again (a lost datagram is no lost link) until the
+    # subscriptions would have lapsed: then the link is lost.
+    lapse = FAST.subscription_lifetime
+    await eventually(lambda: not connection.online, within=lapse + 2)
     device.ignore_subscribe = False
     await eventually(lambda: connection.online, within=3)
 
@@ -247,9 +251,11 @@ async def test_garbage_is_ignored(device: FakeDevice, connection: ReceiverConnec
 def test_backoff_is_capped_and_jittered() -> None:
     conn = ReceiverConnection("127.0.0.1", 45, lambda _change: None)
     pauses = {conn._backoff(failures) for failures in range(200)}
-    assert max(pauses) <= 30.0
+    cap = ClientOptions().reconnect_max
+    assert cap == 8.0
+    assert max(pauses) <= cap
     assert min(pauses) >= 0.5
-    assert all(15.0 <= conn._backoff(1000) <= 30.0 for _ in range(20))
+    assert all(cap / 2 <= conn._backoff(1000) <= cap for _ in range(20))
     assert len(pauses) > 100  # drawn, not fixed
 
 

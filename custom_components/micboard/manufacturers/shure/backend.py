@@ -28,7 +28,7 @@ class ShureBackend(FleetBackend[ReceiverConnection]):
         request_timeout: float = 2.0,
         burst_quiet_time: float = 0.1,
         reconnect_min: float = 1.0,
-        reconnect_max: float = 30.0,
+        reconnect_max: float = 8.0,
         resync_concurrency: int = DEFAULT_RESYNC_CONCURRENCY,
     ) -> None:
         self.options = ClientOptions(

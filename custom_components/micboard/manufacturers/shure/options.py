@@ -25,7 +25,9 @@ class ClientOptions:
     # A GET ALL burst has no terminator: it is over after this long without a REP.
     burst_quiet_time: float = 0.1
     reconnect_min: float = 1.0
-    reconnect_max: float = 30.0
+    # Capped low so a receiver that comes back is found again within seconds (the soak's
+    # recovery target is 10 s at p99); a refused connect is cheap.
+    reconnect_max: float = 8.0
 
     def meter_rate_command(self, rate_ms: int | None = None) -> str:
         """``< SET 0 METER_RATE nnnnn >`` with the rate clamped to what receivers accept."""
