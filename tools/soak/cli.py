@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -15,11 +16,11 @@ import time
 import traceback
 
 from tools.bench.system import load_average
-from tools.bench.timing import say
 
 from .matching import Inputs, match
 from .observe import BusRecorder, LogCollector, LoopErrors
 from .simproc import SimProcess, rig_json
+from .timing import say
 
 MIN_RECEIVERS = 60
 
@@ -111,19 +112,18 @@ def _run(
     finally:
         loop.run_until_complete(sim.close())
         loop.close()
-    outcome = match(
-        Inputs(
-            log=obs.log,
-            events=bus.events,
-            api_ids=obs.api_ids,
-            initial_tx=obs.initial_tx,
-            initial_names=obs.initial_names,
-            ha_blind=obs.ha_blind,
-            lossy=obs.lossy,
-            start=obs.start,
-            end=obs.end,
-        )
+    inputs = Inputs(
+        log=obs.log,
+        events=bus.events,
+        api_ids=obs.api_ids,
+        initial_tx=obs.initial_tx,
+        initial_names=obs.initial_names,
+        ha_blind=obs.ha_blind,
+        lossy=obs.lossy,
+        start=obs.start,
+        end=obs.end,
     )
+    outcome = match(inputs)
     obs.notes.append(f"soak wall time {time.monotonic() - started:.0f} s")
     obs.notes.append(
         "bus events by type: " + ", ".join(f"{n} {k}" for k, n in sorted(bus.counts.items()))
@@ -142,14 +142,15 @@ def _run(
                 {
                     "command": command,
                     "seed": args.seed,
-                    "rows": [row.__dict__ for row in table],
+                    "rows": [dataclasses.asdict(row) for row in table],
                     "lost": outcome.lost,
                     "duplicated": outcome.duplicated,
                     "out_of_order": outcome.out_of_order,
                     "unexplained": outcome.unexplained,
-                    "log_lines": [line.__dict__ for line in logs.lines],
+                    "log_lines": [dataclasses.asdict(line) for line in logs.lines],
+                    "inputs": dataclasses.asdict(inputs),
                 },
-                indent=2,
+                indent=1,
                 default=str,
             ),
             encoding="utf-8",

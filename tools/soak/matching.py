@@ -372,8 +372,14 @@ def _back_online(
     """
     assert burst.end is not None
     later = [b.start for b in bursts if b.start > burst.start]
-    until = min([*later, burst.end + RECOVERY_WINDOW_S, end + 1.0])
+    horizon = min(burst.end + RECOVERY_WINDOW_S, end + 1.0)
+    until = min([*later, horizon])
     mine = [e for e in stream if burst.start <= e.at < until]
+    if mine and mine[-1].kind == OFFLINE:
+        # Not back before the next burst began: its first online still ends this outage.
+        back = next((e for e in stream if until <= e.at < horizon and e.kind == ONLINE), None)
+        if back is not None:
+            mine.append(back)
     if not mine or mine[-1].kind != ONLINE:
         return None
     # The first online after the last offline.

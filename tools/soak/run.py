@@ -16,13 +16,14 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from custom_components.micboard.coordinator import MicboardCoordinator
 from tools.bench.const import LOOPBACK
 from tools.bench.harness import loopback_discovery
-from tools.bench.timing import clock, say
+from tools.bench.timing import clock
 
 from . import harness
 from .matching import SimEntry
 from .observe import BusRecorder, LogCollector, LoopErrors, Resources, resources
 from .schedule import SENNHEISER, SHURE, Receiver, Schedule, Step, build
 from .simproc import SimProcess
+from .timing import say
 
 READY_TIMEOUT_S = 90.0
 QUIET_S = 45.0

@@ -62,6 +62,8 @@ _RESTART_BACK_S = 30.0
 _RESTART_HOLD_S = 45.0
 _RELOAD_HOLD_S = 15.0
 _RESTART_EVERY_S = 600.0
+# A receiver gets no other fault until this long after its last one ended.
+_RECOVER_S = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,7 @@ def _faults(b: _Builder, seconds: float, receivers: list[Receiver]) -> None:
         rx = rng.choice(free)
         end = _fault(b, kind, t, rx, rng)
         b.faults[kind] = b.faults.get(kind, 0) + 1
-        busy[rx.port] = end + 3.0
+        busy[rx.port] = end + _RECOVER_S
         t += rng.uniform(*FAULT_GAP_S)
 
 
@@ -224,7 +226,7 @@ def _restart(
     for rx in chosen:
         b.ctl(t, "power-off", str(rx.port), fault=RESTART)
         b.ctl(back, "power-on", str(rx.port), fault=RESTART)
-        busy[rx.port] = back + 3.0
+        busy[rx.port] = back + _RECOVER_S
     b.add(restart, "restart", *(str(rx.port) for rx in chosen), fault=RESTART)
     b.faults[RESTART] = b.faults.get(RESTART, 0) + 1
     return restart + _RESTART_HOLD_S
