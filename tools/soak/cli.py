@@ -148,7 +148,8 @@ def _run(
                     "out_of_order": outcome.out_of_order,
                     "unexplained": outcome.unexplained,
                     "log_lines": [dataclasses.asdict(line) for line in logs.lines],
-                    "inputs": dataclasses.asdict(inputs),
+                    "inputs": dataclasses.asdict(inputs)
+                    | {"ha_blind": [(s, e, sorted(ports)) for s, e, ports in inputs.ha_blind]},
                 },
                 indent=1,
                 default=str,

@@ -111,6 +111,22 @@ class Resources:
     fds: int
 
 
+# Objects of a Home Assistant instance and of Micboard whose count should not grow with
+# restarts and reloads (one per instance or per entry is expected).
+ALIVE = ("HomeAssistant", "MicboardCoordinator", "ShureBackend", "SennheiserBackend")
+
+
+def alive_objects() -> dict[str, int]:
+    """How many objects of each ``ALIVE`` class survive a full collection."""
+    gc.collect()
+    counts = dict.fromkeys(ALIVE, 0)
+    for obj in gc.get_objects():
+        name = type(obj).__name__
+        if name in counts:
+            counts[name] += 1
+    return counts
+
+
 def resources() -> Resources:
     """Resident memory (after a full collection and malloc_trim), tasks and open fds."""
     gc.collect()

@@ -255,6 +255,8 @@ def _resource_rows(obs: Observations) -> list[Row]:
                 f"whole run: {first.rss_mb:.1f} -> {last.rss_mb:.1f} MB over "
                 f"{last.at - first.at:.0f} s, across {len(obs.restarted_at)} restart(s); "
                 f"samples (MB): {series}",
+                "alive at the end (after gc): "
+                + ", ".join(f"{n} {k}" for k, n in obs.alive.items()),
             ],
         ),
         _flat(

@@ -20,7 +20,7 @@ from tools.bench.timing import clock
 
 from . import harness
 from .matching import SimEntry
-from .observe import BusRecorder, LogCollector, LoopErrors, Resources, resources
+from .observe import BusRecorder, LogCollector, LoopErrors, Resources, alive_objects, resources
 from .schedule import SENNHEISER, SHURE, Receiver, Schedule, Step, build
 from .simproc import SimProcess
 from .timing import say
@@ -54,6 +54,7 @@ class Observations:
     setup_s: list[float] = field(default_factory=list)
     late_steps: int = 0
     refused_steps: list[str] = field(default_factory=list)
+    alive: dict[str, int] = field(default_factory=dict)
 
 
 class Instance:
@@ -194,6 +195,7 @@ class Soak:
                 await sampler
         obs.end = clock()
         obs.samples.append(resources())
+        obs.alive = alive_objects()
         self._check_unavailable()
         obs.log = await self.sim.log()
         await self._instance.stop()
