@@ -30,6 +30,7 @@ _CHANNELS = {
     "EW-DX-EM2-DANTE": 2,
     "EW-DX-EM4-DANTE": 4,
 }
+_REPLY_LIMIT = 256 * 1024 * 1024
 # Every this many channels starts without a transmitter.
 _EMPTY_EVERY = 7
 
@@ -89,7 +90,10 @@ class SimProcess:
         raise RuntimeError("the simulator printed no control port")
 
     async def connect(self) -> None:
-        self._reader, self._writer = await asyncio.open_connection(LOOPBACK, self.control_port)
+        # The transition log of a long run is one reply line of several megabytes.
+        self._reader, self._writer = await asyncio.open_connection(
+            LOOPBACK, self.control_port, limit=_REPLY_LIMIT
+        )
 
     async def call(self, command: str, *args: str) -> dict[str, Any]:
         """One control command; its JSON reply."""
