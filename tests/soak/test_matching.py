@@ -95,3 +95,23 @@ def test_restart_window_is_by_design() -> None:
     )
     assert out.lost == []
     assert out.by_design == [f"transmitter {RX}:1 -> offline while Home Assistant could not see it"]
+
+
+def test_late_offline_still_reports_the_outage() -> None:
+    """R2: an offline 1.5 s after the receiver resumed is a late detection, not a loss."""
+    log = [_sim(10, "fault", value="silent"), _sim(16, "fault", value="resume")]
+    out = _run(log, [_rx(17.5, "offline"), _rx(18.1, "online")])
+    assert (out.lost, out.unexplained) == ([], [])
+    assert [round(d, 1) for d in out.detection] == [7.5]
+
+
+def test_outage_across_a_restart_is_by_design() -> None:
+    """R5: a receiver off across a restart is first read as a baseline when it returns."""
+    log = [_sim(10, "rx-off"), _sim(40, "rename", 1, "NEW"), _sim(60, "rx-on")]
+    out = _run(
+        log,
+        [_rx(10.0, "offline"), _rx(61.0, "online")],
+        ha_blind=[(20.0, 21.0, frozenset({PORT}))],
+    )
+    assert out.lost == []
+    assert out.by_design == [f"name of {RX}:1 -> NEW while Home Assistant could not see it"]

@@ -13,9 +13,11 @@ R1 Receiver outages. A receiver is *down* from ``rx-off`` to ``rx-on`` (switched
 R2 A burst must be reported (one ``device_offline`` for the receiver, later one
    ``device_online``) when one of its periods lasted at least ``MANDATORY_S`` (longer than
    the 5 s detection target) and Home Assistant was running at its start; shorter bursts
-   (drops, flaps, brief hangs) may be reported or not. A burst may be reported at most once
-   per down period; more offline/online pairs than periods are duplicates. A receiver that
-   returned while Home Assistant ran must be reported back online (when its offline was).
+   (drops, flaps, brief hangs) may be reported or not. An offline up to ``LATE_S`` after the
+   receiver came back still reports the burst (late: its detection time counts in full).
+   A burst may be reported at most once per down period; more offline/online pairs than
+   periods are duplicates. A receiver that returned while Home Assistant ran must be
+   reported back online (when its offline was).
 R3 A receiver powered off while its transmitters were on gives one receiver offline and no
    transmitter offlines: transmitter events are expected only for *direct* transitions,
    made while the receiver was up in the simulator and online in Home Assistant.
@@ -26,10 +28,11 @@ R4 Transitions made while the integration could not see them (a *blind window*: 
    (off -> on -> off collapses to nothing; on -> off -> on too). Renames fold the same way
    (the final name, if it differs from the name before the window).
 R5 While Home Assistant is down (a restart) or an entry reloads, nothing can be reported,
-   and the first read after the set-up is a baseline (by design, README "Events"): a net
-   change folded into such a window is *unobservable by design* (never lost) unless its
-   event comes within ``BASELINE_S`` of the window's end (then it is matched). After such a
-   window the next receiver event may be either online or offline.
+   and the first read after the set-up is a baseline (by design, README "Events"); so is
+   the first read of a receiver that was off across a restart. A net change folded into
+   such a window (or into an outage overlapping one) is *unobservable by design* (never
+   lost) unless its event comes within ``BASELINE_S`` of the window's end (then it is
+   matched). After such a window the next receiver event may be either online or offline.
 R6 Each expected event is matched with the first unused event of the same subject and kind
    (transmitter on/off; the same new name) stamped from ``EARLY_S`` before the transition to
    ``MATCH_WINDOW_S`` after it (the 30 s resync catches up what a lost datagram hid). An
@@ -61,6 +64,8 @@ ONLINE_GRACE_S = 0.5
 RECOVERY_WINDOW_S = 90.0
 # A drop's outage, if reported at all, starts within this long.
 DROP_WINDOW_S = 5.0
+# R2: an offline this long after the receiver came back still reports its outage (late).
+LATE_S = 5.0
 # R5: a change folded into a restart or reload may still be reported this close to its end.
 BASELINE_S = 3.0
 
@@ -296,7 +301,7 @@ def _match_receiver(
     for burst in bursts:
         horizon = burst.end if burst.end is not None else inputs.end
         last_start = max(s for s, _ in burst.periods)
-        window_end = (burst.start + DROP_WINDOW_S) if burst.drop else horizon + 1.0
+        window_end = (burst.start + DROP_WINDOW_S) if burst.drop else horizon + LATE_S
         mine: list[tuple[float | None, float | None]] = []
         for index, (off, on) in enumerate(outages):
             if used[index]:
@@ -430,7 +435,17 @@ def _fold(
     """R3-R5 for one subject: the events to expect, in order."""
     expected: list[_Expected] = []
     state = initial
-    windows = sorted([(s, e, False) for s, e in blind] + [(s, e, True) for s, e in ha_blind])
+    # Overlapping windows are one; it is by design when Home Assistant was down in it (a
+    # receiver off across a restart is first read, as a baseline, when it returns).
+    windows: list[tuple[float, float, bool]] = []
+    for start, stop, down in sorted(
+        [(s, e, False) for s, e in blind] + [(s, e, True) for s, e in ha_blind]
+    ):
+        if windows and start <= windows[-1][1]:
+            last = windows[-1]
+            windows[-1] = (last[0], max(last[1], stop), last[2] or down)
+        else:
+            windows.append((start, stop, down))
     index = 0
     for start, stop, by_design in windows:
         while index < len(changes) and changes[index][0] < start:
