@@ -42,18 +42,18 @@ def _levels(receiver: FrontEnd, args: list[str]) -> None:
 
 
 def _faults(receiver: FrontEnd, args: list[str]) -> None:
-    """``garbage=on loss=0.2 duplicate=0.1 reorder=0.3``: any subset, in any order."""
+    """``garbage=on split=on loss=0.2 duplicate=0.1 reorder=0.3``: any subset, any order."""
     values: dict[str, Any] = {}
     for arg in args:
         key, _, value = arg.partition("=")
-        if key == "garbage":
+        if key in {"garbage", "split"}:
             if value.lower() not in _ON | _OFF:
-                raise ValueError(f"garbage=on|off, not {value!r}")
+                raise ValueError(f"{key}=on|off, not {value!r}")
             values[key] = value.lower() in _ON
         elif key in {"loss", "duplicate", "reorder"}:
             values[key] = float(value)
         else:
-            raise ValueError(f"unknown fault {key!r} (garbage, loss, duplicate, reorder)")
+            raise ValueError(f"unknown fault {key!r} (garbage, split, loss, duplicate, reorder)")
     receiver.set_faults(**values)
 
 
@@ -98,7 +98,8 @@ COMMANDS: dict[str, tuple[str, Handler]] = {
     "accept": ("DEVICE: accept connections again", lambda rx, a: rx.refuse_connections(False)),
     "garbage": ("DEVICE: send garbage once", lambda rx, a: rx.send_garbage()),
     "faults": (
-        "DEVICE [garbage=on|off] [loss=P] [duplicate=P] [reorder=P]: lasting wire faults",
+        "DEVICE [garbage=on|off] [split=on|off] [loss=P] [duplicate=P] [reorder=P]: "
+        "lasting wire faults",
         _faults,
     ),
 }

@@ -178,6 +178,7 @@ class FrontEnd(ABC):
         loss: float | None = None,
         duplicate: float | None = None,
         reorder: float | None = None,
+        split: bool | None = None,
     ) -> None:
         """Switch the lasting wire faults; None leaves one as it is. Chances are 0-1."""
         faults = self.device.faults
@@ -188,11 +189,14 @@ class FrontEnd(ABC):
                 setattr(faults, key, value)
         if garbage is not None:
             faults.garbage = garbage
+        if split is not None:
+            faults.split = split
         self._record(
             None,
             FAULT,
             f"garbage={'on' if faults.garbage else 'off'} loss={faults.loss:g} "
-            f"duplicate={faults.duplicate:g} reorder={faults.reorder:g}",
+            f"duplicate={faults.duplicate:g} reorder={faults.reorder:g}"
+            + (" split=on" if faults.split else ""),
         )
 
     # --- state changes, pushed by the front-end ------------------------------------------------

@@ -202,6 +202,9 @@ class Faults:
     refuse: bool = False
     # Junk bytes (TCP) or junk datagrams (UDP) go out between real messages.
     garbage: bool = False
+    # Stream protocols only: every message is cut into pieces of a few bytes, each written
+    # on its own a moment after the previous one (a client must reassemble lines).
+    split: bool = False
     # Datagram protocols only: chance (0-1) that an outgoing datagram is lost, sent twice, or
     # held back so that the next one overtakes it.
     loss: float = 0.0

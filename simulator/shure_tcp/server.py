@@ -32,6 +32,9 @@ _GAIN_MIN_DB = -18
 _GAIN_MAX_DB = 42
 _RECEIVED_LOG = 1000
 _FREQUENCY_DIGITS = 6
+# The split fault: largest piece (bytes) and the pause before each piece is written (s).
+_SPLIT_MAX = 16
+_SPLIT_GAP_S = 0.0005
 
 
 class CommandError(Exception):
@@ -46,11 +49,41 @@ class _Client:
     meter_rate_ms: dict[int, int]
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+    # The split fault: pieces still to be written one by one, oldest first.
+    pieces: deque[bytes] = field(default_factory=deque)
+    timer: asyncio.TimerHandle | None = None
 
-    def send(self, lines: Iterable[str], junk: str = "") -> None:
+    def send(
+        self, lines: Iterable[str], junk: str = "", split: random.Random | None = None
+    ) -> None:
+        """Write ``lines``; with ``split``, in pieces of 1-16 bytes written one at a time."""
         payload = "".join(line + junk for line in lines)
-        if payload and not self.writer.is_closing():
-            self.writer.write(payload.encode("ascii", errors="replace"))
+        if not payload or self.writer.is_closing():
+            return
+        data = payload.encode("ascii", errors="replace")
+        if split is None and not self.pieces:
+            self.writer.write(data)
+            return
+        if split is None:
+            # Behind pieces still in flight, so that nothing overtakes them.
+            self.pieces.append(data)
+        else:
+            at = 0
+            while at < len(data):
+                size = split.randint(1, _SPLIT_MAX)
+                self.pieces.append(data[at : at + size])
+                at += size
+        if self.timer is None:
+            self.timer = asyncio.get_running_loop().call_later(_SPLIT_GAP_S, self._write_piece)
+
+    def _write_piece(self) -> None:
+        self.timer = None
+        if self.writer.is_closing():
+            self.pieces.clear()
+            return
+        self.writer.write(self.pieces.popleft())
+        if self.pieces:
+            self.timer = asyncio.get_running_loop().call_later(_SPLIT_GAP_S, self._write_piece)
 
 
 class SimulatedReceiver(FrontEnd):
@@ -144,7 +177,12 @@ class SimulatedReceiver(FrontEnd):
     def _send(self, client: _Client, lines: list[str]) -> None:
         # The garbage switch puts junk between messages; it holds no '<' or '>', so a client
         # that frames correctly loses nothing.
-        client.send(lines, _INTERLEAVED_JUNK if self.device.faults.garbage else "")
+        faults = self.device.faults
+        client.send(
+            lines,
+            _INTERLEAVED_JUNK if faults.garbage else "",
+            self._rng if faults.split else None,
+        )
 
     def _pushable(self) -> list[tuple[int | None, Prop]]:
         dialect = self.dialect
