@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_HOSTS, CONF_MANUFACTURER
+from .activity import async_register_activity
+from .const import CONF_HOSTS, CONF_MANUFACTURER, DOMAIN
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .discovery import async_start_discovery
 from .hosts import parse_host
@@ -14,8 +16,17 @@ from .identifiers import parse_identifier
 from .identities import IdentityStore
 from .manufacturers import get_manufacturer
 from .repairs_issues import async_remove_access_issues
+from .websocket_api import async_register_websocket_commands
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
+    """Register the board's websocket commands and the activity log (once per hass)."""
+    async_register_websocket_commands(hass)
+    async_register_activity(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MicboardConfigEntry) -> bool:
