@@ -299,6 +299,9 @@ async def ws_activity(
 
     connection.subscriptions[msg["id"]] = async_listen_activity(hass, flt, on_row)
     connection.send_result(msg["id"])
+    # What fired before the subscription must be in the database before it is read.
+    if commit := get_instance(hass).async_get_commit_future():
+        await commit
     page = await async_activity_page(hass, flt, msg.get("cursor"))
     if msg["id"] not in connection.subscriptions:
         return
