@@ -71,14 +71,14 @@ async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: fl
 
 
 def _count(listeners: KeyedListeners[Any]) -> int:
-    return sum(len(listeners._table[key]) for key in listeners)  # noqa: SLF001
+    return sum(len(listeners._table[key]) for key in listeners)
 
 
 def _counts(coordinator: MicboardCoordinator) -> tuple[int, int, int]:
     return (
         _count(coordinator.listeners),
         _count(coordinator.meter_listeners),
-        len(coordinator._listeners),  # noqa: SLF001
+        len(coordinator._listeners),
     )
 
 

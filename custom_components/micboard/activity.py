@@ -220,12 +220,20 @@ async def async_activity_page(
     hass: HomeAssistant, flt: ActivityFilter, cursor: str | None = None
 ) -> dict[str, Any]:
     """One page of the activity log: ``{"rows": [...], "next": token or None}``."""
+    return (await _async_page(hass, flt, cursor))[0]
+
+
+async def _async_page(
+    hass: HomeAssistant, flt: ActivityFilter, cursor: str | None
+) -> tuple[dict[str, Any], float | None]:
+    """A page, and when its newest row fired (None: no rows)."""
     after = decode_cursor(cursor) if cursor else None
     recorded, position = await get_instance(hass).async_add_executor_job(_read, hass, flt, after)
-    return {
+    page = {
         "rows": [activity_row(hass, r.time_fired_ts, r.event_type, r.data) for r in recorded],
         "next": encode_cursor(position) if position is not None else None,
     }
+    return page, max((r.time_fired_ts for r in recorded), default=None)
 
 
 @callback
@@ -302,19 +310,14 @@ async def ws_activity(
     # What fired before the subscription must be in the database before it is read.
     if commit := get_instance(hass).async_get_commit_future():
         await commit
-    page = await async_activity_page(hass, flt, msg.get("cursor"))
+    page, newest = await _async_page(hass, flt, msg.get("cursor"))
     if msg["id"] not in connection.subscriptions:
         return
     connection.send_message(event_message(msg["id"], {"type": "page", **page}))
-    newest = max((_ts(row) for row in page["rows"]), default=None)
     pending, buffered = buffered or [], None
     rows = [row for fired_ts, row in pending if newest is None or fired_ts > newest]
     if rows:
         connection.send_message(event_message(msg["id"], {"type": "append", "rows": rows}))
-
-
-def _ts(row: Mapping[str, Any]) -> float:
-    return dt_util.parse_datetime(row["time"], raise_on_error=True).timestamp()
 
 
 class ActivityView(HomeAssistantView):
