@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 from unittest.mock import patch
@@ -306,3 +307,21 @@ async def test_rest_view(
     for params in ({"event_type": "nope"}, {"cursor": "%%%"}, {"end": "soon"}):
         response = await client.get("/api/micboard/activity", params=params)
         assert response.status == HTTPStatus.BAD_REQUEST
+
+
+async def test_live_respects_the_date_range(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, network: FakeNetwork
+) -> None:
+    """A live log that ends in the past appends nothing."""
+    await _setup(hass, network)
+    client = await hass_ws_client(hass)
+    past = dt_util.utcnow().isoformat()
+    future = (dt_util.utcnow() + timedelta(days=1)).isoformat()
+    for bound in ({"end": past}, {"start": future}):
+        await client.send_json_auto_id({"type": "micboard/activity", "live": True, **bound})
+        assert (await client.receive_json())["success"]
+        assert (await client.receive_json())["event"]["type"] == "page"
+    network.backend.go_offline("Stage L")
+    await hass.async_block_till_done()
+    await client.send_json_auto_id({"type": "ping"})
+    assert (await client.receive_json())["type"] == "pong"

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from http import HTTPStatus
 from typing import Any
+from unittest.mock import MagicMock
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryChange
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed_exact
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed_exact,
+)
 from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
     MockHAClientWebSocket,
     WebSocketGenerator,
 )
@@ -20,6 +28,7 @@ from pytest_homeassistant_custom_component.typing import (
 from custom_components.micboard.const import DOMAIN
 from custom_components.micboard.coordinator import MicboardCoordinator
 from custom_components.micboard.fanout import KeyedListeners
+from custom_components.micboard.websocket_api import BoardStream
 
 from .helpers import (
     FakeNetwork,
@@ -407,3 +416,53 @@ async def test_entries_and_structure(
     network.backend.push(with_transmitter(grown, 1, battery_bars=1))
     await hass.async_block_till_done()
     await _assert_quiet(client)
+
+
+async def test_activity_needs_the_recorder(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+    network: FakeNetwork,
+) -> None:
+    """Without the recorder there is no activity log to read."""
+    assert await async_setup_component(hass, "http", {})
+    network.add(_rx())
+    await setup_fake_entry(hass, network)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "micboard/activity"})
+    msg = await client.receive_json()
+    assert msg["error"]["code"] == "recorder_unavailable"
+    http = await hass_client()
+    response = await http.get("/api/micboard/activity")
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+
+
+async def test_stream_ignores_what_it_does_not_follow(
+    hass: HomeAssistant, network: FakeNetwork, freezer: FrozenDateTimeFactory
+) -> None:
+    """Other domains' entries, gone receivers and channels, a flush pending at stop."""
+    rx = _rx()
+    network.add(rx)
+    entry = await setup_fake_entry(hass, network)
+    connection = MagicMock()
+    stream = BoardStream(hass, connection, 1, 0.1)
+    stream.start()
+    assert connection.send_message.call_count == 1
+
+    stream._async_entry_changed(ConfigEntryChange.UPDATED, MockConfigEntry(domain="other"))
+    for key in ((entry.entry_id, ("gone", 0)), (entry.entry_id, (MAC, 9)), ("nope", (MAC, 1))):
+        stream._async_changed(key)
+        stream._async_metered(key)
+    await _tick(hass, freezer, 0.1)
+    assert connection.send_message.call_count == 1
+
+    # A channel whose status has no memory yet reads no status.
+    entry.runtime_data.status.memory.pop((MAC, 1))
+    stream._async_send_picture()
+    picture = connection.send_message.call_args[0][0]["event"]
+    assert picture["entries"][0]["receivers"][0]["channels"][0]["status"] is None
+
+    stream._async_changed((entry.entry_id, (MAC, 1)))
+    stream.stop()
+    await hass.async_block_till_done()
+    assert connection.send_message.call_count == 2
