@@ -108,11 +108,11 @@ async def test_without_lovelace_or_frontend(hass: HomeAssistant) -> None:
     assert hass.data[DATA_FRONTEND] == CARD_URL
 
 
-async def test_without_http(hass: HomeAssistant) -> None:
-    """No HTTP server (as in most tests): set-up still succeeds."""
+async def test_http_and_websocket_come_first(hass: HomeAssistant) -> None:
+    """The manifest's dependencies: HTTP (cards, activity view) and the websocket API."""
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
-    assert "http" not in hass.config.components
+    assert {"http", "websocket_api"} <= hass.config.components
 
 
 async def test_waits_for_start(hass: HomeAssistant) -> None:

@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .activity import async_register_activity
 from .const import CONF_HOSTS, CONF_MANUFACTURER, DOMAIN
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .discovery import async_start_discovery
@@ -16,14 +17,18 @@ from .identifiers import parse_identifier
 from .identities import IdentityStore
 from .manufacturers import get_manufacturer
 from .repairs_issues import async_remove_access_issues
+from .websocket_api import async_register_websocket_commands
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Serve the Micboard cards, whatever the entries."""
+async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
+    """Serve the Micboard cards and register the board's websocket commands and the
+    activity log (once per hass, whatever the entries)."""
     await async_register_frontend(hass)
+    async_register_websocket_commands(hass)
+    async_register_activity(hass)
     return True
 
 

@@ -110,6 +110,41 @@ def _entry(hass: HomeAssistant, data: dict[str, Any], name: str, message: str) -
 
 
 @callback
+def describe_event(hass: HomeAssistant, event_type: str, data: dict[str, Any]) -> dict[str, str]:
+    """The logbook entry (name, message and, where known, entity id) of a lifecycle event."""
+    match event_type:
+        case "micboard_device_discovered":
+            kind = data.get("device_type", "receiver")
+            device_data = data.get("device_data") or {}
+            name = str(data.get("name") or device_data.get("name") or "")
+            model = device_data.get("model")
+            if model and model not in name:
+                name = f"{name} {model}"
+            return _entry(hass, data, "Micboard", f"Discovered {kind} device: {name}")
+        case "micboard_device_online":
+            message = "came online"
+        case "micboard_device_offline":
+            message = "went offline"
+        case "micboard_device_updated":
+            message = describe_updated(data)
+        case _:
+            return {
+                LOGBOOK_ENTRY_NAME: str(data.get("name") or "Micboard"),
+                LOGBOOK_ENTRY_MESSAGE: describe_synced(data),
+            }
+    return _entry(hass, data, _subject(hass, data), message)
+
+
+@callback
+def describe_sentence(hass: HomeAssistant, event_type: str, data: dict[str, Any]) -> str:
+    """The logbook line of a lifecycle event as one sentence ("Vox 1 transmitter went offline")."""
+    entry = describe_event(hass, event_type, data)
+    if event_type == EVENT_DEVICE_DISCOVERED:
+        return entry[LOGBOOK_ENTRY_MESSAGE]
+    return f"{entry[LOGBOOK_ENTRY_NAME]} {entry[LOGBOOK_ENTRY_MESSAGE]}"
+
+
+@callback
 def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
@@ -118,28 +153,7 @@ def async_describe_events(
 
     @callback
     def describe(event: Event) -> dict[str, str]:
-        data = dict(event.data)
-        match event.event_type:
-            case "micboard_device_discovered":
-                kind = data.get("device_type", "receiver")
-                device_data = data.get("device_data") or {}
-                name = str(data.get("name") or device_data.get("name") or "")
-                model = device_data.get("model")
-                if model and model not in name:
-                    name = f"{name} {model}"
-                return _entry(hass, data, "Micboard", f"Discovered {kind} device: {name}")
-            case "micboard_device_online":
-                message = "came online"
-            case "micboard_device_offline":
-                message = "went offline"
-            case "micboard_device_updated":
-                message = describe_updated(data)
-            case _:
-                return {
-                    LOGBOOK_ENTRY_NAME: str(data.get("name") or "Micboard"),
-                    LOGBOOK_ENTRY_MESSAGE: describe_synced(data),
-                }
-        return _entry(hass, data, _subject(hass, data), message)
+        return describe_event(hass, str(event.event_type), dict(event.data))
 
     for event_type in (
         EVENT_DEVICE_DISCOVERED,
