@@ -72,6 +72,8 @@ def test_channel_mapping() -> None:
         battery_runtime_minutes=300,
         battery_type="Battery",
         mute=False,
+        # Its warnings list is empty: no low battery.
+        battery_low=False,
     )
 
 
@@ -124,8 +126,21 @@ def test_warnings_map_to_flags() -> None:
     channel = state.receiver("h", 45, online=True).channels[0]
     assert channel.encryption_error is True
     assert channel.audio_peak is True
+    assert (channel.low_rf_signal, channel.rf_peak) == (False, False)
     state.apply(Reply(values={("rx1", "warnings"): [], ("mates", "tx1", "warnings"): ["AfPeak"]}))
     assert state.receiver("h", 45, online=True).channels[0].audio_peak is True
+    state.apply(
+        Reply(
+            values={
+                ("rx1", "warnings"): ["LowSignal", "RfPeak"],
+                ("mates", "tx1", "warnings"): ["LowBattery"],
+            }
+        )
+    )
+    channel = state.receiver("h", 45, online=True).channels[0]
+    assert (channel.low_rf_signal, channel.rf_peak) == (True, True)
+    assert channel.transmitter is not None
+    assert channel.transmitter.battery_low is True
 
 
 def test_sentinels_and_wrong_types_are_unknown() -> None:

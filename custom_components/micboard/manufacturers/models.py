@@ -61,6 +61,8 @@ class Transmitter:
     rf_power: str | None = None
     power_lock: bool | None = None
     mute: bool | None = None
+    # The transmitter itself warns that its battery is low (Sennheiser ``LowBattery``).
+    battery_low: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +87,10 @@ class Channel:
     rf_quality_percent: int | None = None
     interference: bool | None = None
     encryption_error: bool | None = None
+    # The receiver warns of a weak or an overloading RF signal (Sennheiser ``LowSignal`` /
+    # ``RfPeak``).
+    low_rf_signal: bool | None = None
+    rf_peak: bool | None = None
     transmitter: Transmitter | None = None
 
 

@@ -53,6 +53,9 @@ _ANTENNAS = {1: "A", 2: "B"}
 _NO_LINK = frozenset({"NoLink", "No Link"})
 _AUDIO_PEAK = "AfPeak"
 _ENCRYPTION_ERROR = "Aes256Error"
+_LOW_SIGNAL = "LowSignal"
+_RF_PEAK = "RfPeak"
+_LOW_BATTERY = "LowBattery"
 # Which meter leaf (or TX leaf) gives which capability; a 404 on it takes it away.
 _CAPABILITY_LEAVES: Mapping[tuple[Area, Path], Capability] = {
     (Area.METER, ("rssi",)): Capability.RF_LEVEL,
@@ -465,6 +468,8 @@ class DeviceState:
             encryption_error=(
                 _ENCRYPTION_ERROR in rx_warnings if isinstance(warnings, frozenset) else None
             ),
+            low_rf_signal=_LOW_SIGNAL in rx_warnings if isinstance(warnings, frozenset) else None,
+            rf_peak=_RF_PEAK in rx_warnings if isinstance(warnings, frozenset) else None,
             transmitter=transmitter,
         )
 
@@ -487,6 +492,11 @@ class DeviceState:
             battery_runtime_minutes=_int(tx("battery", "lifetime")),
             battery_type=_str(tx("battery", "type")),
             mute=_bool(tx("mute")),
+            battery_low=(
+                _LOW_BATTERY in warnings
+                if isinstance(warnings := tx("warnings"), frozenset)
+                else None
+            ),
         )
 
     def _has_transmitter_values(self, index: int) -> bool:
