@@ -310,3 +310,29 @@ async def test_identity_moving_to_a_mac_known_from_before(
         "sensor.vox_1_battery"
     )
     assert state_of(hass, "sensor.vox_1_battery") == "100"
+
+
+async def test_receiver_announced_offline_before_a_restart_is_not_announced_again(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Offline (and announced) when Home Assistant stopped: no second offline after start."""
+    stage = _stage_left()
+    network.add(stage)
+    entry = await setup_fake_entry(hass, network)
+    network.backend.go_offline("Stage L")
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.identities"]["data"]["receivers"]
+    assert stored["10.0.0.5:2202"]["online"] is False
+
+    del network.receivers[stage.host, stage.port]
+    events = capture_lifecycle(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(hass, "binary_sensor.stage_l_connectivity") == "off"
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert _lifecycle(events) == []

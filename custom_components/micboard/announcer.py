@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     DEVICE_TYPE_SERVICE,
     EVENT_DEVICE_DISCOVERED,
+    EVENT_DEVICE_OFFLINE,
     EVENT_DEVICE_ONLINE,
     EVENT_DEVICE_SYNCED,
     EVENT_DEVICE_UPDATED,
@@ -124,6 +125,9 @@ class Announcer:
                 or (event.event_type == EVENT_DEVICE_ONLINE and event.channel_index == 0)
             ):
                 self._devices.async_register(current.receivers[event.receiver_id])
+                remember = True
+            elif event.event_type == EVENT_DEVICE_OFFLINE and event.channel_index == 0:
+                # Remembered as offline: a restart does not announce it offline again.
                 remember = True
             self.async_fire(event)
         if remember:

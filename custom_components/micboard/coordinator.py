@@ -153,7 +153,9 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             silent := [
                 r.api_device_id
                 for r in snapshot.receivers.values()
-                if r.identified and not r.online
+                if r.identified
+                and not r.online
+                and r.api_device_id not in self.identities.offline_when_saved
             ]
         ):
             self.config_entry.async_on_unload(

@@ -34,6 +34,9 @@ def identity_of(receiver: Receiver) -> dict[str, Any]:
         "name": receiver.name,
         "rf_band": receiver.rf_band,
         "mac_address": receiver.mac_address,
+        # Whether it was online when last written: one announced offline then is not
+        # announced offline again after a restart.
+        "online": receiver.online,
         "capabilities": sorted(receiver.capabilities),
         # What lifecycle events track of a channel (and whether a transmitter was on it), so
         # that a receiver coming back as it was is no change, and one that comes back
@@ -101,6 +104,8 @@ class IdentityStore:
         )
         self._saved: dict[str, dict[str, Any]] = {}
         self._unsaved = False
+        # Api ids of the remembered receivers that were offline when last written.
+        self.offline_when_saved: set[str] = set()
 
     async def async_load(self) -> list[Receiver]:
         """Every remembered receiver."""
@@ -109,6 +114,11 @@ class IdentityStore:
         if not isinstance(records, dict):
             return []
         self._saved = {str(key): value for key, value in records.items() if isinstance(value, dict)}
+        self.offline_when_saved = {
+            str(record.get("api_device_id"))
+            for record in self._saved.values()
+            if record.get("online") is False
+        }
         found = (receiver_from(self._manufacturer, record) for record in self._saved.values())
         return [receiver for receiver in found if receiver is not None]
 
