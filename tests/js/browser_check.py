@@ -35,13 +35,12 @@ def _activity_problems(result: dict[str, Any]) -> list[str]:
     """What the activity card got wrong: live row, paging, filter."""
     expected = {
         "liveFirst": "a live row",
-        "pageRequest": {"type": "micboard/activity", "limit": 50, "cursor": "page-2"},
+        "pageRequest": {"type": "micboard/activity", "cursor": "page-2"},
         "lastRow": "an older page",
         "moreLeft": False,
         "filterRequest": {
             "type": "micboard/activity",
-            "limit": 50,
-            "event_types": ["micboard_device_offline"],
+            "event_type": ["micboard_device_offline"],
             "live": True,
         },
         "filteredRows": ["Stage Right went offline"],

@@ -249,14 +249,14 @@ test("filters by manufacturer, receiver and unassigned", () => {
 });
 
 test("activity: request, adapter and merge", () => {
-  assert.deepEqual(activityRequest({}), { type: "micboard/activity", limit: 50 });
+  // The integration's command: pages of 50, filters as lists.
+  assert.deepEqual(activityRequest({}), { type: "micboard/activity" });
   assert.deepEqual(
     activityRequest({ event_type: "micboard_device_offline", manufacturer: "shure" }, { cursor: "c1", live: true }),
     {
       type: "micboard/activity",
-      limit: 50,
-      event_types: ["micboard_device_offline"],
-      manufacturer: "shure",
+      event_type: ["micboard_device_offline"],
+      service_code: ["shure"],
       cursor: "c1",
       live: true,
     },
@@ -265,7 +265,7 @@ test("activity: request, adapter and merge", () => {
     rows: [
       { time: "2026-12-01T10:00:00Z", event_type: "micboard_device_offline", service_code: "shure", data: { name: "Stage Left", api_device_id: "a" }, sentence: "Stage Left went offline" },
     ],
-    next_cursor: "c2",
+    next: "c2",
   });
   assert.equal(first.nextCursor, "c2");
   assert.equal(first.rows[0].manufacturer, "shure");
@@ -304,4 +304,62 @@ test("kiosk grid fills the screen with the largest tiles", async () => {
   assert.deepEqual(kioskGrid(4, 1080, 1920), { columns: 1, rows: 4 });
   assert.deepEqual(kioskGrid(0, 1920, 1080), { columns: 1, rows: 1 });
   assert.deepEqual(kioskGrid(10, 1920, 1080, 1.3, 4), { columns: 4, rows: 3 });
+});
+
+test("the integration's own messages are read: picture, change and meters", async () => {
+  const { adaptBoardMessage: adapt, applyBoardMessage: apply } = await import(
+    "../../custom_components/micboard/cards/micboard-logic.js"
+  );
+  const picture = {
+    type: "picture",
+    entries: [
+      {
+        entry_id: "e1",
+        manufacturer: "sennheiser",
+        title: "Sennheiser",
+        receivers: [
+          {
+            id: "00:1b:66:00:00:01",
+            name: "Theatre",
+            model: "EW-DX EM 4 Dante",
+            online: true,
+            device_id: "d1",
+            channels: [
+              { index: 1, name: "LEAD", status: "good", battery_percent: 80, rf_level: -58,
+                audio_level: -20, frequency: 518.2, rf_quality: 90, quality: null },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const first = adapt(picture);
+  assert.equal(first.reset, true);
+  assert.equal(first.patches[0].key, "00:1b:66:00:00:01:1");
+  assert.equal(first.patches[0].rf, -58);
+  assert.equal(first.patches[0].audio, -20);
+  assert.equal(first.patches[0].frequency, 518.2);
+  assert.equal(first.patches[0].quality, 90);
+  assert.equal(first.patches[0].receiverName, "Theatre");
+
+  const board = new Map();
+  apply(board, picture);
+  let result = apply(board, {
+    type: "meters",
+    channels: [{ entry_id: "e1", receiver_id: "00:1b:66:00:00:01", index: 1, rf_level: -70 }],
+  });
+  assert.deepEqual([...result.changed], ["00:1b:66:00:00:01:1"]);
+  assert.equal(board.get("00:1b:66:00:00:01:1").rf, -70);
+  result = apply(board, {
+    type: "change",
+    receivers: [{ entry_id: "e1", id: "00:1b:66:00:00:01", online: false }],
+    channels: [],
+  });
+  assert.equal(board.get("00:1b:66:00:00:01:1").receiverOnline, false);
+  result = apply(board, {
+    type: "change",
+    receivers: [],
+    channels: [{ entry_id: "e1", receiver_id: "00:1b:66:00:00:01", index: 1, status: "prev_good" }],
+  });
+  assert.equal(board.get("00:1b:66:00:00:01:1").status, "prev_good");
 });

@@ -266,11 +266,76 @@ function pick(source, fields) {
   return out;
 }
 
+// The integration's `micboard/subscribe` messages as it sends them:
+//   {type: "picture", entries: [{entry_id, manufacturer, title, device_id,
+//      receivers: [{id, name, model, online, identified, device_id, entity_ids,
+//        channels: [{index, name, device_id, status, transmitter, transmitter_model,
+//          battery_percent, battery_bars, runtime_minutes, frequency, rf_level,
+//          audio_level, audio_peak, quality, rf_quality, antenna, entity_ids}]}]}]}
+//   {type: "change", receivers: [{entry_id, id, name, model, online, ...}],
+//      channels: [{entry_id, receiver_id, index, <channel fields>}]}
+//   {type: "meters", channels: [{entry_id, receiver_id, index, <changed meters>}]}
+// `fromApi` turns them into the shape above, which the rest of the cards read.
+const API_CHANNEL_NAMES = {
+  rf_level: "rf_level_dbm",
+  audio_level: "audio_level_dbfs",
+  frequency: "frequency_mhz",
+};
+
+function renamed(values) {
+  const out = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (name === "entry_id" || name === "receiver_id") continue;
+    out[API_CHANNEL_NAMES[name] ?? name] = value;
+  }
+  // Sennheiser reports RF quality in percent where Shure's Axient reports 0-5.
+  if (out.quality == null && values.rf_quality != null) out.quality = values.rf_quality;
+  return out;
+}
+
+/** The integration's message (`picture` / `change` / `meters` list) in the cards' shape. */
+export function fromApi(msg) {
+  if (msg.type === "picture") {
+    return {
+      type: "snapshot",
+      entries: (msg.entries ?? []).map((entry) => ({
+        ...entry,
+        receivers: (entry.receivers ?? []).map((receiver) => ({
+          ...receiver,
+          api_device_id: receiver.id,
+          channels: (receiver.channels ?? []).map(renamed),
+        })),
+      })),
+    };
+  }
+  if (msg.type === "change") {
+    // Receiver values touch every channel of the receiver; channel values one channel.
+    const receivers = (msg.receivers ?? []).map((receiver) => ({
+      ...receiver,
+      api_device_id: receiver.id,
+      channels: [],
+    }));
+    for (const channel of msg.channels ?? []) {
+      receivers.push({ api_device_id: channel.receiver_id, channels: [renamed(channel)] });
+    }
+    return { type: "changed", receivers };
+  }
+  if (msg.type === "meters" && Array.isArray(msg.channels)) {
+    const channels = {};
+    for (const channel of msg.channels) {
+      channels[channelKey(channel.receiver_id, channel.index)] = renamed(channel);
+    }
+    return { type: "meters", channels };
+  }
+  return msg;
+}
+
 /**
  * One subscription message → `{reset, patches: [{key, ...fields}], removed: [key]}`.
  * `reset` is true for the whole picture (the card drops what it had).
  */
-export function adaptBoardMessage(msg) {
+export function adaptBoardMessage(message) {
+  const msg = fromApi(message);
   const patches = [];
   const removed = [...(msg.removed ?? [])];
   if (msg.type === "meters") {
@@ -456,12 +521,12 @@ export function filterChannels(channels, config = {}) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Activity log. Assumed `micboard/activity` shape:
-//   request  {type: "micboard/activity", limit: 50, cursor?, event_types?: [..],
-//             manufacturer?, live?: true}
-//   answer / first event  {rows: [{time (ISO), event_type, service_code, device_id?,
-//             name?, data: {...}, sentence}], next_cursor: string | null}
-//   live events           {rows: [...newer rows]}  (prepended: the log is newest first)
+// Activity log, as the integration's `micboard/activity` speaks it:
+//   request  {type: "micboard/activity", cursor?, event_type?: [..], service_code?: [..],
+//             live?: true}           (pages of 50, newest first)
+//   answer / first event  {rows: [{time (ISO), event_type, data: {...}, name, message,
+//             sentence, entity_id}], next: string | null}
+//   live events           {type: "append", rows: [...newer rows]}
 // ---------------------------------------------------------------------------------------
 export const ACTIVITY_EVENT_TYPES = [
   "micboard_device_discovered",
@@ -487,15 +552,15 @@ export function adaptActivityRow(row) {
 export function adaptActivityMessage(msg) {
   return {
     rows: (msg.rows ?? []).map(adaptActivityRow),
-    nextCursor: msg.next_cursor === undefined ? undefined : msg.next_cursor,
+    nextCursor: msg.next === undefined ? undefined : msg.next,
   };
 }
 
 /** The request for a page of the log. */
 export function activityRequest(config = {}, { cursor, live } = {}) {
-  const request = { type: "micboard/activity", limit: config.page_size ?? 50 };
-  if (config.event_type) request.event_types = [config.event_type];
-  if (config.manufacturer) request.manufacturer = config.manufacturer;
+  const request = { type: "micboard/activity" };
+  if (config.event_type) request.event_type = [config.event_type];
+  if (config.manufacturer) request.service_code = [config.manufacturer];
   if (cursor) request.cursor = cursor;
   if (live) request.live = true;
   return request;
