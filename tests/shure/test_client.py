@@ -591,3 +591,25 @@ async def test_push_before_full_read_is_not_unsupported(
     await eventually(lambda: only(backend).online, within=5)
     assert "not a supported Shure receiver" not in caplog.text
     await backend.stop()
+
+
+async def test_identified_without_any_channel_is_not_online() -> None:
+    """A read cut short after MODEL (a flapping link) is retried, never published empty."""
+
+    async def only_model(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        writer.write(b"< REP MODEL {ULXD4D                          } >")
+        await writer.drain()
+        await reader.read(1024)
+        writer.close()
+
+    server = await asyncio.start_server(only_model, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(MicboardConnectionError) as caught:
+            await probe("127.0.0.1", port, 3.0)
+        assert caught.value.kind is ErrorKind.TIMED_OUT
+        assert caught.value.detail == "no channel in the full read"
+    finally:
+        server.close()
+        await server.wait_closed()

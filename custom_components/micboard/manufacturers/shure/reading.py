@@ -101,6 +101,13 @@ async def read_receiver(session: Session, known_mac: str | None = None) -> Readi
     ):
         messages += await session.exchange(full_read_commands(identity))
         identity = identify_answer(session.where, messages)
+    if not any(isinstance(message, Rep) and message.channel for message in messages):
+        # Identified (say by MODEL) but no channel answered: the burst was cut short (a
+        # link flapping mid-read). Going online with empty channels would announce every
+        # transmitter as gone and every name as cleared; try again instead.
+        raise MicboardConnectionError(
+            "no channel in the full read", kind=ErrorKind.TIMED_OUT, host=session.where
+        )
     device = DeviceState()
     device.ensure_channels(identity.channel_count)
     for message in messages:
