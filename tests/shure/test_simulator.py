@@ -391,10 +391,30 @@ def test_load_rig(tmp_path: Path) -> None:
     assert load_rig(str(path)) == {"receivers": [{"model": "QLXD4", "port": 0}]}
 
 
-async def test_rig_ports_skip_reserved(sim: Simulator, unused_tcp_port: int) -> None:
+def _free_block(size: int) -> int:
+    """A base port with ``size`` consecutive ports free right now (bound and released)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = int(probe.getsockname()[1])
+        if base + size > 65535:
+            continue
+        try:
+            with contextlib.ExitStack() as stack:
+                for port in range(base, base + size):
+                    held = stack.enter_context(socket.socket())
+                    held.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise AssertionError("no block of free ports")
+
+
+async def test_rig_ports_skip_reserved(sim: Simulator) -> None:
     rig = {"receivers": [{"model": "ULXD4"}, {"model": "QLXD4", "channels": [{"name": "X"}]}]}
-    receivers = await start_rig(sim, rig, base_port=unused_tcp_port, reserved={unused_tcp_port + 1})
-    assert [rx.port for rx in receivers] == [unused_tcp_port, unused_tcp_port + 2]
+    base = _free_block(3)
+    receivers = await start_rig(sim, rig, base_port=base, reserved={base + 1})
+    assert [rx.port for rx in receivers] == [base, base + 2]
     assert receivers[1].state.channel(1).name == "X"
 
 
@@ -404,11 +424,9 @@ async def test_execute_list(sim: Simulator) -> None:
     assert reply["receivers"][0]["channels"][0]["transmitter"]["model"] == "AD2"
 
 
-async def test_cli_runs_a_rig_and_ctl_talks_to_it(
-    unused_tcp_port_factory: Callable[[], int],
-) -> None:
-    base = unused_tcp_port_factory()
-    control = unused_tcp_port_factory()
+async def test_cli_runs_a_rig_and_ctl_talks_to_it() -> None:
+    # Port 0 everywhere: the system picks free ports and the simulator prints them, so the
+    # test cannot race another process for a port picked in advance (CI saw EADDRINUSE).
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -416,9 +434,9 @@ async def test_cli_runs_a_rig_and_ctl_talks_to_it(
         "--rig",
         "fleet:2:SLXD4D",
         "--base-port",
-        str(base),
+        "0",
         "--control-port",
-        str(control),
+        "0",
         "--seed",
         "3",
         stdout=asyncio.subprocess.PIPE,
@@ -428,11 +446,13 @@ async def test_cli_runs_a_rig_and_ctl_talks_to_it(
     try:
         async with asyncio.timeout(10):
             lines = [(await process.stdout.readline()).decode().strip() for _ in range(3)]
-        assert lines == [
-            f"127.0.0.1:{base} SLXD4D RX 000",
-            f"127.0.0.1:{base + 1} SLXD4D RX 001",
-            f"control 127.0.0.1:{control}",
-        ]
+        first, second, control_line = lines
+        assert re.fullmatch(r"127\.0\.0\.1:\d+ SLXD4D RX 000", first)
+        assert re.fullmatch(r"127\.0\.0\.1:\d+ SLXD4D RX 001", second)
+        assert re.fullmatch(r"control 127\.0\.0\.1:\d+", control_line)
+        base = int(first.split()[0].rsplit(":", 1)[1])
+        control = int(control_line.rsplit(":", 1)[1])
+        assert int(second.split()[0].rsplit(":", 1)[1]) != base
         ctl = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
