@@ -54,6 +54,26 @@ def test_transmitter_off_while_receiver_off_expects_the_net_change() -> None:
     assert _run(log, [*events, _tx(31.0, "offline")]).lost == []
 
 
+def test_net_change_read_between_two_flaps_is_matched() -> None:
+    """R4: a flapping receiver read between two flaps may report the net change early."""
+    log = [
+        _sim(10, "rx-off"),
+        _sim(11, "rx-on"),
+        _sim(11.5, "tx-off", 1),
+        _sim(12, "rx-off"),
+        _sim(13, "rx-on"),
+    ]
+    online_between = [_rx(10.1, "offline"), _rx(11.6, "online"), _rx(12.1, "offline")]
+    events = [*online_between, _tx(11.7, "offline"), _rx(13.5, "online")]
+    out = _run(log, events)
+    assert (out.lost, out.unexplained, out.out_of_order) == ([], [], [])
+    # Not before the transition that made it: that would be an event nobody caused.
+    early = [*online_between[:2], _tx(11.0, "offline"), online_between[2], _rx(13.5, "online")]
+    out = _run(log, early)
+    assert out.lost == [f"transmitter {RX}:1 -> offline (net, after 10.0-13.5)"]
+    assert out.unexplained == [f"transmitter {RX}:1: offline at 11.0 with no transition"]
+
+
 def test_off_and_on_during_an_outage_collapses() -> None:
     """R4: off -> on while unobservable is no change at all."""
     log = [_sim(10, "rx-off"), _sim(15, "tx-off", 1), _sim(20, "tx-on", 1), _sim(30, "rx-on")]

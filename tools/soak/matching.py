@@ -25,8 +25,9 @@ R4 Transitions made while the integration could not see them (a *blind window*: 
    start of a burst until the receiver was reported back online, or until the burst ended
    when no outage was reported; every reported outage too) are folded: only the net change
    per channel between the window's start and end is expected, once, after the window
-   (off -> on -> off collapses to nothing; on -> off -> on too). Renames fold the same way
-   (the final name, if it differs from the name before the window).
+   (off -> on -> off collapses to nothing; on -> off -> on too), or earlier, from the
+   transition that made it (a flapping receiver read between two flaps). Renames fold the
+   same way (the final name, if it differs from the name before the window).
 R5 While Home Assistant is down (a restart) or an entry reloads, nothing can be reported,
    and the first read after the set-up is a baseline (by design, README "Events"); so is
    the first read of a receiver that was off across a restart. A net change folded into
@@ -421,6 +422,9 @@ class _Expected:
     what: str
     # R5: a net change across a restart or reload; reported or not, never lost.
     optional: bool = False
+    # R4: a net change may be reported from the transition that made it, even inside its
+    # window (the receiver came back between two flaps and was read then).
+    earliest: float | None = None
 
 
 def _fold(
@@ -456,7 +460,10 @@ def _fold(
             index += 1
         before = state
         inside = 0
+        last_change = start
         while index < len(changes) and changes[index][0] <= stop:
+            if changes[index][1] != state:
+                last_change = changes[index][0]
             state = changes[index][1]
             index += 1
             inside += 1
@@ -473,7 +480,12 @@ def _fold(
                 )
             else:
                 expected.append(
-                    _Expected(stop, state, f"{what} -> {state} (net, after {start:.1f}-{stop:.1f})")
+                    _Expected(
+                        stop,
+                        state,
+                        f"{what} -> {state} (net, after {start:.1f}-{stop:.1f})",
+                        earliest=last_change,
+                    )
                 )
     while index < len(changes):
         at, value = changes[index]
@@ -498,8 +510,9 @@ def _align(
         # A by-design change is looked for only just around the end of its window.
         early, late = (BASELINE_S, BASELINE_S) if exp.optional else (EARLY_S, MATCH_WINDOW_S)
         found: int | None = None
+        lowest = (exp.at if exp.earliest is None else exp.earliest) - early
         for index, (at, value) in enumerate(observed):
-            if used[index] or value != exp.value or at < exp.at - early:
+            if used[index] or value != exp.value or at < lowest:
                 continue
             if at <= exp.at + late:
                 found = index
