@@ -306,7 +306,8 @@ async def test_unsupported_device_is_reported_once(
     assert not receiver.online
     assert receiver.api_device_id == f"127.0.0.1:{port}"
     assert receiver.error == DeviceError(
-        ErrorKind.UNSUPPORTED, "not a supported Shure receiver (no recognisable model or keys)"
+        ErrorKind.UNSUPPORTED,
+        "not a supported Shure receiver or charger (no recognisable model or keys)",
     )
     assert not receiver.identified
     warnings = [r for r in caplog.records if "not a supported Shure receiver" in r.getMessage()]
@@ -321,9 +322,11 @@ async def test_unrelated_model_is_unsupported() -> None:
         with pytest.raises(UnsupportedDeviceError, match=f"127.0.0.1:{port}") as caught:
             await probe("127.0.0.1", port, timeout=1)
     assert caught.value.error == DeviceError(
-        ErrorKind.UNSUPPORTED, "not a supported Shure receiver (model 'UR4D')"
+        ErrorKind.UNSUPPORTED, "not a supported Shure receiver or charger (model 'UR4D')"
     )
-    assert str(caught.value) == f"127.0.0.1:{port}: not a supported Shure receiver (model 'UR4D')"
+    assert str(caught.value) == (
+        f"127.0.0.1:{port}: not a supported Shure receiver or charger (model 'UR4D')"
+    )
     unknown_keys = FakeDevice(b"< REP 1 SOMETHING 001 >< REP 2 OTHER 002 >")
     async with unknown_keys as port:
         with pytest.raises(UnsupportedDeviceError):

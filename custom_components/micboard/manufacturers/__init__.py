@@ -1,4 +1,4 @@
-"""Micboard's device library: wireless microphone receivers as vendor-neutral models.
+"""Micboard's device library: wireless-mic receivers and battery chargers, vendor-neutral.
 
 Home-Assistant-free asyncio code. A consumer picks a manufacturer from ``MANUFACTURERS``,
 probes hosts with its ``probe``, builds its backend with ``create_backend`` and listens for
@@ -16,8 +16,16 @@ from .errors import (
     UnsupportedDeviceError,
 )
 from .models import (
+    CHARGING_STATES,
+    Battery,
+    BatteryError,
+    BatteryState,
+    Bay,
     Capability,
     Channel,
+    Charger,
+    ChargerModule,
+    Device,
     Receiver,
     Snapshot,
     SyncResult,
@@ -28,14 +36,22 @@ from .registry import MANUFACTURERS, get_manufacturer
 from .spec import Announcement, DiscoveryKind, DiscoveryListener, ManufacturerSpec
 
 __all__ = [
+    "CHARGING_STATES",
     "MANUFACTURERS",
     "Announcement",
     "Backend",
+    "Battery",
+    "BatteryError",
+    "BatteryState",
+    "Bay",
     "Capability",
     "ChangeListener",
     "ChangeSet",
     "Channel",
+    "Charger",
+    "ChargerModule",
     "ConnectionStats",
+    "Device",
     "DeviceError",
     "DiscoveryKind",
     "DiscoveryListener",

@@ -1,28 +1,33 @@
-"""``ReceiverConnection``: keeps one receiver connected forever and its state current.
+"""``DeviceConnection``: keeps one receiver or charger connected forever, its state current.
 
-A connection reads the full state, switches metering on, then applies every REP and SAMPLE
-as it arrives. Silence longer than the liveness timeout closes the socket; reconnects back
-off exponentially (with jitter), forever (``ReconnectingConnection``). It is the
-``EndpointConnection`` that ``ShureBackend``'s fleet drives.
+A connection reads the full state and tells from it what answered. A receiver then gets
+metering switched on and every REP and SAMPLE applied as it arrives. A charger has no
+metering: every REP it pushes (time to full once a minute while charging) is applied, and
+while it is quiet ``GET DEVICE_ID`` proves it alive. Silence longer than the liveness timeout
+closes the socket; reconnects back off exponentially (with jitter), forever
+(``ReconnectingConnection``). It is the ``EndpointConnection`` that ``ShureBackend``'s fleet
+drives.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import logging
 
 from ..errors import DeviceError, ErrorKind, MicboardConnectionError, MicboardError
 from ..fleet import Backoff, Change, ChangeNotifier, ReconnectingConnection
-from ..models import Receiver
+from ..models import Device
+from .chargers import HEARTBEAT, apply_charger_message
 from .families import apply_message
 from .options import ClientOptions
-from .parser import Rep, RepError
+from .parser import Message, Rep, RepError
 from .reading import (
     NO_ANSWER_AFTER_CONNECT,
+    ChargerReading,
     Reading,
-    build_receiver,
-    full_read_commands,
-    read_receiver,
+    build_device,
+    read_device,
 )
 from .session import Session
 
@@ -36,13 +41,17 @@ ACCESS_HINT = (
 _NO_FULL_ANSWER = DeviceError(ErrorKind.TIMED_OUT, "no answer to the full read")
 
 
-class ReceiverConnection(ReconnectingConnection):
-    """One receiver, kept connected; tells its notifier what each change touched.
+# Asked while a receiver is quiet: any reply proves it alive when metering is off or slow.
+_RECEIVER_HEARTBEAT = "< GET 1 METER_RATE >"
+
+
+class DeviceConnection(ReconnectingConnection):
+    """One receiver or charger, kept connected; tells its notifier what each change touched.
 
     ``notify`` is called synchronously, at most once per read from the socket, with
     ``Change.METERS`` when nothing but meter readings changed and ``Change.STATE``
-    otherwise; never when nothing changed. The reconnect loop is ``ReconnectingConnection``'s;
-    closing switches metering off first.
+    otherwise (always ``STATE`` for a charger); never when nothing changed. The reconnect
+    loop is ``ReconnectingConnection``'s; closing a receiver switches metering off first.
     """
 
     def __init__(
@@ -60,24 +69,24 @@ class ReceiverConnection(ReconnectingConnection):
             label="shure",
         )
         self._options = options
-        self._reading: Reading | None = None
+        self._reading: Reading | ChargerReading | None = None
         # The live session (identified and online); ``_link`` is the socket of the current
         # attempt, identified or not, for ``_end_session`` to close.
         self._session: Session | None = None
         self._link: Session | None = None
         self._identified = False
         # The public view, built on demand and kept until something changes.
-        self._receiver: Receiver | None = None
+        self._device: Device | None = None
         self._reply_seen = asyncio.Event()
         self._refresh_lock = asyncio.Lock()
 
-    def receiver(self) -> Receiver:
-        """The receiver as it is now; the same object until something changed."""
-        if self._receiver is None:
-            self._receiver = build_receiver(
+    def device(self) -> Device:
+        """The receiver or charger as it is now; the same object until something changed."""
+        if self._device is None:
+            self._device = build_device(
                 self.host, self.port, self._reading, online=self._online, error=self._error
             )
-        return self._receiver
+        return self._device
 
     async def resync(self) -> DeviceError | None:
         """Re-read the full state now; returns None on success, else why it failed."""
@@ -91,7 +100,7 @@ class ReceiverConnection(ReconnectingConnection):
                     return await self._next_attempt()
                 # The replies are applied by the live loop, which tells this wait of them.
                 self._reply_seen.clear()
-                await session.send(full_read_commands(reading.identity))
+                await session.send(reading.full_read())
                 async with asyncio.timeout(options.request_timeout):
                     await self._reply_seen.wait()
                 while True:
@@ -107,7 +116,7 @@ class ReceiverConnection(ReconnectingConnection):
             return err.error
 
     def _changed(self, change: Change) -> None:
-        self._receiver = None
+        self._device = None
         super()._changed(change)
 
     async def _run_session(self) -> None:
@@ -116,7 +125,7 @@ class ReceiverConnection(ReconnectingConnection):
         self._link = session = await Session.open(self.host, self.port, self._options)
         known_mac = self._reading.device.mac_address if self._reading else None
         try:
-            reading = await read_receiver(session, known_mac)
+            reading = await read_device(session, known_mac)
         except MicboardConnectionError as err:
             if self._reading is None and err.detail == NO_ANSWER_AFTER_CONNECT:
                 # Never identified, and the port accepts but nothing answers: what a
@@ -126,14 +135,34 @@ class ReceiverConnection(ReconnectingConnection):
                     ACCESS_HINT, kind=ErrorKind.ACCESS_DISABLED, host=err.host
                 ) from err
             raise
-        self._identified = True
-        if self._options.meter_rate_ms:
+        # Metering is stopped politely on close: receivers only (chargers have none).
+        self._identified = isinstance(reading, Reading)
+        if isinstance(reading, Reading) and self._options.meter_rate_ms:
             await session.send([self._options.meter_rate_command()])
         # Taken over only now, together with the status: the public view (and its cache)
         # never shows a reading that did not get online.
         self._reading, self._session = reading, session
         self._went_online()
-        await self._stay_live(session, reading)
+        if isinstance(reading, ChargerReading):
+            charger = reading.device
+
+            def apply_to_charger(message: Message) -> Change | None:
+                return Change.STATE if apply_charger_message(charger, message) else None
+
+            await self._stay_live(
+                session,
+                apply_to_charger,
+                liveness=self._options.charger_liveness_timeout,
+                heartbeat=HEARTBEAT,
+            )
+        else:
+            family, device = reading.identity.family, reading.device
+            await self._stay_live(
+                session,
+                lambda message: apply_message(family, device, message),
+                liveness=self._options.liveness_timeout,
+                heartbeat=_RECEIVER_HEARTBEAT,
+            )
 
     async def _end_session(self) -> None:
         self._session = None
@@ -141,10 +170,15 @@ class ReceiverConnection(ReconnectingConnection):
         if link is not None:
             await link.close(stop_metering=self._identified)
 
-    async def _stay_live(self, session: Session, reading: Reading) -> None:
-        """Apply messages as they come until the receiver falls silent or disconnects."""
-        liveness = self._options.liveness_timeout
-        family, device = reading.identity.family, reading.device
+    async def _stay_live(
+        self,
+        session: Session,
+        apply: Callable[[Message], Change | None],
+        *,
+        liveness: float,
+        heartbeat: str,
+    ) -> None:
+        """Apply messages as they come until the device falls silent or disconnects."""
         loop = asyncio.get_running_loop()
         asked = False
         while True:
@@ -154,8 +188,8 @@ class ReceiverConnection(ReconnectingConnection):
                     f"silent for {liveness:g} s", kind=ErrorKind.SILENT, host=self._where
                 )
             if not asked and silence >= liveness / 2:
-                # Any reply proves the receiver is alive when metering is off or slow.
-                await session.send(["< GET 1 METER_RATE >"])
+                # Any reply proves the device is alive when it has nothing to push.
+                await session.send([heartbeat])
                 asked = True
             wait = (liveness if asked else liveness / 2) - silence
             try:
@@ -167,7 +201,7 @@ class ReceiverConnection(ReconnectingConnection):
             # the change kind, so nobody compares receivers to find out.
             change: Change | None = None
             for message in messages:
-                applied = apply_message(family, device, message)
+                applied = apply(message)
                 if applied is not None and change is not Change.STATE:
                     change = applied
                 if isinstance(message, Rep | RepError):

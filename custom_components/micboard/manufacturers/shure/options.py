@@ -1,4 +1,4 @@
-"""``ClientOptions``: the timing of talking to one receiver, in one place."""
+"""``ClientOptions``: the timing of talking to one receiver or charger, in one place."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ class ClientOptions:
     # Below 5 s so that, counted from when the receiver fell silent (up to one meter
     # interval after its last word) plus the time to act on it, "offline" lands within 5 s.
     liveness_timeout: float = 4.5
+    # The same for a charger, which has no metering and pushes little (a time-to-full tick a
+    # minute): asked ``GET DEVICE_ID`` half-way through a silence, offline after this long,
+    # so a charger that falls silent is offline well within 10 s.
+    charger_liveness_timeout: float = 6.0
     connect_timeout: float = 3.0
     # Longest wait for the first reply to a command.
     request_timeout: float = 2.0
