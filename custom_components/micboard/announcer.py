@@ -28,8 +28,14 @@ from .devices import DeviceSync
 from .fanout import KeyedListeners
 from .identifiers import ChannelKey
 from .identities import IdentityStore
-from .lifecycle import LifecycleEvent, diff_snapshots, offline_event
-from .manufacturers import Receiver, Snapshot
+from .lifecycle import (
+    LifecycleEvent,
+    charger_offline_event,
+    diff_chargers,
+    diff_snapshots,
+    offline_event,
+)
+from .manufacturers import Charger, Receiver, Snapshot
 from .status_tracker import StatusTracker
 
 # Events after which the device registry is brought up to date.
@@ -79,14 +85,21 @@ class Announcer:
 
     @callback
     def async_process(
-        self, previous: Snapshot | None, current: Snapshot, only: frozenset[str] | None
+        self,
+        previous: Snapshot | None,
+        current: Snapshot,
+        only: frozenset[str] | None,
+        only_chargers: frozenset[str] | None = None,
     ) -> bool:
         """Remember channel readings and fire lifecycle events; True if any event fired.
 
         ``previous`` None is the first snapshot after start, the baseline: it announces
-        receivers never seen before and nothing else, so a restart does not re-announce old
-        state. ``only`` limits the work to these receivers (a pushed change names them).
+        devices never seen before and nothing else, so a restart does not re-announce old
+        state. ``only`` limits the work to these receivers and ``only_chargers`` to these
+        chargers (a pushed change names them; None: all).
         """
+        if only is not None and only_chargers is None:
+            only_chargers = frozenset()
         now = dt_util.utcnow()
         for api_id in current.receivers.keys() if only is None else only:
             if (receiver := current.receivers.get(api_id)) is None:
@@ -99,18 +112,24 @@ class Announcer:
             for channel in receiver.channels:
                 self._status.observe((api_id, channel.index), channel, now)
 
+        for api_id in current.chargers.keys() if only_chargers is None else only_chargers:
+            charger = current.chargers.get(api_id)
+            if charger is not None and charger.online:
+                self._seen_online.add(api_id)
+
         baseline = previous is None
         if baseline:
             # What changed while Home Assistant was down reaches the device registry now.
             for receiver in current.receivers.values():
                 if receiver.identified:
                     self._devices.async_register(receiver)
-        events = diff_snapshots(
-            previous or Snapshot(manufacturer=self._manufacturer),
-            current,
-            known=self._known,
-            only=only,
-        )
+            for charger in current.chargers.values():
+                if charger.identified:
+                    self._devices.async_register_charger(charger)
+        before = previous or Snapshot(manufacturer=self._manufacturer)
+        events = diff_snapshots(before, current, known=self._known, only=only)
+        if only_chargers is None or only_chargers:
+            events += diff_chargers(before, current, known=self._known, only=only_chargers)
         if baseline:
             events = [e for e in events if e.event_type == EVENT_DEVICE_DISCOVERED]
         remember = False
@@ -118,13 +137,18 @@ class Announcer:
             key = (event.receiver_id, event.channel_index)
             if event.event_type == EVENT_DEVICE_DISCOVERED:
                 self._known.add(event.receiver_id)
-                if not baseline:
+                if not baseline and not event.of_charger:
+                    # Chargers have no event entity of their own (their bays do).
                     self.pending_discovered[key] = event
             if not baseline and (
                 event.event_type in _REGISTRY_EVENTS
                 or (event.event_type == EVENT_DEVICE_ONLINE and event.channel_index == 0)
             ):
-                self._devices.async_register(current.receivers[event.receiver_id])
+                if event.of_charger:
+                    if event.channel_index == 0:
+                        self._devices.async_register_charger(current.chargers[event.receiver_id])
+                else:
+                    self._devices.async_register(current.receivers[event.receiver_id])
                 remember = True
             elif event.event_type == EVENT_DEVICE_OFFLINE and event.channel_index == 0:
                 # Remembered as offline: a restart does not announce it offline again.
@@ -132,17 +156,22 @@ class Announcer:
             self.async_fire(event)
         if remember:
             # A new or changed identity survives a restart even before the next poll.
-            self._identities.async_update(current.receivers.values())
+            self._identities.async_update(current)
         return bool(events)
 
     @callback
     def async_announce_silent(self, current: Snapshot, api_ids: list[str], _now: datetime) -> None:
-        """Remembered receivers still silent after the window went offline (once)."""
+        """Remembered devices still silent after the window went offline (once)."""
         for api_id in api_ids:
-            receiver = current.receivers.get(api_id)
-            if receiver is None or receiver.online or api_id in self._seen_online:
+            device: Receiver | Charger | None = current.receivers.get(api_id)
+            if device is None:
+                device = current.chargers.get(api_id)
+            if device is None or device.online or api_id in self._seen_online:
                 continue
-            self.async_fire(offline_event(receiver))
+            if isinstance(device, Charger):
+                self.async_fire(charger_offline_event(device))
+            else:
+                self.async_fire(offline_event(device))
 
     @callback
     def async_fire(self, event: LifecycleEvent) -> None:
@@ -154,7 +183,7 @@ class Announcer:
         }
         if event.device_type != DEVICE_TYPE_SERVICE:
             data[ATTR_DEVICE_ID] = self._devices.async_device_id(
-                (event.receiver_id, event.channel_index)
+                (event.receiver_id, event.channel_index), bay=event.of_charger
             )
         data["name"] = event.name
         data.update(event.extra)

@@ -38,9 +38,11 @@ from .coordinator import MicboardConfigEntry
 from .hosts import InvalidHostError, format_host, parse_host, parse_hosts
 from .manufacturers import (
     MANUFACTURERS,
+    Charger,
     DiscoveryKind,
     ManufacturerSpec,
     MicboardError,
+    Receiver,
     UnsupportedDeviceError,
     get_manufacturer,
 )
@@ -117,12 +119,13 @@ def _async_forget_removed(
     coordinator = getattr(entry, "runtime_data", None)
     if not removed or coordinator is None or coordinator.data is None:
         return
+
+    def gone(device: Receiver | Charger) -> bool:
+        return format_host(device.host, device.port, spec.default_port) in removed
+
     coordinator.devices.async_remove(
-        [
-            receiver
-            for receiver in coordinator.data.receivers.values()
-            if format_host(receiver.host, receiver.port, spec.default_port) in removed
-        ]
+        filter(gone, coordinator.data.receivers.values()),
+        filter(gone, coordinator.data.chargers.values()),
     )
 
 

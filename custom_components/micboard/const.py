@@ -31,5 +31,9 @@ LIFECYCLE_EVENTS: Final = (
 
 DEVICE_TYPE_RECEIVER: Final = "receiver"
 DEVICE_TYPE_TRANSMITTER: Final = "transmitter"
+DEVICE_TYPE_CHARGER: Final = "charger"
+# The battery in a charger bay: online = put in, offline = taken out.
+DEVICE_TYPE_BATTERY: Final = "battery"
+CHARGER_DEVICE_TYPES: Final = frozenset({DEVICE_TYPE_CHARGER, DEVICE_TYPE_BATTERY})
 # The manufacturer entry as a whole (``device_synced``).
 DEVICE_TYPE_SERVICE: Final = "service"

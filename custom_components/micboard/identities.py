@@ -8,14 +8,24 @@ receiver, offline, from the first moment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
-from .manufacturers import Capability, Channel, Receiver, Transmitter
+from .manufacturers import (
+    Battery,
+    BatteryState,
+    Bay,
+    Capability,
+    Channel,
+    Charger,
+    Device,
+    Receiver,
+    Snapshot,
+    Transmitter,
+)
 
 _VERSION = 1
 # Identity changes come in bursts (a rig coming up): one write for the whole burst.
@@ -93,6 +103,71 @@ def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
         return None
 
 
+def charger_identity_of(charger: Charger) -> dict[str, Any]:
+    """What is remembered of an identified charger: identity, bays, which hold a battery."""
+    return {
+        "kind": "charger",
+        "host": charger.host,
+        "port": charger.port,
+        "api_device_id": charger.api_device_id,
+        "model": charger.model,
+        "family": charger.family,
+        "firmware": charger.firmware,
+        "name": charger.name,
+        "mac_address": charger.mac_address,
+        "online": charger.online,
+        "storage_mode": charger.storage_mode,
+        # The battery state only: a charger coming back as it was is no change.
+        "bays": [
+            {
+                "index": bay.index,
+                "module": bay.module,
+                "state": str(bay.battery.state) if bay.battery is not None else None,
+            }
+            for bay in charger.bays
+        ],
+    }
+
+
+def charger_from(manufacturer: str, data: dict[str, Any]) -> Charger | None:
+    """The remembered charger (offline), or None when the stored record is unusable."""
+    try:
+        return Charger(
+            manufacturer=manufacturer,
+            api_device_id=str(data["api_device_id"]),
+            host=str(data["host"]),
+            port=int(data["port"]),
+            online=False,
+            identified=True,
+            model=data.get("model"),
+            family=data.get("family"),
+            firmware=data.get("firmware"),
+            name=data.get("name"),
+            mac_address=data.get("mac_address"),
+            storage_mode=data.get("storage_mode"),
+            bays=tuple(
+                Bay(
+                    index=int(bay["index"]),
+                    module=bay.get("module"),
+                    battery=(
+                        Battery(state=BatteryState(bay["state"]))
+                        if bay.get("state") not in (None, str(BatteryState.EMPTY))
+                        else None
+                    ),
+                )
+                for bay in data.get("bays", ())
+            ),
+        )
+    except KeyError, TypeError, ValueError:
+        return None
+
+
+def _device_from(manufacturer: str, data: dict[str, Any]) -> Device | None:
+    if data.get("kind") == "charger":
+        return charger_from(manufacturer, data)
+    return receiver_from(manufacturer, data)
+
+
 class IdentityStore:
     """The remembered identities of one manufacturer entry, in Home Assistant's storage."""
 
@@ -107,8 +182,8 @@ class IdentityStore:
         # Api ids of the remembered receivers that were offline when last written.
         self.offline_when_saved: set[str] = set()
 
-    async def async_load(self) -> list[Receiver]:
-        """Every remembered receiver."""
+    async def async_load(self) -> list[Device]:
+        """Every remembered receiver and charger."""
         data = await self._store.async_load() or {}
         records = data.get("receivers", {})
         if not isinstance(records, dict):
@@ -119,20 +194,25 @@ class IdentityStore:
             for record in self._saved.values()
             if record.get("online") is False
         }
-        found = (receiver_from(self._manufacturer, record) for record in self._saved.values())
-        return [receiver for receiver in found if receiver is not None]
+        found = (_device_from(self._manufacturer, record) for record in self._saved.values())
+        return [device for device in found if device is not None]
 
     @callback
-    def async_update(self, receivers: Iterable[Receiver]) -> None:
-        """Remember the identified receivers of the snapshot (written a little later).
+    def async_update(self, snapshot: Snapshot) -> None:
+        """Remember the identified devices of the snapshot (written a little later).
 
         Hosts no longer configured are not in the snapshot, so they are forgotten here too.
         """
         records = {
             f"{receiver.host}:{receiver.port}": identity_of(receiver)
-            for receiver in receivers
+            for receiver in snapshot.receivers.values()
             if receiver.identified
         }
+        records.update(
+            (f"{charger.host}:{charger.port}", charger_identity_of(charger))
+            for charger in snapshot.chargers.values()
+            if charger.identified
+        )
         if records != self._saved:
             self._saved = records
             self._unsaved = True

@@ -15,6 +15,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import (
+    DEVICE_TYPE_BATTERY,
     DEVICE_TYPE_TRANSMITTER,
     DOMAIN,
     EVENT_DEVICE_DISCOVERED,
@@ -37,6 +38,27 @@ KEY_WORDS = {
     "frequency": "frequency",
     "group_channel": "group/channel",
     "transmitter_model": "transmitter model",
+    "bay_count": "bay count",
+    "storage_mode": "storage mode",
+    "state": "state",
+    "error": "error",
+}
+
+# How a battery state reads after "battery" in a sentence.
+BATTERY_STATE_WORDS = {
+    "charging": "charging",
+    "full": "fully charged",
+    "warm": "charging slowly (warm)",
+    "hot": "too hot to charge",
+    "cold": "too cold to charge",
+    "precharge": "recovering from a deep discharge",
+    "storage": "ready to store",
+    "calculating": "calculating",
+    "discharging": "discharging to storage level",
+    "updating": "updating",
+    "error": "faulted",
+    "unknown": "in an unknown state",
+    "empty": "gone",
 }
 
 
@@ -44,20 +66,30 @@ def _subject(hass: HomeAssistant, data: dict[str, Any]) -> str:
     """The device as the user knows it: its name in HA (renamed or not), else the event's."""
     name = str(data.get("name") or data.get("api_device_id") or "Micboard device")
     device = dr.async_get(hass).async_get(data.get(ATTR_DEVICE_ID) or "")
+    kind = data.get("device_type")
     if isinstance(device, dr.DeviceEntry):
         name = device.name_by_user or device.name or name
         model = device.model
-        if data.get("device_type") != DEVICE_TYPE_TRANSMITTER and model and model not in name:
+        if (
+            kind not in (DEVICE_TYPE_TRANSMITTER, DEVICE_TYPE_BATTERY)
+            and model
+            and model not in name
+        ):
             name = f"{name} {model}"
-    if data.get("device_type") == DEVICE_TYPE_TRANSMITTER:
+    if kind == DEVICE_TYPE_TRANSMITTER:
         return f"{name} transmitter"
+    if kind == DEVICE_TYPE_BATTERY:
+        return f"{name}:"
     return name
 
 
 # Which of a device's (enabled) entities a line belongs to, best first: its event entity
 # where the user enabled it, else what the line is about (a channel's status, a receiver's
 # connectivity).
-_LINE_ENTITY_KEYS = ("receiver_events", "transmitter_events", "status", "connectivity")
+_LINE_ENTITY_KEYS = (
+    *("receiver_events", "transmitter_events", "battery_events"),
+    *("status", "battery_state", "connectivity"),
+)
 
 
 def _line_entity(hass: HomeAssistant, data: dict[str, Any]) -> str | None:
@@ -85,6 +117,24 @@ def describe_updated(data: dict[str, Any]) -> str:
         for key in data.get("changed", [])
     ]
     return "changed " + ", ".join(parts) if parts else "changed"
+
+
+def describe_battery(event_type: str, data: dict[str, Any]) -> str:
+    """'battery put in', 'battery fully charged', 'charging fault (charge failed)'."""
+    if event_type == "micboard_device_online":
+        return "battery put in"
+    if event_type == "micboard_device_offline":
+        return "battery taken out"
+    new = data.get("new_data", {})
+    state = data.get("battery_state")
+    if state == "error":
+        error = new.get("error")
+        return f"charging fault ({error.replace('_', ' ')})" if error else "charging fault"
+    if state is not None:
+        return f"battery {BATTERY_STATE_WORDS.get(state, state.replace('_', ' '))}"
+    if new.get("error"):
+        return f"battery error: {new['error'].replace('_', ' ')}"
+    return describe_updated(data)
 
 
 def describe_synced(data: dict[str, Any]) -> str:
@@ -121,6 +171,8 @@ def describe_event(hass: HomeAssistant, event_type: str, data: dict[str, Any]) -
             if model and model not in name:
                 name = f"{name} {model}"
             return _entry(hass, data, "Micboard", f"Discovered {kind} device: {name}")
+        case _ if data.get("device_type") == DEVICE_TYPE_BATTERY:
+            message = describe_battery(event_type, data)
         case "micboard_device_online":
             message = "came online"
         case "micboard_device_offline":
