@@ -41,11 +41,17 @@ from custom_components.micboard.const import (
 from custom_components.micboard.hosts import format_host
 from custom_components.micboard.manufacturers import (
     Announcement,
+    Battery,
+    BatteryError,
+    BatteryState,
+    Bay,
     Capability,
     ChangeListener,
     ChangeSet,
     Channel,
+    Charger,
     ConnectionStats,
+    Device,
     DeviceError,
     ErrorKind,
     HostPort,
@@ -136,6 +142,59 @@ def receiver(
     )
 
 
+def battery(**values: Any) -> Battery:
+    """A pack charging at 62 %, 83 minutes to full, unless told otherwise."""
+    defaults: dict[str, Any] = {
+        "state": BatteryState.CHARGING,
+        "charge_percent": 62,
+        "time_to_full_minutes": 83,
+        "health_percent": 94,
+        "cycle_count": 41,
+        "temperature_c": 25,
+        "error": BatteryError.NONE,
+    }
+    return Battery(**(defaults | values))
+
+
+def charger(
+    name: str = "Chargers A",
+    *,
+    port: int = 2202,
+    host: str = "10.0.0.9",
+    bays: Sequence[Battery | None] = (None, None),
+    api_device_id: str | None = None,
+    **values: Any,
+) -> Charger:
+    """An identified, online SBC charger; ``bays``: the battery in each bay (None: empty)."""
+    defaults: dict[str, Any] = {
+        "online": True,
+        "identified": True,
+        "model": "SBC220" if len(bays) <= 8 else "SBC840",
+        "family": "sbc",
+        "firmware": "1.4.53.0",
+        "storage_mode": False,
+    }
+    return Charger(
+        manufacturer=SHURE.code,
+        api_device_id=api_device_id or f"{host}:{port}",
+        host=host,
+        port=port,
+        name=name,
+        bays=tuple(Bay(index=i, battery=b) for i, b in enumerate(bays, start=1)),
+        **(defaults | values),
+    )
+
+
+def with_bay(device: Charger, index: int, battery: Battery | None) -> Charger:
+    """``device`` with the battery of bay ``index`` replaced; other bays stay the same."""
+    return replace(
+        device,
+        bays=tuple(
+            replace(bay, battery=battery) if bay.index == index else bay for bay in device.bays
+        ),
+    )
+
+
 def unanswered(host: str, port: int, error: DeviceError | None = None) -> Receiver:
     """A configured receiver that has not answered (yet): only its address is known."""
     return Receiver(
@@ -202,12 +261,12 @@ class FakeBackend:
         self.network = network
         self.calls: Counter[str] = Counter()
         self.listeners: list[ChangeListener] = []
-        self.live: dict[HostPort, Receiver] = {}
+        self.live: dict[HostPort, Device] = {}
         # Raised by the next polls while set (``fail``).
         self.refresh_error: MicboardError | None = None
         for host, port in dict.fromkeys(hosts):
             self.live[host, port] = unanswered(host, port)
-        self._published: dict[HostPort, Receiver] = dict(self.live)
+        self._published: dict[HostPort, Device] = dict(self.live)
         self._last_sync: SyncResult | None = None
 
     # The Backend protocol.
@@ -222,7 +281,12 @@ class FakeBackend:
         """What was last published."""
         return Snapshot(
             manufacturer=self.manufacturer,
-            receivers={rx.api_device_id: rx for rx in self._published.values()},
+            receivers={
+                rx.api_device_id: rx for rx in self._published.values() if isinstance(rx, Receiver)
+            },
+            chargers={
+                c.api_device_id: c for c in self._published.values() if isinstance(c, Charger)
+            },
             last_sync=self._last_sync,
         )
 
@@ -240,8 +304,8 @@ class FakeBackend:
             for (host, port), rx in self._published.items()
         }
 
-    def remember(self, receivers: Iterable[Receiver]) -> None:
-        """Receivers an earlier run knew: published offline until they answer, as the fleet's."""
+    def remember(self, receivers: Iterable[Device]) -> None:
+        """Devices an earlier run knew: published offline until they answer, as the fleet's."""
         self.calls["remember"] += 1
         for rx in receivers:
             key = (rx.host, rx.port)
@@ -267,24 +331,15 @@ class FakeBackend:
         self.calls["refresh"] += 1
         if self.refresh_error is not None:
             raise self.refresh_error
-        changed: set[str] = set()
-        structure: set[str] = set()
+        changes = _Changes()
         for key, rx in self.live.items():
             before = self._published.get(key)
             if before == rx:
                 continue
-            ids = {rx.api_device_id} | ({before.api_device_id} if before else set())
-            changed |= ids
-            if (
-                before is None
-                or before.api_device_id != rx.api_device_id
-                or before.identified != rx.identified
-                or len(before.channels) != len(rx.channels)
-            ):
-                structure |= ids
+            changes.add(before, rx)
         self._published = dict(self.live)
-        if changed:
-            self.publish(ChangeSet(receivers=frozenset(changed), structure=frozenset(structure)))
+        if changes:
+            self.publish(changes.change_set())
         errors = {
             f"{host}:{port}": rx.error or DeviceError(ErrorKind.TIMED_OUT, "no answer")
             for (host, port), rx in self._published.items()
@@ -309,7 +364,7 @@ class FakeBackend:
 
         return remove
 
-    async def add_receiver(self, host: str, port: int) -> Receiver:
+    async def add_receiver(self, host: str, port: int) -> Device:
         """Watch one more receiver; it appears at once (a structure change)."""
         self.calls["add_receiver"] += 1
         key = (host, port)
@@ -323,51 +378,52 @@ class FakeBackend:
         self.calls["remove_receiver"] += 1
         self.live.pop((host, port), None)
         if (gone := self._published.pop((host, port), None)) is not None:
-            ids = frozenset({gone.api_device_id})
-            self.publish(ChangeSet(receivers=ids, structure=ids))
+            changes = _Changes()
+            changes.add(gone, None)
+            self.publish(changes.change_set())
 
     # What a test does.
 
     def receiver(self, name: str) -> Receiver:
         """The receiver (as the receivers report it now) with this name."""
         for rx in self.live.values():
-            if rx.name == name:
+            if isinstance(rx, Receiver) and rx.name == name:
                 return rx
         raise KeyError(name)
 
-    def set(self, *receivers: Receiver) -> None:
+    def charger(self, name: str) -> Charger:
+        """The charger (as it reports itself now) with this name."""
+        for device in self.live.values():
+            if isinstance(device, Charger) and device.name == name:
+                return device
+        raise KeyError(name)
+
+    def set(self, *receivers: Device) -> None:
         """Receivers now report this; the next full poll publishes it."""
         for rx in receivers:
             self.live[rx.host, rx.port] = rx
 
     def push(
         self,
-        *receivers: Receiver,
+        *receivers: Device,
         meters_only: bool = False,
         structure: bool = False,
     ) -> ChangeSet:
-        """Receivers pushed this: publish it at once and tell the listeners what changed.
+        """Devices pushed this: publish it at once and tell the listeners what changed.
 
-        ``meters_only``: only meter readings changed; ``structure``: receivers or channels
-        appeared, went or were identified. An id that moves (host:port to MAC) is reported
-        under both.
+        ``meters_only``: only meter readings changed (receivers); ``structure``: devices,
+        channels or bays appeared, went or were identified (also found by comparing). An id
+        that moves (host:port to MAC) is reported under both.
         """
-        ids: set[str] = set()
+        changes = _Changes(meters_only=meters_only, structure=structure)
         for rx in receivers:
             key = (rx.host, rx.port)
-            if (before := self._published.get(key)) is not None:
-                ids.add(before.api_device_id)
-            ids.add(rx.api_device_id)
+            changes.add(self._published.get(key), rx)
             self.live[key] = rx
             self._published[key] = rx
-        changed = frozenset(ids)
-        changes = ChangeSet(
-            receivers=changed,
-            meters_only=changed if meters_only else frozenset(),
-            structure=changed if structure else frozenset(),
-        )
-        self.publish(changes)
-        return changes
+        change_set = changes.change_set()
+        self.publish(change_set)
+        return change_set
 
     def publish(self, changes: ChangeSet) -> None:
         """Tell every listener about ``changes`` to the published snapshot."""
@@ -397,6 +453,60 @@ class FakeBackend:
         return rx
 
 
+class _Changes:
+    """The ids a publish changed, by kind, as the fleet backend reports them."""
+
+    def __init__(self, *, meters_only: bool = False, structure: bool | None = None) -> None:
+        self.meters_only = meters_only
+        # True or False: as told (a push); None: found by comparing (a poll).
+        self.force_structure = structure
+        self.receivers: set[str] = set()
+        self.structure: set[str] = set()
+        self.chargers: set[str] = set()
+        self.charger_structure: set[str] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.receivers or self.chargers)
+
+    def add(self, before: Device | None, after: Device | None) -> None:
+        structural = (
+            _structural(before, after) if self.force_structure is None else self.force_structure
+        )
+        for device in (before, after):
+            if device is None:
+                continue
+            ids, shape = (
+                (self.chargers, self.charger_structure)
+                if isinstance(device, Charger)
+                else (self.receivers, self.structure)
+            )
+            ids.add(device.api_device_id)
+            if structural:
+                shape.add(device.api_device_id)
+
+    def change_set(self) -> ChangeSet:
+        receivers = frozenset(self.receivers)
+        return ChangeSet(
+            receivers=receivers,
+            meters_only=receivers if self.meters_only else frozenset(),
+            structure=frozenset(self.structure),
+            chargers=frozenset(self.chargers),
+            charger_structure=frozenset(self.charger_structure),
+        )
+
+
+def _structural(before: Device | None, after: Device | None) -> bool:
+    if before is None or after is None or type(before) is not type(after):
+        return True
+    if before.api_device_id != after.api_device_id or before.identified != after.identified:
+        return True
+    if isinstance(before, Charger) and isinstance(after, Charger):
+        return len(before.bays) != len(after.bays)
+    assert isinstance(before, Receiver)
+    assert isinstance(after, Receiver)
+    return len(before.channels) != len(after.channels)
+
+
 class FakeListener:
     """The discovery listener of a ``FakeNetwork``'s spec."""
 
@@ -417,9 +527,9 @@ class FakeListener:
 class FakeNetwork:
     """The receivers that answer at each host:port, and the backends built for them."""
 
-    def __init__(self, *receivers: Receiver) -> None:
+    def __init__(self, *receivers: Device) -> None:
         """Receivers on the network (more can be added with ``add``)."""
-        self.receivers: dict[HostPort, Receiver] = {}
+        self.receivers: dict[HostPort, Device] = {}
         # Hosts where something that is not a receiver answers.
         self.unsupported: set[HostPort] = set()
         self.backends: list[FakeBackend] = []
@@ -429,12 +539,12 @@ class FakeNetwork:
         self.refresh_error: MicboardError | None = None
         self.add(*receivers)
 
-    def add(self, *receivers: Receiver) -> None:
-        """These receivers answer from now on."""
+    def add(self, *receivers: Device) -> None:
+        """These receivers (or chargers) answer from now on."""
         for rx in receivers:
             self.receivers[rx.host, rx.port] = rx
 
-    def host(self, rx: Receiver) -> str:
+    def host(self, rx: Device) -> str:
         """The receiver's entry as the hosts form would show it."""
         return format_host(rx.host, rx.port, SHURE.default_port)
 
@@ -443,7 +553,7 @@ class FakeNetwork:
         """The backend built last (the loaded entry's)."""
         return self.backends[-1]
 
-    async def probe(self, host: str, port: int, _timeout: float) -> Receiver:
+    async def probe(self, host: str, port: int, _timeout: float) -> Device:
         """The spec's probe: the receiver answering there, or the library's error."""
         self.probed.append((host, port))
         if (host, port) in self.unsupported:
@@ -527,7 +637,7 @@ def mock_entry(hosts: Iterable[str], **options: Any) -> MockConfigEntry:
 
 
 async def setup_fake_entry(
-    hass: HomeAssistant, network: FakeNetwork, *receivers: Receiver, **options: Any
+    hass: HomeAssistant, network: FakeNetwork, *receivers: Device, **options: Any
 ) -> MockConfigEntry:
     """Set up an entry watching ``receivers`` (default: every receiver on the network)."""
     watched = receivers or tuple(network.receivers.values())

@@ -111,6 +111,7 @@ class MicboardBaySensorDescription(SensorEntityDescription):
 BAY_SENSORS: tuple[MicboardBaySensorDescription, ...] = (
     MicboardBaySensorDescription(
         key="charge",
+        translation_key="charge",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,

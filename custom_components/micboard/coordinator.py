@@ -138,7 +138,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             ) from err
         snapshot = self.backend.snapshot
         first = not self._ready
-        remembered = any(receiver.identified for receiver in snapshot.receivers.values())
+        remembered = any(device.identified for device in devices_of(snapshot))
         if first and result.device_count and result.online_count == 0 and not remembered:
             # The retry keeps trying; a device the user must switch on says so meanwhile.
             self.access_issues.async_update(snapshot.receivers.values(), create=True)

@@ -23,7 +23,7 @@ from .const import (
     EVENT_DEVICE_SYNCED,
     EVENT_DEVICE_UPDATED,
 )
-from .manufacturers import Bay, Channel, Charger, Receiver, Snapshot, SyncResult
+from .manufacturers import Bay, BatteryError, Channel, Charger, Receiver, Snapshot, SyncResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -254,9 +254,11 @@ def charger_tracked(charger: Charger) -> dict[str, Any]:
 def battery_tracked(bay: Bay) -> dict[str, Any]:
     """What ``device_updated`` reports of a battery: its state and error, never its ticks."""
     battery = bay.battery
+    error = battery.error if battery is not None else None
     return {
         "state": str(bay.state),
-        "error": str(battery.error) if battery is not None and battery.error else None,
+        # "No error" and "says nothing of errors" are the same to a crew.
+        "error": str(error) if error not in (None, BatteryError.NONE) else None,
     }
 
 
