@@ -45,6 +45,7 @@ from custom_components.micboard.manufacturers import (
     ChangeListener,
     ChangeSet,
     Channel,
+    Charger,
     ConnectionStats,
     DeviceError,
     ErrorKind,
@@ -420,6 +421,8 @@ class FakeNetwork:
     def __init__(self, *receivers: Receiver) -> None:
         """Receivers on the network (more can be added with ``add``)."""
         self.receivers: dict[HostPort, Receiver] = {}
+        # Chargers: the probe identifies them (the fake backends do not play them).
+        self.chargers: dict[HostPort, Charger] = {}
         # Hosts where something that is not a receiver answers.
         self.unsupported: set[HostPort] = set()
         self.backends: list[FakeBackend] = []
@@ -443,11 +446,13 @@ class FakeNetwork:
         """The backend built last (the loaded entry's)."""
         return self.backends[-1]
 
-    async def probe(self, host: str, port: int, _timeout: float) -> Receiver:
-        """The spec's probe: the receiver answering there, or the library's error."""
+    async def probe(self, host: str, port: int, _timeout: float) -> Receiver | Charger:
+        """The spec's probe: the receiver (or charger) answering there, or the library's error."""
         self.probed.append((host, port))
         if (host, port) in self.unsupported:
             raise UnsupportedDeviceError("not a Shure receiver", host=f"{host}:{port}")
+        if (charger := self.chargers.get((host, port))) is not None:
+            return charger
         if (rx := self.receivers.get((host, port))) is None:
             raise MicboardConnectionError("connection refused", host=f"{host}:{port}")
         return rx

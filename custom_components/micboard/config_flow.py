@@ -38,6 +38,7 @@ from .coordinator import MicboardConfigEntry
 from .hosts import InvalidHostError, format_host, parse_host, parse_hosts
 from .manufacturers import (
     MANUFACTURERS,
+    Charger,
     DiscoveryKind,
     ManufacturerSpec,
     MicboardError,
@@ -318,6 +319,10 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="not_supported_device")
         except MicboardError:
             return self.async_abort(reason="cannot_connect")
+        if isinstance(receiver, Charger):
+            # A charger the user enters is watched, but nothing of it shows in Home
+            # Assistant yet: a discovered one is not offered until it does.
+            return self.async_abort(reason="not_supported_device")
         name = receiver.name or name
         model = receiver.model or model
         if entry.options.get(CONF_AUTO_ADD_DISCOVERED):
