@@ -489,7 +489,9 @@ class FrontEnd(ABC):
                     await self._speed_changed.wait()
                 continue
             except TimeoutError:
-                pass
+                # A speed change that came with the deadline restarts the wait instead.
+                if self._speed_changed.is_set():
+                    continue
             if self.device.powered:
                 self.charge_batteries(1.0)
 

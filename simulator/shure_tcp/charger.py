@@ -384,6 +384,13 @@ class SimulatedCharger(ShureTcpServer):
             loop = asyncio.get_running_loop()
             self._flash_off = loop.call_later(FLASH_SECONDS, self._flash, False)
 
+    async def close(self) -> None:
+        """Stop listening, drop every connection, forget a pending FLASH OFF."""
+        if self._flash_off is not None:
+            self._flash_off.cancel()
+            self._flash_off = None
+        await super().close()
+
     def check_name(self, name: str, channel: int | None) -> None:
         """DEVICE_ID: 1-8 characters of Shure's set (what SET DEVICE_ID takes, sheet §2)."""
         if not name or len(name) > _NAME_MAX or not _NAME.match(name):
