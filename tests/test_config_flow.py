@@ -23,7 +23,7 @@ from custom_components.micboard.const import (
     CONF_MANUFACTURER,
     DOMAIN,
 )
-from custom_components.micboard.manufacturers import DiscoveryKind, Receiver
+from custom_components.micboard.manufacturers import Charger, DiscoveryKind, Receiver
 
 from .helpers import (
     FakeNetwork,
@@ -421,6 +421,34 @@ async def test_discovery_probes_before_offering(hass: HomeAssistant, network: Fa
     assert result["reason"] == "not_supported_device"
     assert (charger.host, charger.port) in network.probed
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_discovered_charger_is_added_like_a_receiver(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """A device the probe identifies as a charger is watched too (auto-add on)."""
+    network.add(receiver("Known", channels=1))
+    entry = await setup_fake_entry(hass, network, auto_add_discovered=True)
+    sbc = Charger(
+        manufacturer="shure",
+        api_device_id="10.0.0.22:2202",
+        host="10.0.0.22",
+        port=2202,
+        online=True,
+        identified=True,
+        model="SBC220",
+        name="Docks",
+    )
+    network.add(sbc)
+    announced = receiver("Docks", host=sbc.host, channels=1)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(announced)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert (sbc.host, sbc.port) in network.probed
+    assert network.host(announced) in entry.options[CONF_HOSTS]
+    assert network.backend.calls["add_receiver"] == 1
 
 
 async def test_discovery_auto_adds_receiver(hass: HomeAssistant, network: FakeNetwork) -> None:

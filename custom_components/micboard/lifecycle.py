@@ -23,7 +23,7 @@ from .const import (
     EVENT_DEVICE_SYNCED,
     EVENT_DEVICE_UPDATED,
 )
-from .manufacturers import Bay, BatteryError, Channel, Charger, Receiver, Snapshot, SyncResult
+from .manufacturers import BatteryError, Bay, Channel, Charger, Receiver, Snapshot, SyncResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

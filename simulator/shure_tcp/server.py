@@ -1,4 +1,9 @@
-"""One simulated Shure receiver: a TCP server on 127.0.0.1 speaking its family's dialect."""
+"""Simulated Shure devices on TCP: the command-string server, and a receiver in its dialect.
+
+``ShureTcpServer`` is the wire every Shure device shares (framing, connections, faults,
+pushed REPs); ``SimulatedReceiver`` answers as a receiver family does, ``SimulatedCharger``
+(``charger.py``) as a networked charger does.
+"""
 
 from __future__ import annotations
 
@@ -86,8 +91,12 @@ class _Client:
             self.timer = asyncio.get_running_loop().call_later(_SPLIT_GAP_S, self._write_piece)
 
 
-class SimulatedReceiver(FrontEnd):
-    """A Shure receiver the tests and the CLI can drive; every change is pushed as REP."""
+class ShureTcpServer(FrontEnd):
+    """A Shure device on TCP 127.0.0.1: commands in, REPs out, every change pushed.
+
+    Subclasses answer commands (``_answer``) and list what they report (``_pushable``);
+    what changed is pushed to every connection by comparing those lists.
+    """
 
     def __init__(
         self,
@@ -99,7 +108,6 @@ class SimulatedReceiver(FrontEnd):
         log: TransitionLog | None = None,
     ) -> None:
         super().__init__(state, rng=rng, noise=noise, meter_jitter=meter_jitter, log=log)
-        self.dialect: Dialect = DIALECTS[state.info.family]
         self._server: asyncio.Server | None = None
         self._clients: set[_Client] = set()
         # Every command received, newest last (for tests).
@@ -185,17 +193,16 @@ class SimulatedReceiver(FrontEnd):
         )
 
     def _pushable(self) -> list[tuple[int | None, Prop]]:
-        dialect = self.dialect
-        values: list[tuple[int | None, Prop]] = [
-            (None, prop) for prop in dialect.device_props(self.state)
-        ]
-        for ch in self.state.channels:
-            values += [
-                (ch.index, prop)
-                for prop in dialect.channel_props(self.state, ch)
-                if prop[0] not in dialect.metered
-            ]
-        return values
+        """Every (index, property) the device reports and pushes when it changes."""
+        raise NotImplementedError
+
+    def _answer(self, client: _Client, tokens: list[str]) -> list[str]:
+        """The reply lines to one command's tokens; CommandError for REP ERR."""
+        raise NotImplementedError
+
+    def _connected(self, client: _Client) -> asyncio.Task[None] | None:
+        """A controller connected: start what runs beside it (metering), if anything."""
+        return None
 
     # --- protocol ---------------------------------------------------------------------------
 
@@ -216,7 +223,7 @@ class SimulatedReceiver(FrontEnd):
         client = _Client(writer, rates)
         client.task = asyncio.current_task()
         self._clients.add(client)
-        meter = asyncio.create_task(self._meter(client))
+        beside = self._connected(client)
         pending = ""
         try:
             while data := await reader.read(4096):
@@ -229,9 +236,10 @@ class SimulatedReceiver(FrontEnd):
         except ConnectionError:
             pass
         finally:
-            meter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await meter
+            if beside is not None:
+                beside.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beside
             self._clients.discard(client)
             writer.close()
             with contextlib.suppress(ConnectionError):
@@ -245,6 +253,40 @@ class SimulatedReceiver(FrontEnd):
             self._send(client, self._answer(client, _TOKEN.findall(command)))
         except CommandError, KeyError, ValueError:
             self._send(client, ["< REP ERR >"])
+
+
+class SimulatedReceiver(ShureTcpServer):
+    """A Shure receiver the tests and the CLI can drive; every change is pushed as REP."""
+
+    def __init__(
+        self,
+        state: ReceiverState,
+        *,
+        rng: random.Random,
+        noise: bool,
+        meter_jitter: float,
+        log: TransitionLog | None = None,
+    ) -> None:
+        super().__init__(state, rng=rng, noise=noise, meter_jitter=meter_jitter, log=log)
+        self.dialect: Dialect = DIALECTS[state.info.family]
+
+    def _connected(self, client: _Client) -> asyncio.Task[None] | None:
+        return asyncio.create_task(self._meter(client))
+
+    def _pushable(self) -> list[tuple[int | None, Prop]]:
+        dialect = self.dialect
+        values: list[tuple[int | None, Prop]] = [
+            (None, prop) for prop in dialect.device_props(self.state)
+        ]
+        for ch in self.state.channels:
+            values += [
+                (ch.index, prop)
+                for prop in dialect.channel_props(self.state, ch)
+                if prop[0] not in dialect.metered
+            ]
+        return values
+
+    # --- protocol ---------------------------------------------------------------------------
 
     def _answer(self, client: _Client, tokens: list[str]) -> list[str]:
         if len(tokens) < 2 or tokens[0] not in {"GET", "SET"}:

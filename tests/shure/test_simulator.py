@@ -317,7 +317,7 @@ async def test_add_receiver_validation(sim: Simulator) -> None:
 
 async def test_demo_rig_and_control_port(sim: Simulator, unused_tcp_port: int) -> None:
     receivers = await start_rig(sim, DEMO_RIG, base_port=0, reserved=set())
-    models = [rx.model for rx in receivers]
+    models = [rx.model for rx in receivers if rx.kind == "receiver"]
     assert models == [
         "ULXD4Q",
         "QLXD4",
@@ -326,6 +326,11 @@ async def test_demo_rig_and_control_port(sim: Simulator, unused_tcp_port: int) -
         "AD4Q",
         "EW-DX-EM4-DANTE",
         "EW-DX-EM2",
+    ]
+    # The chargers follow the receivers (their ports and ids unchanged by them).
+    assert [(rx.model, rx.kind) for rx in receivers[7:]] == [
+        ("SBC220", "charger"),
+        ("SBC840", "charger"),
     ]
     # Setting the rig up is not a transition.
     assert sim.transitions == []
@@ -340,6 +345,7 @@ async def test_demo_rig_and_control_port(sim: Simulator, unused_tcp_port: int) -
         port = str(stage.port)
         listing = await send_command(unused_tcp_port, "list", [])
         assert [rx["model"] for rx in listing["receivers"]] == models
+        assert [charger["model"] for charger in listing["chargers"]] == ["SBC220", "SBC840"]
         for command, args in [
             ("tx-off", [port, "1"]),
             ("tx-on", [port, "4", "ULXD1"]),

@@ -10,7 +10,7 @@ insert module instead. Every value is decoded by ``parser``; what a bay's keys s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,8 +99,9 @@ class BayState:
     remaining: int | None = None
     full_charge: int | None = None
     error: BatteryError | None = None
-    # The last frozen bay; None once anything changed since it was built.
+    # The last frozen bay and what it was built with; None once anything changed.
     _built: Bay | None = field(default=None, init=False, repr=False, compare=False)
+    _built_storage: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def set(self, attribute: str, value: Any) -> bool:
         """Set one value; True if it changed."""
@@ -110,11 +111,14 @@ class BayState:
         self._built = None
         return True
 
-    def build(self, module: int | None) -> Bay:
+    def build(self, module: int | None, storage_mode: bool | None = None) -> Bay:
         """The frozen bay (the same object until something changed)."""
-        if self._built is None or self._built.module != module:
-            self._built = Bay(index=self.index, module=module, battery=self._battery())
-        return self._built
+        built = self._built
+        if built is None or built.module != module or self._built_storage != storage_mode:
+            battery = self._battery(storage_mode is True)
+            self._built = built = Bay(index=self.index, module=module, battery=battery)
+            self._built_storage = storage_mode
+        return built
 
     def _occupied(self) -> bool:
         # BATT_DETECTED decides (a faulted pack still says YES); without it, BATT_STATE.
@@ -123,14 +127,22 @@ class BayState:
             return self.detected
         return self.state not in {None, BatteryState.EMPTY}
 
-    def _battery(self) -> Battery | None:
+    def _battery(self, storage_mode: bool) -> Battery | None:
         if not self._occupied():
             return None
         state = self.state
-        if state in {None, BatteryState.EMPTY}:
-            # Present by BATT_DETECTED, no state word (yet): the time-to-full code may say.
-            ttf = self.time_to_full
-            state = ttf if isinstance(ttf, BatteryState) else BatteryState.UNKNOWN
+        ttf = self.time_to_full
+        if state in {None, BatteryState.EMPTY, BatteryState.CHARGING} and isinstance(
+            ttf, BatteryState
+        ):
+            # No state word (yet), or only "charging normally": a time-to-full code is the
+            # newer, narrower word (it is pushed every minute; some readings push nothing
+            # else, open question 7). Its "target reached" is "stored" in storage mode.
+            state = ttf
+            if state is BatteryState.FULL and storage_mode:
+                state = BatteryState.STORAGE
+        elif state in {None, BatteryState.EMPTY}:
+            state = BatteryState.UNKNOWN
         # A fault shows in BATT_STATE and BATT_ERROR, sent as separate messages: either one.
         if self.error not in {None, BatteryError.NONE}:
             state = BatteryState.ERROR
@@ -219,7 +231,10 @@ class ChargerState:
 
     def built_bays(self, model: ChargerModel) -> tuple[Bay, ...]:
         """Every bay, frozen, by index (unchanged bays are the same objects as before)."""
-        return tuple(self.bays[index].build(model.module_of(index)) for index in sorted(self.bays))
+        storage = self.storage_mode
+        return tuple(
+            self.bays[index].build(model.module_of(index), storage) for index in sorted(self.bays)
+        )
 
     def built_modules(self) -> tuple[ChargerModule, ...]:
         """Every module the charger reported, by index."""
@@ -278,6 +293,39 @@ def apply_charger_message(state: ChargerState, message: Message) -> bool:
         rule(bay, message.value)
         return True
     return rule(bay, message.value)
+
+
+def _ttf_kind(value: int | BatteryState | None) -> BatteryState | str | None:
+    return "minutes" if isinstance(value, int) else value
+
+
+def apply_charger_messages(
+    state: ChargerState, messages: Iterable[Message]
+) -> tuple[bool, list[int]]:
+    """Apply one read's messages; (changed, bays to read again with ``GET n ALL``).
+
+    A bay whose time to full turned from minutes to a code or back (put in, full, faulted,
+    taken out) without its state word or BATT_DETECTED in the same read is read again:
+    whether the charger pushes those keys too is open (sheet §8 question 7), the time to
+    full it pushes every minute.
+    """
+    before = {index: _ttf_kind(bay.time_to_full) for index, bay in state.bays.items()}
+    worded: set[int] = set()
+    changed = False
+    for message in messages:
+        changed |= apply_charger_message(state, message)
+        if (
+            isinstance(message, Rep)
+            and message.channel
+            and message.key in {"BATT_STATE", "BATT_DETECTED"}
+        ):
+            worded.add(message.channel)
+    again = [
+        index
+        for index, bay in sorted(state.bays.items())
+        if index not in worded and _ttf_kind(bay.time_to_full) != before.get(index)
+    ]
+    return changed, again
 
 
 def bays_implied(model: ChargerModel, state: ChargerState) -> int:

@@ -18,7 +18,7 @@ import logging
 from ..errors import DeviceError, ErrorKind, MicboardConnectionError, MicboardError
 from ..fleet import Backoff, Change, ChangeNotifier, ReconnectingConnection
 from ..models import Device
-from .chargers import HEARTBEAT, apply_charger_message
+from .chargers import HEARTBEAT, apply_charger_messages
 from .families import apply_message
 from .options import ClientOptions
 from .parser import Message, Rep, RepError
@@ -146,8 +146,11 @@ class DeviceConnection(ReconnectingConnection):
         if isinstance(reading, ChargerReading):
             charger = reading.device
 
-            def apply_to_charger(message: Message) -> Change | None:
-                return Change.STATE if apply_charger_message(charger, message) else None
+            def apply_to_charger(messages: list[Message]) -> tuple[Change | None, list[str]]:
+                changed, again = apply_charger_messages(charger, messages)
+                return (Change.STATE if changed else None), [
+                    f"< GET {index} ALL >" for index in again
+                ]
 
             await self._stay_live(
                 session,
@@ -157,9 +160,20 @@ class DeviceConnection(ReconnectingConnection):
             )
         else:
             family, device = reading.identity.family, reading.device
+
+            def apply_to_receiver(messages: list[Message]) -> tuple[Change | None, list[str]]:
+                # The hot path: a read is mostly SAMPLEs. What the messages touched decides
+                # the change kind, so nobody compares receivers to find out.
+                change: Change | None = None
+                for message in messages:
+                    applied = apply_message(family, device, message)
+                    if applied is not None and change is not Change.STATE:
+                        change = applied
+                return change, []
+
             await self._stay_live(
                 session,
-                lambda message: apply_message(family, device, message),
+                apply_to_receiver,
                 liveness=self._options.liveness_timeout,
                 heartbeat=_RECEIVER_HEARTBEAT,
             )
@@ -173,12 +187,16 @@ class DeviceConnection(ReconnectingConnection):
     async def _stay_live(
         self,
         session: Session,
-        apply: Callable[[Message], Change | None],
+        apply: Callable[[list[Message]], tuple[Change | None, list[str]]],
         *,
         liveness: float,
         heartbeat: str,
     ) -> None:
-        """Apply messages as they come until the device falls silent or disconnects."""
+        """Apply messages as they come until the device falls silent or disconnects.
+
+        ``apply`` takes one read's messages and says what they changed and which commands
+        to send in return (a charger's bay to read again).
+        """
         loop = asyncio.get_running_loop()
         asked = False
         while True:
@@ -197,14 +215,10 @@ class DeviceConnection(ReconnectingConnection):
             except TimeoutError:
                 continue
             asked = False
-            # The hot path: a read is mostly SAMPLEs. What the messages touched decides
-            # the change kind, so nobody compares receivers to find out.
-            change: Change | None = None
-            for message in messages:
-                applied = apply(message)
-                if applied is not None and change is not Change.STATE:
-                    change = applied
-                if isinstance(message, Rep | RepError):
-                    self._reply_seen.set()
+            change, commands = apply(messages)
+            if any(isinstance(message, Rep | RepError) for message in messages):
+                self._reply_seen.set()
             if change is not None:
                 self._changed(change)
+            if commands:
+                await session.send(commands)
