@@ -158,7 +158,6 @@ async def test_charger_devices_and_entities(hass: HomeAssistant, network: FakeNe
     """A charger beside a receiver: its device under the service device, one per bay."""
     network.add(receiver("Stage L"), charger(api_device_id=MAC, bays=[battery(), FAULTED]))
     await setup_fake_entry(hass, network)
-    registry = dr.async_get(hass)
     service = _device(hass, ("", 0))
     device = _device(hass, (MAC, 0))
     assert service is not None
