@@ -98,9 +98,10 @@ class BoardClient:
         picture: dict[str, Any] = await asyncio.wait_for(self._picture, 30)
         return picture
 
-    def count_from_now(self) -> None:
-        """Start counting the traffic afresh (the window begins)."""
-        self.traffic = Traffic(since=clock())
+    def count_from_now(self) -> Traffic:
+        """Start counting the traffic afresh; what was counted until now."""
+        counted, self.traffic = self.traffic, Traffic(since=clock())
+        return counted
 
     async def unsubscribe(self, quiet: float = 1.0) -> None:
         """Unsubscribe, then listen ``quiet`` seconds for anything the stream still sends."""

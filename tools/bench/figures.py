@@ -242,7 +242,7 @@ def board_rows(
         without.accounting.seconds["homeassistant"]
     )
     loop_added = window.pct(window.loop_cpu) - without.pct(without.loop_cpu)
-    bench_part = window.pct(window.accounting.seconds["bench"] - window.listeners)
+    bench_part = window.pct(window.accounting.seconds["bench"])
     results.row(
         10,
         MEASURES[10][0],
@@ -255,7 +255,8 @@ def board_rows(
         "Micboard's part by callback with the board: " + window.micboard_labels(8),
         f"Home Assistant's part (websocket writer, deflate, HTTP server socket) {ha_added:+.2f} "
         f"% of a core; the whole event-loop thread {loop_added:+.2f} % (it includes the bench's "
-        f"own board client, {bench_part:.2f} %, reading and parsing every message)",
+        f"own callbacks, {bench_part:.2f} %: the board client reading and parsing every message, "
+        "and the control connection)",
         "per owner with the board, % of one core: " + window.owners(),
         f"state writes/s with the board {sum(window.counts.values()) / wall:.1f}, without "
         f"{sum(without.counts.values()) / without.wall:.1f}",

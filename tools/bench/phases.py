@@ -406,7 +406,7 @@ class Bench:
             await asyncio.sleep(BOARD_SETTLE_S)
             client.count_from_now()
             window = await self._window("B", self.options.board_window)
-            traffic = client.traffic
+            traffic = client.count_from_now()
             await client.unsubscribe()
         finally:
             await client.close()
