@@ -176,3 +176,65 @@ async def test_lines_for_devices_home_assistant_does_not_know(
         "name": "Micboard",
         "message": "synced 1 device: 0 online, 0 errors in 0.00 s",
     }
+
+
+@pytest.mark.parametrize("everything_enabled", [False, True])
+async def test_activity_lines_per_transmitter_transition(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    network: FakeNetwork,
+    request: pytest.FixtureRequest,
+    everything_enabled: bool,
+) -> None:
+    """A transmitter switched off, then on, writes two Activity lines each (was five).
+
+    The lifecycle sentence, and the status the board shows, both on the channel's status
+    entity; the transmitter and mute binary sensors and the event entity, which would repeat
+    the sentence, are created disabled, and battery, runtime and levels are continuous
+    sensors the logbook leaves out.
+    """
+    if everything_enabled:
+        request.getfixturevalue("entity_registry_enabled_by_default")
+    assert await async_setup_component(hass, "logbook", {})
+    rx = receiver("Stage L", api_device_id=MAC, channels=[channel(1, "Vocal 1")])
+    network.add(rx)
+    await setup_fake_entry(hass, network)
+    client = await hass_ws_client(hass)
+    backend = network.backend
+
+    async def lines_since(start: str) -> list[tuple[str, str, str]]:
+        """Every line of the Activity view since ``start``, not only the integration's."""
+        await async_wait_recording_done(hass)
+        await client.send_json_auto_id({"type": "logbook/get_events", "start_time": start})
+        response = await client.receive_json()
+        assert response["success"], response
+        return [
+            (e.get("entity_id", ""), e.get("name", ""), e.get("message") or e.get("state", ""))
+            for e in response["result"]
+        ]
+
+    start = dt_util.utcnow().isoformat()
+    backend.push(with_channel(rx, 1, transmitter=None))
+    await hass.async_block_till_done()
+    if everything_enabled:
+        # With the disabled entities enabled, the same transition is five lines.
+        assert sorted(line[0] for line in await lines_since(start)) == [
+            "binary_sensor.vocal_1_transmitter",
+            "binary_sensor.vocal_1_transmitter_mute",
+            "event.vocal_1_transmitter_events",
+            "event.vocal_1_transmitter_events",
+            "sensor.vocal_1_status",
+        ]
+        return
+    assert await lines_since(start) == [
+        ("sensor.vocal_1_status", "Vocal 1 transmitter", "went offline"),
+        ("sensor.vocal_1_status", "", "prev_good"),
+    ]
+
+    start = dt_util.utcnow().isoformat()
+    backend.push(rx)
+    await hass.async_block_till_done()
+    assert await lines_since(start) == [
+        ("sensor.vocal_1_status", "Vocal 1 transmitter", "came online"),
+        ("sensor.vocal_1_status", "", "good"),
+    ]

@@ -141,7 +141,7 @@ async def test_silent_receiver_unavailable_then_recovers(
 async def test_level_sensors_are_paced(
     hass: HomeAssistant, network: FakeNetwork, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Small level changes wait for the 5 s interval; a jump of 6 dB is written at once."""
+    """Small level changes wait for the 30 s interval; a fade of 10 dB is written at once."""
     rx = receiver("Solo", channels=[channel(1, "Lead", rf_level_dbm=-60, antenna="A")])
     network.add(rx)
     await setup_fake_entry(hass, network, detail_entities=True)
@@ -151,7 +151,7 @@ async def test_level_sensors_are_paced(
     writes: list[str] = []
     hass.bus.async_listen("state_changed", lambda event: writes.append(event.data["entity_id"]))
 
-    rx = with_channel(rx, 1, rf_level_dbm=-62, antenna="B")
+    rx = with_channel(rx, 1, rf_level_dbm=-63, antenna="B")
     backend.push(rx, meters_only=True)
     await hass.async_block_till_done()
     assert state_of(hass, "sensor.lead_rf_level") == "-60"
@@ -159,37 +159,49 @@ async def test_level_sensors_are_paced(
     # A meter reading wakes only what shows meters: nothing else is written.
     assert writes == []
 
-    # The latest value still lands once the interval is over.
+    # Not after 5 s (the interval before the board streamed meters) ...
     await advance(hass, freezer, timedelta(seconds=5))
-    assert state_of(hass, "sensor.lead_rf_level") == "-62"
+    assert writes == []
+    # ... the latest value lands once the 30 s interval is over.
+    await advance(hass, freezer, timedelta(seconds=25))
+    assert state_of(hass, "sensor.lead_rf_level") == "-63"
     assert state_of(hass, "sensor.lead_antenna") == "b"
     assert writes.count("sensor.lead_rf_level") == 1
 
-    # An RF jump is written at once, not 5 s later.
-    rx = with_channel(rx, 1, rf_level_dbm=-75)
+    # A fade of 10 dB is written at once (within the second), not 30 s later.
+    rx = with_channel(rx, 1, rf_level_dbm=-73)
     backend.push(rx, meters_only=True)
     await hass.async_block_till_done()
-    assert state_of(hass, "sensor.lead_rf_level") == "-75"
+    assert state_of(hass, "sensor.lead_rf_level") == "-73"
+    # So is the recovery.
+    rx = with_channel(rx, 1, rf_level_dbm=-63)
+    backend.push(rx, meters_only=True)
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor.lead_rf_level") == "-63"
+    assert writes.count("sensor.lead_rf_level") == 3
 
-    # A move inside the 2 dB deadband is never written.
-    backend.push(with_channel(rx, 1, rf_level_dbm=-76), meters_only=True)
-    await advance(hass, freezer, timedelta(seconds=6.5))
-    assert state_of(hass, "sensor.lead_rf_level") == "-75"
-    assert writes.count("sensor.lead_rf_level") == 2
+    # Meter noise inside the 3 dB deadband is never written.
+    for level in (-61, -65, -64, -62):
+        backend.push(with_channel(rx, 1, rf_level_dbm=level), meters_only=True)
+        await advance(hass, freezer, timedelta(seconds=20))
+    assert state_of(hass, "sensor.lead_rf_level") == "-63"
+    assert writes.count("sensor.lead_rf_level") == 3
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "no_jitter")
 async def test_audio_level_is_never_written_at_once(
     hass: HomeAssistant, network: FakeNetwork, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Audio moves by 6 dB many times a second: even a big move waits for the interval."""
+    """Speech moves audio by 10 dB many times a second: even a big move waits for the interval."""
     rx = receiver("Solo", channels=[channel(1, "Lead", audio_level_dbfs=-30)])
     network.add(rx)
     await setup_fake_entry(hass, network, detail_entities=True)
     network.backend.push(with_channel(rx, 1, audio_level_dbfs=-6), meters_only=True)
     await hass.async_block_till_done()
     assert state_of(hass, "sensor.lead_audio_level") == "-30"
-    await advance(hass, freezer, timedelta(seconds=5))
+    await advance(hass, freezer, timedelta(seconds=29))
+    assert state_of(hass, "sensor.lead_audio_level") == "-30"
+    await advance(hass, freezer, timedelta(seconds=1))
     assert state_of(hass, "sensor.lead_audio_level") == "-6"
 
 
@@ -221,11 +233,11 @@ async def test_pending_level_write_dropped_on_unload(
     rx = receiver("Solo", channels=[channel(1, "Lead", rf_level_dbm=-60)])
     network.add(rx)
     entry = await setup_fake_entry(hass, network, detail_entities=True)
-    network.backend.push(with_channel(rx, 1, rf_level_dbm=-63), meters_only=True)
+    network.backend.push(with_channel(rx, 1, rf_level_dbm=-64), meters_only=True)
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    await advance(hass, freezer, timedelta(seconds=6))
+    await advance(hass, freezer, timedelta(seconds=31))
     assert state_of(hass, "sensor.lead_rf_level") == "unavailable"
 
 
@@ -293,10 +305,10 @@ async def test_pending_level_write_keeps_latest_or_nothing(
     backend = network.backend
     writes: list[str] = []
     hass.bus.async_listen("state_changed", lambda event: writes.append(event.data["entity_id"]))
-    for level in (-63, -64, -60):
+    for level in (-63, -65, -60):
         backend.push(with_channel(rx, 1, rf_level_dbm=level), meters_only=True)
         await hass.async_block_till_done()
-    await advance(hass, freezer, timedelta(seconds=5))
+    await advance(hass, freezer, timedelta(seconds=30))
     assert "sensor.lead_rf_level" not in writes
     assert state_of(hass, "sensor.lead_rf_level") == "-60"
 

@@ -1,8 +1,9 @@
 """When a level sensor writes its state: a pure policy (no Home Assistant imports).
 
-The recorder keeps every state written, so meter readings arriving every second must not
-all be written. A reading is written at once when it appears, goes or (for RF) jumps; else
-at most once per interval, and only when it moved past the deadband.
+The recorder keeps every state written, and the board streams live meters on its own
+websocket, so the level sensors serve history and automations, not a live meter. A reading
+is written at once when it appears, goes or (for RF) fades or recovers by ``jump`` or more;
+else at most once per ``interval``, and only when it moved past the ``deadband``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ type Reading = tuple[bool, object]
 class PacingPolicy:
     """How one kind of level is paced."""
 
-    # Seconds between two writes.
-    interval: float = 5.0
+    # Seconds between two paced writes (the at-once cases do not wait for it).
+    interval: float = 30.0
     # Moves smaller than this (in the value's unit) are noise and never written.
-    deadband: float = 2.0
+    deadband: float = 0.0
     # Moves of at least this are written at once; None: never at once (audio: speech moves
     # several dB many times a second).
     jump: float | None = None

@@ -40,11 +40,17 @@ PARALLEL_UPDATES = 0
 
 ANTENNA_OPTIONS = ["a", "b", "ab"]
 
-# RF: a fading link is news (written at once on a 6 dB jump). Audio is paced only: speech
-# moves it by 6 dB many times a second. The antenna is a word, paced like the levels.
-RF_PACING = PacingPolicy(interval=5.0, deadband=2.0, jump=6.0)
-AUDIO_PACING = PacingPolicy(interval=5.0, deadband=2.0)
-QUALITY_PACING = PacingPolicy(interval=5.0, deadband=5.0)
+# The board streams live meters; these sensors keep history for the recorder and
+# automations: at most one paced write per 30 s each (README, Performance). RF: a fade (or a
+# recovery) of 8 dB against what was written is news, written at once, so a 10 dB fade lands
+# within the second even when the meter's noise (about 1.5 dB) moved the written value; the
+# 3 dB deadband keeps that noise out. Audio is paced only: speech moves it by 10 dB many
+# times a second (a 6 dB deadband). The antenna is a word: diversity switches many times a
+# second. A link-quality drop of 20 points is news like an RF fade.
+RF_PACING = PacingPolicy(interval=30.0, deadband=3.0, jump=8.0)
+AUDIO_PACING = PacingPolicy(interval=30.0, deadband=6.0)
+ANTENNA_PACING = PacingPolicy(interval=30.0)
+QUALITY_PACING = PacingPolicy(interval=30.0, deadband=5.0, jump=20.0)
 
 
 def _tx(read: Callable[[Transmitter], StateType]) -> Callable[[Channel], StateType]:
@@ -164,7 +170,7 @@ CHANNEL_SENSORS: tuple[MicboardChannelSensorDescription, ...] = (
         capability=Capability.ANTENNA,
         detail=True,
         # Diversity switches antennas many times a second: pace it like the meters.
-        pacing=AUDIO_PACING,
+        pacing=ANTENNA_PACING,
     ),
     MicboardChannelSensorDescription(
         key="quality",

@@ -12,9 +12,11 @@ Two processes:
   phases of :mod:`.phases` measure it.
 
 Figures: set-up time, full resync time, event-loop CPU at steady state and Micboard's share
-of it, state writes per second, REP-to-state latency, offline detection time and resident
-memory. Each row prints PASS or FAIL (:mod:`.report`); the exit status is 0 whenever every
-row was measured.
+of it, state writes per second, REP-to-state latency, offline detection time, resident
+memory, the recorder rows per hour, and with one board subscribed (:mod:`.board`, a client
+of Home Assistant's real websocket API) its traffic and the CPU it adds. Each row prints
+PASS or FAIL (:mod:`.report`; a figure without a target prints "-"); the exit status is 0
+whenever every row was measured. ``Bench._browser`` is the hook for the Chromium rows.
 
 Only :mod:`.rig` knows the simulator's Python API; only :mod:`.harness`, :mod:`.recorder`
 and :mod:`.phases` import Home Assistant.

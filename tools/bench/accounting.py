@@ -19,7 +19,7 @@ CALLBACK_OWNERS = {
     "micboard-io": "asyncio socket I/O of Micboard's receiver connections",
     "homeassistant": "Home Assistant callbacks and tasks",
     "asyncio": "asyncio internals",
-    "bench": "bench harness (control connection, its task)",
+    "bench": "bench harness (control connection, board client, their tasks)",
     "other": "other callbacks",
 }
 
@@ -38,12 +38,16 @@ class LoopAccounting:
     A callback is Micboard's when its function, the object it is bound to, a job or partial
     it carries, or (for a task step) any coroutine of the task's await chain or that
     coroutine's ``self`` comes from ``custom_components/micboard``. Socket reads and writes
-    of the receiver connections are charged to Micboard too. Time spent in the bench's own
+    of the receiver connections are charged to Micboard too, those of the connections Home
+    Assistant's HTTP server accepted (``server_ports``) to Home Assistant, any other (the
+    bench's control connection and board client) to the bench. Time spent in the bench's own
     state listeners (they run inside Micboard's state writes) is measured and subtracted, and
     so are garbage-collector pauses, which are reported on their own.
     """
 
-    def __init__(self, receiver_ports: set[int]) -> None:
+    def __init__(
+        self, receiver_ports: set[int], server_ports: frozenset[int] = frozenset()
+    ) -> None:
         self.seconds: defaultdict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
         # Micboard's callbacks by what they are (task, method), in seconds.
@@ -51,6 +55,8 @@ class LoopAccounting:
         # Garbage-collector CPU time by the owner of the callback it interrupted.
         self.gc_seconds: defaultdict[str, float] = defaultdict(float)
         self._ports = receiver_ports
+        # Home Assistant's own listening ports (HTTP): the connections it accepted are its own.
+        self._server_ports = server_ports
         self._task_owner: dict[int, tuple[asyncio.Task[object], Owner]] = {}
         self._transport_owner: dict[int, tuple[asyncio.BaseTransport, Owner]] = {}
         self._original = asyncio.events.Handle._run
@@ -133,6 +139,11 @@ class LoopAccounting:
             return cached[1]
         peer = transport.get_extra_info("peername")
         port = peer[1] if isinstance(peer, tuple) and len(peer) > 1 else None
+        local = transport.get_extra_info("sockname")
+        if isinstance(local, tuple) and len(local) > 1 and local[1] in self._server_ports:
+            found = ("homeassistant", "Home Assistant HTTP server socket (asyncio transport)")
+            self._transport_owner[id(transport)] = (transport, found)
+            return found
         owner = "bench" if port is not None and port not in self._ports else "micboard-io"
         found = (owner, "receiver socket reads and writes (asyncio transport)")
         self._transport_owner[id(transport)] = (transport, found)

@@ -3,6 +3,9 @@
 Built with pytest-homeassistant-custom-component's ``async_test_home_assistant`` (no
 pytest), on Home Assistant's production event loop (no debug mode) and without a recorder.
 Discovery listens on 127.0.0.1 instead of the SLP multicast group, as in the unit tests.
+Home Assistant's own HTTP server (Micboard depends on ``http`` and ``websocket_api``) serves
+on 127.0.0.1 at a port the system picks, never on 0.0.0.0:8123, so a board client can
+subscribe through the real websocket API.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import tempfile
 from unittest.mock import patch
 
 from homeassistant import loader
+from homeassistant.auth.const import GROUP_ID_ADMIN
+from homeassistant.components.http.server import HomeAssistantHTTP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, frame, translation
 from homeassistant.runner import create_event_loop
@@ -38,33 +43,73 @@ from .const import LOOPBACK
 
 # Platforms every real instance has loaded: their cost is not Micboard's.
 PLATFORMS = ("sensor", "binary_sensor", "event")
+# Micboard's dependencies, loaded in every real instance too.
+WEB = ("http", "websocket_api")
 
 __all__ = [
     "MockConfigEntry",
+    "access_token",
     "add_entry",
     "create_event_loop",
     "entity_id",
     "entries",
     "home_assistant",
+    "http_port",
     "loopback_discovery",
     "resolve_key",
 ]
 
 
+_bind = HomeAssistantHTTP.async_bind
+
+
+async def _bind_loopback(server: HomeAssistantHTTP) -> None:
+    """Home Assistant's HTTP server, bound to 127.0.0.1 at a port the system picks."""
+    server.server_host = [LOOPBACK]
+    server.server_port = 0
+    await _bind(server)
+
+
+async def _source_ip(*_args: object) -> str:
+    return LOOPBACK
+
+
 @contextlib.asynccontextmanager
 async def home_assistant() -> AsyncIterator[HomeAssistant]:
-    """A running Home Assistant in a temporary config dir, with ``PLATFORMS`` set up."""
+    """A running Home Assistant in a temporary config dir, with ``PLATFORMS`` set up and
+    HTTP (``WEB``) serving on 127.0.0.1 (``http_port``)."""
     loop = asyncio.get_running_loop()
-    with tempfile.TemporaryDirectory(prefix="micboard-bench-") as config_dir:
+    with (
+        tempfile.TemporaryDirectory(prefix="micboard-bench-") as config_dir,
+        patch.object(HomeAssistantHTTP, "async_bind", _bind_loopback),
+        patch("homeassistant.components.http.async_get_source_ip", _source_ip),
+    ):
         async with async_test_home_assistant(loop, True, config_dir=config_dir) as hass:
             frame.async_setup(hass)
             await translation.async_load_integrations(hass, {"homeassistant"})
             # Forget the harness's own custom_components: the loader finds this repo's.
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-            for domain in PLATFORMS:
+            for domain in (*PLATFORMS, *WEB):
                 await async_setup_component(hass, domain, {})
+            # Home Assistant starts serving once the frontend is set up (none here).
+            await hass.http.start()
             await hass.async_block_till_done()
             yield hass
+
+
+def http_port(hass: HomeAssistant) -> int:
+    """The port Home Assistant's HTTP server listens on (127.0.0.1)."""
+    server = hass.http._server
+    assert server is not None
+    port: int = server.sockets[0].getsockname()[1]
+    return port
+
+
+async def access_token(hass: HomeAssistant) -> str:
+    """An access token of a new administrator, as a logged-in browser holds."""
+    user = await hass.auth.async_create_user("Bench board", group_ids=[GROUP_ID_ADMIN])
+    refresh = await hass.auth.async_create_refresh_token(user, client_id=f"http://{LOOPBACK}/")
+    return hass.auth.async_create_access_token(refresh)
 
 
 async def _loopback(

@@ -17,6 +17,12 @@ from .results import MEASURES, Results
 # Changes made while profiling (C) or measuring memory (M) are left out.
 _LEFT_OUT_PHASES = ("C", "M")
 _BURST_PHASE = "L"
+# How the rows name the changes of each phase ("steady" for the rest).
+_PHASE_NAMES = {_BURST_PHASE: "burst", "B": "steady with the board subscribed"}
+
+
+def _rate(phase: str) -> str:
+    return _PHASE_NAMES.get(phase, "steady")
 
 
 def percentile(ordered: list[float], percent: float) -> float:
@@ -88,7 +94,7 @@ def latency_row(results: Results, run: LatencyRun) -> None:
             slow.append((change_stamp, stamp))
         latencies.setdefault(kind, []).append(latency)
         by_maker.setdefault(makers.get(key, "?"), []).append(latency)
-        by_phase.setdefault("burst" if phase == _BURST_PHASE else "steady", []).append(latency)
+        by_phase.setdefault(_rate(phase), []).append(latency)
     # A battery change made in the same instant as a battery-drain tick may be overtaken
     # by the drained value before Home Assistant sees it: not a lost change.
     coalesced = 0
@@ -102,9 +108,7 @@ def latency_row(results: Results, run: LatencyRun) -> None:
         pending[:] = kept
     missed = sum(len(pending) for pending in wanted.values())
     lost = Counter(
-        f"{kind} ({'burst' if phase == _BURST_PHASE else 'steady'})"
-        for pending in wanted.values()
-        for _, kind, phase in pending
+        f"{kind} ({_rate(phase)})" for pending in wanted.values() for _, kind, phase in pending
     )
     every = sorted(value for values in latencies.values() for value in values)
     if not every:

@@ -23,6 +23,7 @@ class Options:
     burst_rate: float
     settle: float
     window: float
+    board_window: float
     profile_window: float
     burst_window: float
     resyncs: int
@@ -68,6 +69,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--burst-rate", type=float, default=16.0, help="changes/s, latency burst")
     parser.add_argument("--settle", type=float, default=8.0, help="s before the steady window")
     parser.add_argument("--window", type=float, default=60.0, help="steady-state window (s)")
+    parser.add_argument(
+        "--board-window", type=float, default=60.0, help="window with one board subscribed (s)"
+    )
     parser.add_argument("--profile-window", type=float, default=10.0, help="cProfile (s)")
     parser.add_argument("--burst-window", type=float, default=25.0, help="latency burst (s)")
     parser.add_argument("--resyncs", type=int, default=3, help="full resyncs timed, each way")
@@ -111,6 +115,7 @@ def parse(argv: list[str]) -> Options:
         burst_rate=args.burst_rate,
         settle=args.settle,
         window=args.window,
+        board_window=args.board_window,
         profile_window=args.profile_window,
         burst_window=args.burst_window,
         resyncs=args.resyncs,

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 import contextlib
 import cProfile
 import gc
+import importlib
+import importlib.util
 import math
 import time
 import tracemalloc
@@ -22,7 +24,9 @@ from custom_components.micboard.manufacturers import get_manufacturer
 
 from . import harness
 from .accounting import GcWatch, LoopAccounting
+from .board import BoardClient
 from .const import (
+    BOARD_SETTLE_S,
     LATENCY_MIN_CHANGES,
     LOOPBACK,
     SWAP_BACK_S,
@@ -31,7 +35,14 @@ from .const import (
     TARGET_SETUP_S,
 )
 from .control import Worker
-from .figures import cpu_row, memory_row, writes_row
+from .figures import (
+    Window,
+    board_rows,
+    cpu_row,
+    memory_row,
+    recorder_rows_row,
+    writes_row,
+)
 from .latency import LatencyRun, latency_row
 from .options import Options
 from .profiling import cprofile_report, tracemalloc_report
@@ -74,6 +85,10 @@ class Bench:
         self.gc_watch = GcWatch()
         self.rss_before = 0.0
         self._malloc_before: tracemalloc.Snapshot | None = None
+        # Home Assistant's HTTP port (127.0.0.1), for the board client.
+        self.http_port = harness.http_port(hass)
+        # Row 3's window, the board's baseline.
+        self.steady: Window | None = None
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -137,6 +152,8 @@ class Bench:
             after = tracemalloc.take_snapshot()
             tracemalloc.stop()
             self.results.profile += tracemalloc_report(self._malloc_before, after)
+        say(f"one board subscribed: {options.board_window:g} s of the same accounting")
+        await self._board()
         say(f"cProfile for {options.profile_window:g} s")
         await self._profile_window()
         say(f"latency burst for {options.burst_window:g} s")
@@ -331,45 +348,96 @@ class Bench:
             *details,
         )
 
-    async def _steady_state(self) -> None:
-        """Rows 3 and 4: CPU, its owners and the state writes over one steady-state window."""
-        await self.worker.set_rate(self.options.steady_rate, phase="A")
+    async def _window(self, phase: str, seconds: float) -> Window:
+        """One measurement window at the steady rate: the loop's CPU by owner, state writes."""
+        await self.worker.set_rate(self.options.steady_rate, phase=phase)
         counts_before = Counter(self.recorder.counts)
-        accounting = LoopAccounting(set(self.port_to_id))
+        events_before = Counter(self.recorder.events)
+        accounting = LoopAccounting(set(self.port_to_id), frozenset({self.http_port}))
         listener_before = self.recorder.listener_seconds
         wall0, loop0, proc0 = clock(), time.thread_time(), time.process_time()
         sim0, wait0 = self.worker.cpu, runqueue_wait()
         accounting.start()
         try:
-            await asyncio.sleep(self.options.window)
+            await asyncio.sleep(seconds)
         finally:
             accounting.stop()
         wall = clock() - wall0
         overhead = accounting.overhead
-        loop_cpu = time.thread_time() - loop0 - overhead
-        proc_cpu = time.process_time() - proc0 - overhead
-        sim_cpu = self.worker.cpu - sim0
-        waited = runqueue_wait() - wait0
-        counts = self.recorder.counts - counts_before
-        listeners = self.recorder.listener_seconds - listener_before
-        self.results.notes.append(
-            f"steady state window {wall:.1f} s at {self.options.steady_rate:g} transmitter "
-            f"changes/s: event-loop thread CPU {100 * loop_cpu / wall:.1f} % of a core, "
-            f"whole HA process {100 * proc_cpu / wall:.1f} %, simulator process "
-            f"{100 * sim_cpu / wall:.1f} % (separate process); the loop thread waited "
-            f"{1000 * waited / wall:.1f} ms per s for a CPU"
-        )
-        gc_summary = self.gc_watch.summary(wall, since=clock() - wall)
-        cpu_row(
-            self.results,
+        return Window(
             accounting=accounting,
             wall=wall,
-            loop_cpu=loop_cpu,
-            listeners=listeners,
+            loop_cpu=time.thread_time() - loop0 - overhead,
+            proc_cpu=time.process_time() - proc0 - overhead,
+            sim_cpu=self.worker.cpu - sim0,
+            waited=runqueue_wait() - wait0,
+            listeners=self.recorder.listener_seconds - listener_before,
             overhead=overhead,
-            gc_summary=gc_summary,
+            gc_summary=self.gc_watch.summary(wall, since=clock() - wall),
+            counts=self.recorder.counts - counts_before,
+            events=self.recorder.events - events_before,
         )
-        writes_row(self.results, counts, Counter(self.recorder.key_of.values()), wall)
+
+    async def _steady_state(self) -> None:
+        """Rows 3, 4 and 8: CPU, its owners and the state writes over one steady-state window."""
+        window = self.steady = await self._window("A", self.options.window)
+        wall = window.wall
+        self.results.notes.append(
+            f"steady state window {wall:.1f} s at {self.options.steady_rate:g} transmitter "
+            f"changes/s: event-loop thread CPU {window.pct(window.loop_cpu):.1f} % of a core, "
+            f"whole HA process {window.pct(window.proc_cpu):.1f} %, simulator process "
+            f"{window.pct(window.sim_cpu):.1f} % (separate process); the loop thread waited "
+            f"{1000 * window.waited / wall:.1f} ms per s for a CPU"
+        )
+        cpu_row(self.results, window)
+        writes_row(self.results, window, Counter(self.recorder.key_of.values()))
+        recorder_rows_row(self.results, window, None)
+
+    async def _board(self) -> None:
+        """Rows 9 and 10: one board client subscribed to every channel through Home
+        Assistant's websocket API, measured like row 3 (same run, same driver rate); then
+        the browser's rows (``_browser``) while the driver keeps going."""
+        assert self.steady is not None
+        await self.worker.set_rate(self.options.steady_rate, phase="B")
+        client = BoardClient(self.http_port, await harness.access_token(self.hass))
+        await client.connect()
+        try:
+            await client.subscribe()
+            await asyncio.sleep(BOARD_SETTLE_S)
+            client.count_from_now()
+            window = await self._window("B", self.options.board_window)
+            traffic = client.count_from_now()
+            await client.unsubscribe()
+        finally:
+            await client.close()
+        board_rows(
+            self.results,
+            traffic=traffic,
+            window=window,
+            without=self.steady,
+            channels=self.expected_channels,
+            after_unsubscribe=client.after_unsubscribe,
+            picture_bytes=client.picture_bytes,
+            deflate=client.deflate,
+        )
+        recorder_rows_row(self.results, self.steady, window)
+        await self._browser()
+
+    async def _browser(self) -> None:
+        """Hook for the Chromium rows: ``tools/bench/browser.py``, when it exists, measures
+        the cards against this Home Assistant.
+
+        It defines ``async def measure(bench: Bench) -> None``, which adds its rows with
+        ``results.add_measure`` (numbers from 11 on) and ``bench.results.row``; it finds Home
+        Assistant at ``http://127.0.0.1:{bench.http_port}`` (``harness.access_token`` gives
+        a token) with the driver changing transmitters at the steady rate (phase "B").
+        """
+        name = f"{__package__}.browser"
+        if importlib.util.find_spec(name) is None:
+            return
+        measure = importlib.import_module(name).measure
+        say("browser rows (tools/bench/browser.py)")
+        await measure(self)
 
     def _memory(self, rss_after: float, trimmed: float) -> None:
         """Row 7: resident memory the entry added."""

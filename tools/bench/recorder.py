@@ -18,6 +18,7 @@ from custom_components.micboard.const import (
     EVENT_DEVICE_ONLINE,
     EVENT_DEVICE_SYNCED,
     EVENT_DEVICE_UPDATED,
+    LIFECYCLE_EVENTS,
 )
 
 from .timing import clock
@@ -44,6 +45,8 @@ class Recorder:
     resolve: Callable[[str], str] | None = None
     # Time spent in these listeners (they run inside the state writes Micboard makes).
     listener_seconds: float = 0.0
+    # Micboard's lifecycle events fired, by type (each is a row of the recorder's events).
+    events: Counter[str] = field(default_factory=Counter)
 
     def listen(self, hass: HomeAssistant) -> None:
         """Start listening on the bus of ``hass``."""
@@ -52,6 +55,8 @@ class Recorder:
         hass.bus.async_listen(EVENT_DEVICE_OFFLINE, self.went_offline)
         hass.bus.async_listen(EVENT_DEVICE_SYNCED, self.synced)
         hass.bus.async_listen(EVENT_DEVICE_ONLINE, self.came_online)
+        for event_type in LIFECYCLE_EVENTS:
+            hass.bus.async_listen(event_type, self.lifecycle)
 
     @callback
     def state_changed(self, event: Event[EventStateChangedData]) -> None:
@@ -69,6 +74,10 @@ class Recorder:
         if entity_id in self.watched and new_state is not None:
             self.seen.append((stamp, entity_id, new_state.state))
         self.listener_seconds += time.thread_time() - started
+
+    @callback
+    def lifecycle(self, event: Event[dict[str, Any]]) -> None:
+        self.events[str(event.event_type)] += 1
 
     @callback
     def updated(self, event: Event[dict[str, Any]]) -> None:
