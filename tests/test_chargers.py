@@ -176,7 +176,10 @@ async def test_charger_devices_and_entities(hass: HomeAssistant, network: FakeNe
     assert state_of(hass, _entity(hass, (MAC, 1), "time_to_full")) == "83"
     assert state_of(hass, _entity(hass, (MAC, 1), "battery_state")) == "charging"
     assert state_of(hass, _entity(hass, (MAC, 1), "battery_health")) == "94"
-    assert state_of(hass, _entity(hass, (MAC, 1), "battery_temperature")) == "25"
+    # Cycles and temperature are detail entities (see the next test).
+    for key in ("battery_cycles", "battery_temperature"):
+        unique = f"{device_identifier('shure', (MAC, 1), bay=True)[1]}-{key}"
+        assert er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique) is None
     # A faulted pack: no numbers, never a sentinel.
     assert state_of(hass, _entity(hass, (MAC, 2), "charge")) == STATE_UNKNOWN
     assert state_of(hass, _entity(hass, (MAC, 2), "battery_state")) == "error"
@@ -187,6 +190,24 @@ async def test_charger_devices_and_entities(hass: HomeAssistant, network: FakeNe
     entry = er.async_get(hass).async_get(_entity(hass, (MAC, 1), "battery_present"))
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+async def test_bay_detail_entities_follow_the_option(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """With detail entities: cycles and temperature per bay; turned off, they go."""
+    network.add(charger(api_device_id=MAC, bays=[battery(), None]))
+    entry = await setup_fake_entry(hass, network, detail_entities=True)
+    assert state_of(hass, _entity(hass, (MAC, 1), "battery_temperature")) == "25"
+    assert state_of(hass, _entity(hass, (MAC, 1), "battery_cycles")) == "41"
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, "detail_entities": False}
+    )
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    unique = f"{device_identifier('shure', (MAC, 1), bay=True)[1]}-battery_cycles"
+    assert er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique) is None
+    assert state_of(hass, _entity(hass, (MAC, 1), "charge")) == "62"
 
 
 async def test_battery_lifecycle_events_and_entities(

@@ -27,14 +27,20 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import EVENT_DEVICE_OFFLINE, EVENT_DEVICE_ONLINE, EVENT_DEVICE_UPDATED
+from .const import (
+    CONF_DETAIL_ENTITIES,
+    EVENT_DEVICE_OFFLINE,
+    EVENT_DEVICE_ONLINE,
+    EVENT_DEVICE_UPDATED,
+)
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .entity import _CoordinatedEntity
-from .identifiers import unique_id
+from .identifiers import BAY_SEPARATOR, unique_id
 from .lifecycle import LifecycleEvent
 from .manufacturers import Battery, BatteryError, BatteryState, Bay, Charger
 
@@ -106,6 +112,8 @@ class MicboardBaySensorDescription(SensorEntityDescription):
     """A sensor of a charger bay (the battery in it)."""
 
     value_fn: Callable[[Bay], StateType]
+    # Created only with the "detail entities" option (memory: see entity.py).
+    detail: bool = False
 
 
 BAY_SENSORS: tuple[MicboardBaySensorDescription, ...] = (
@@ -141,6 +149,7 @@ BAY_SENSORS: tuple[MicboardBaySensorDescription, ...] = (
     MicboardBaySensorDescription(
         key="battery_cycles",
         translation_key="battery_cycles",
+        detail=True,
         entity_category=EntityCategory.DIAGNOSTIC,
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=_battery(lambda battery: battery.cycle_count),
@@ -148,6 +157,7 @@ BAY_SENSORS: tuple[MicboardBaySensorDescription, ...] = (
     MicboardBaySensorDescription(
         key="battery_temperature",
         translation_key="battery_temperature",
+        detail=True,
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
@@ -435,8 +445,14 @@ def async_add_charger_entities(
     before that).
     """
     coordinator = entry.runtime_data
+    detail = bool(entry.options.get(CONF_DETAIL_ENTITIES, False))
+    if not detail:
+        _async_forget_bay_detail(entry)
     seen: set[tuple[str, int]] = set()
     first_done = False
+
+    def wanted(entity: Entity) -> bool:
+        return detail or not getattr(entity.entity_description, "detail", False)
 
     @callback
     def add_new() -> None:
@@ -454,9 +470,22 @@ def async_add_charger_entities(
             for bay in charger.bays:
                 if (charger.api_device_id, bay.index) not in seen:
                     seen.add((charger.api_device_id, bay.index))
-                    new.extend(kinds.bay(coordinator, charger, bay))
+                    new.extend(filter(wanted, kinds.bay(coordinator, charger, bay)))
         if new:
             async_add_entities(new)
 
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+BAY_DETAIL_KEYS = frozenset(d.key for d in BAY_SENSORS if d.detail)
+
+
+@callback
+def _async_forget_bay_detail(entry: MicboardConfigEntry) -> None:
+    """Without the detail option, remove bay detail entities an earlier set-up registered."""
+    registry = er.async_get(entry.runtime_data.hass)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        device_part, _, key = entity.unique_id.rpartition("-")
+        if key in BAY_DETAIL_KEYS and BAY_SEPARATOR in device_part:
+            registry.async_remove(entity.entity_id)

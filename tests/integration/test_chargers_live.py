@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.micboard.const import (
     CONF_AUTO_ADD_DISCOVERED,
+    CONF_DETAIL_ENTITIES,
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
@@ -46,7 +47,12 @@ async def _entry(hass: HomeAssistant, code: str, *hosts: str) -> MockConfigEntry
         title=code.capitalize(),
         unique_id=code,
         data={CONF_MANUFACTURER: code},
-        options={CONF_HOSTS: list(hosts), CONF_AUTO_ADD_DISCOVERED: False},
+        # Detail entities on: every reading the charger decodes becomes an entity.
+        options={
+            CONF_HOSTS: list(hosts),
+            CONF_AUTO_ADD_DISCOVERED: False,
+            CONF_DETAIL_ENTITIES: True,
+        },
     )
     entry.add_to_hass(hass)
     return entry
