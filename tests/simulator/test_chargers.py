@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from simulator import ChargerOptions, Pack, PackState, Simulator, SimulatedCharger
+from simulator import ChargerOptions, Pack, PackState, SimulatedCharger, Simulator
 from simulator.control import execute
 from simulator.frontend import FrontEnd
 from simulator.rig import FULL_CHARGE_MINUTES, STORAGE_PERCENT
