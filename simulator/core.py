@@ -160,25 +160,7 @@ class Simulator:
             device.serial = serial or f"{self._rng.randrange(10**9, 10**10)}"
         if any(other.id == device.id for other in self.receivers):
             raise ValueError(f"device id {device.id!r} is taken")
-        receiver: FrontEnd
-        if info.protocol == SENNHEISER_SSC:
-            receiver = SscReceiver(
-                device,
-                rng=self._rng,
-                noise=self._noise,
-                meter_jitter=self._meter_jitter,
-                log=self.log,
-                options=ssc_options or self._ssc_options,
-            )
-        else:
-            assert info.protocol == SHURE_TCP
-            receiver = SimulatedReceiver(
-                device,
-                rng=self._rng,
-                noise=self._noise,
-                meter_jitter=self._meter_jitter,
-                log=self.log,
-            )
+        receiver = self._front_end(device, ssc_options=ssc_options)
         receiver.check_name(device.name, None)
         for channel in device.channels:
             receiver.check_name(channel.name, channel.index)
@@ -239,30 +221,39 @@ class Simulator:
             device.serial = serial or f"{self._rng.randrange(10**9, 10**10)}"
         if any(other.id == device.id for other in self.receivers):
             raise ValueError(f"device id {device.id!r} is taken")
-        charger: FrontEnd
-        if info.protocol == SENNHEISER_SSC:
-            charger = SscReceiver(
-                device,
-                rng=self._rng,
-                noise=self._noise,
-                meter_jitter=self._meter_jitter,
-                log=self.log,
-                options=ssc_options or self._ssc_options,
-            )
-        else:
-            charger = SimulatedCharger(
-                device,
-                rng=self._rng,
-                noise=self._noise,
-                meter_jitter=self._meter_jitter,
-                log=self.log,
-                options=options or self._charger_options,
-            )
+        charger = self._front_end(device, ssc_options=ssc_options, charger_options=options)
         charger.check_name(device.name, None)
         await self._listen(charger, port)
         self.receivers.append(charger)
         charger.start_charging()
         return charger
+
+    def _front_end(
+        self,
+        device: Device,
+        *,
+        ssc_options: SscOptions | None = None,
+        charger_options: ChargerOptions | None = None,
+    ) -> FrontEnd:
+        """The front-end that speaks ``device``'s wire protocol (not listening yet)."""
+        rng, noise, jitter, log = self._rng, self._noise, self._meter_jitter, self.log
+        if device.info.protocol == SENNHEISER_SSC:
+            # An SSC tree of its own serves receivers and the CHG 70N alike.
+            options = ssc_options or self._ssc_options
+            return SscReceiver(
+                device, rng=rng, noise=noise, meter_jitter=jitter, log=log, options=options
+            )
+        assert device.info.protocol == SHURE_TCP
+        if device.info.is_charger:
+            return SimulatedCharger(
+                device,
+                rng=rng,
+                noise=noise,
+                meter_jitter=jitter,
+                log=log,
+                options=charger_options or self._charger_options,
+            )
+        return SimulatedReceiver(device, rng=rng, noise=noise, meter_jitter=jitter, log=log)
 
     @property
     def chargers(self) -> list[FrontEnd]:

@@ -511,20 +511,7 @@ class FrontEnd(ABC):
         if device.info.is_charger:
             return self._describe_charger()
         return {
-            "id": device.id,
-            "kind": device.info.kind,
-            "manufacturer": device.manufacturer,
-            "protocol": device.info.protocol,
-            "host": LOOPBACK,
-            "port": self.port,
-            "model": self.model,
-            "name": device.name,
-            "firmware": device.firmware,
-            "mac": device.mac,
-            "powered": device.powered,
-            "silent": device.faults.silent,
-            "refuse": device.faults.refuse,
-            "connections": self.connection_count,
+            **self._describe_device(),
             "channels": [
                 {
                     "channel": ch.index,
@@ -544,7 +531,8 @@ class FrontEnd(ABC):
             **self._describe_extra(),
         }
 
-    def _describe_charger(self) -> dict[str, object]:
+    def _describe_device(self) -> dict[str, object]:
+        """What every device's summary starts with."""
         device = self.device
         return {
             "id": device.id,
@@ -561,6 +549,12 @@ class FrontEnd(ABC):
             "silent": device.faults.silent,
             "refuse": device.faults.refuse,
             "connections": self.connection_count,
+        }
+
+    def _describe_charger(self) -> dict[str, object]:
+        device = self.device
+        return {
+            **self._describe_device(),
             "units": device.units,
             "storage_mode": device.storage_mode,
             "charge_speed": device.charge_speed,

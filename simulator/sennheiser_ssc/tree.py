@@ -199,22 +199,7 @@ class Tree:
 
     def _build_device(self) -> None:
         device = self.device
-        self._add("device/identity/product", lambda: device.model_string)
-        self._add("device/identity/serial", lambda: device.serial)
-        self._add("device/identity/version", lambda: device.firmware)
-        self._add("device/identity/vendor", lambda: VENDOR)
-        self._add(
-            "device/name",
-            lambda: device.name,
-            _setter(lambda v: ascii_name(v, DEVICE_NAME_MAX), lambda v: setattr(device, "name", v)),
-        )
-        self._add(
-            "device/location",
-            lambda: device.location,
-            _setter(
-                lambda v: ascii_name(v, LOCATION_MAX), lambda v: setattr(device, "location", v)
-            ),
-        )
+        self._build_identity()
         self._add("device/frequency_code", lambda: device.rf_band)
         self._add("device/frequency_ranges", self._frequency_ranges)
         self._add("device/encryption", lambda: False)
@@ -233,21 +218,15 @@ class Tree:
         if device.info.channels == 4:
             # The booster input is an EM 4 feature (sheet part 2 §5).
             self._add("device/booster", lambda: False)
-        self._add("device/network/ether/macs", lambda: [device.mac.upper()])
-        self._add("device/network/ether/interfaces", lambda: ["LAN"])
-        self._add("device/network/ipv4/ipaddr", lambda: "127.0.0.1")
-        self._add("device/network/ipv4/netmask", lambda: "255.0.0.0")
-        self._add("device/network/ipv4/gateway", lambda: "0.0.0.0")
-        self._add("device/network/ipv4/auto", lambda: False)
-        self._add("device/network/mdns", lambda: True)
+        self._build_network()
         if device.info.dante:
             # Dante leaves are arrays of two: primary and secondary interface.
             self._add("device/network/dante/ipv4/ipaddr", lambda: ["169.254.1.1", "169.254.2.1"])
             self._add("device/network/dante/ipv4/netmask", lambda: ["255.255.0.0"] * 2)
             self._add("device/network/dante/ipv4/auto", lambda: [True, True])
 
-    def _build_charger(self) -> None:
-        """A CHG 70N (sheet part 2 §8): device leaves, and ``bays/*`` arrays, one per bay."""
+    def _build_identity(self) -> None:
+        """``device/identity/*``, ``device/name`` and ``device/location`` (every SSC device)."""
         device = self.device
         self._add("device/identity/product", lambda: device.model_string)
         self._add("device/identity/serial", lambda: device.serial)
@@ -265,6 +244,22 @@ class Tree:
                 lambda v: ascii_name(v, LOCATION_MAX), lambda v: setattr(device, "location", v)
             ),
         )
+
+    def _build_network(self) -> None:
+        """``device/network/*`` without Dante (every SSC device)."""
+        device = self.device
+        self._add("device/network/ether/macs", lambda: [device.mac.upper()])
+        self._add("device/network/ether/interfaces", lambda: ["LAN"])
+        self._add("device/network/ipv4/ipaddr", lambda: "127.0.0.1")
+        self._add("device/network/ipv4/netmask", lambda: "255.0.0.0")
+        self._add("device/network/ipv4/gateway", lambda: "0.0.0.0")
+        self._add("device/network/ipv4/auto", lambda: False)
+        self._add("device/network/mdns", lambda: True)
+
+    def _build_charger(self) -> None:
+        """A CHG 70N (sheet part 2 §8): device leaves, and ``bays/*`` arrays, one per bay."""
+        device = self.device
+        self._build_identity()
         self._add(
             "device/identification/visual",
             lambda: device.identify,
@@ -277,13 +272,7 @@ class Tree:
             _setter(_boolean, lambda v: setattr(device, "storage_mode", v)),
         )
         self._add("device/cascade", lambda: [])
-        self._add("device/network/ether/macs", lambda: [device.mac.upper()])
-        self._add("device/network/ether/interfaces", lambda: ["LAN"])
-        self._add("device/network/ipv4/ipaddr", lambda: "127.0.0.1")
-        self._add("device/network/ipv4/netmask", lambda: "255.0.0.0")
-        self._add("device/network/ipv4/gateway", lambda: "0.0.0.0")
-        self._add("device/network/ipv4/auto", lambda: False)
-        self._add("device/network/mdns", lambda: True)
+        self._build_network()
         reads: dict[str, Callable[[ChargerBay], Json]] = {
             "state": self._bay_state,
             "warnings": self._bay_warnings,

@@ -233,20 +233,9 @@ class SimulatedCharger(ShureTcpServer):
         values += [(module, (MODULE_KEY, None, code)) for module, code in self.modules()]
         return values
 
-    def _publish(self, before: object) -> bool:
-        if self.options.push == "all":
-            return super()._publish(before)
-        # Only BATT_TIME_TO_FULL is pushed (open question 7's narrow reading).
-        assert isinstance(before, set)
-        lines = [
-            self._rep(index, prop)
-            for index, prop in self._pushable()
-            if (index, prop) not in before and prop[0] == "BATT_TIME_TO_FULL"
-        ]
-        if lines and not self._silent:
-            for client in self._clients:
-                self._send(client, lines)
-        return any(item not in before for item in self._pushable())
+    def _pushes(self, prop: Prop) -> bool:
+        # Open question 7's narrow reading pushes BATT_TIME_TO_FULL alone.
+        return self.options.push == "all" or prop[0] == "BATT_TIME_TO_FULL"
 
     # --- commands ----------------------------------------------------------------------------
 
@@ -365,24 +354,23 @@ class SimulatedCharger(ShureTcpServer):
             if self._change(lambda: setattr(device, "storage_mode", on)):
                 return []
             return [self._rep(None, p) for p in self.device_props() if p[0] == key]
-        if key == "FLASH" and args == ["ON"]:
-            self._flash(True)
-            return [] if self.options.push == "all" else ["< REP FLASH ON >"]
-        if key == "FLASH" and args == ["OFF"]:
-            self._flash(False)
-            return [] if self.options.push == "all" else ["< REP FLASH OFF >"]
+        if key == "FLASH" and args in (["ON"], ["OFF"]):
+            # Pushed to every connection when it changed; else answered to the asker.
+            return [] if self._flash(args == ["ON"]) else [f"< REP FLASH {args[0]} >"]
         if key == "REBOOT" and not args:
             return []  # no REP (sheet §2); the simulator does not restart
         raise CommandError
 
-    def _flash(self, on: bool) -> None:
+    def _flash(self, on: bool) -> bool:
+        """FLASH on (off again by itself, open question 2) or off; True if pushed."""
         if self._flash_off is not None:
             self._flash_off.cancel()
             self._flash_off = None
-        self._change(lambda: setattr(self, "flash", on))
+        pushed = self._change(lambda: setattr(self, "flash", on))
         if on and self.options.flash_auto_off:
             loop = asyncio.get_running_loop()
             self._flash_off = loop.call_later(FLASH_SECONDS, self._flash, False)
+        return pushed
 
     async def close(self) -> None:
         """Stop listening, drop every connection, forget a pending FLASH OFF."""

@@ -175,7 +175,7 @@ class ShureTcpServer(FrontEnd):
         lines = [
             self._rep(scope, prop)
             for scope, prop in self._pushable()
-            if (scope, prop) not in before
+            if (scope, prop) not in before and self._pushes(prop)
         ]
         if lines and not self._silent:
             for client in self._clients:
@@ -199,6 +199,10 @@ class ShureTcpServer(FrontEnd):
     def _answer(self, client: _Client, tokens: list[str]) -> list[str]:
         """The reply lines to one command's tokens; CommandError for REP ERR."""
         raise NotImplementedError
+
+    def _pushes(self, prop: Prop) -> bool:
+        """Whether a change of this property is pushed (every one, unless overridden)."""
+        return True
 
     def _connected(self, client: _Client) -> asyncio.Task[None] | None:
         """A controller connected: start what runs beside it (metering), if anything."""

@@ -75,8 +75,7 @@ def manufacturer_of(model: str) -> str:
 
 
 # Marks a charger's word (``shure+charger=host:port``): it joins its manufacturer's entry
-# like a receiver, but Home Assistant shows no device for it yet, so bootstrap does not
-# wait for one.
+# like a receiver, and bootstrap counts it apart (it waits for the receivers' channels).
 CHARGER_MARK = "+charger"
 
 

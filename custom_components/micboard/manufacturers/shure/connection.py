@@ -74,7 +74,8 @@ class DeviceConnection(ReconnectingConnection):
         # attempt, identified or not, for ``_end_session`` to close.
         self._session: Session | None = None
         self._link: Session | None = None
-        self._identified = False
+        # Whether closing must switch metering off first (a receiver read in this session).
+        self._metering = False
         # The public view, built on demand and kept until something changes.
         self._device: Device | None = None
         self._reply_seen = asyncio.Event()
@@ -121,7 +122,7 @@ class DeviceConnection(ReconnectingConnection):
 
     async def _run_session(self) -> None:
         """One session: connect, read, stay live until lost (raises MicboardError)."""
-        self._identified = False
+        self._metering = False
         self._link = session = await Session.open(self.host, self.port, self._options)
         known_mac = self._reading.device.mac_address if self._reading else None
         try:
@@ -136,7 +137,7 @@ class DeviceConnection(ReconnectingConnection):
                 ) from err
             raise
         # Metering is stopped politely on close: receivers only (chargers have none).
-        self._identified = isinstance(reading, Reading)
+        self._metering = isinstance(reading, Reading)
         if isinstance(reading, Reading) and self._options.meter_rate_ms:
             await session.send([self._options.meter_rate_command()])
         # Taken over only now, together with the status: the public view (and its cache)
@@ -182,7 +183,7 @@ class DeviceConnection(ReconnectingConnection):
         self._session = None
         link, self._link = self._link, None
         if link is not None:
-            await link.close(stop_metering=self._identified)
+            await link.close(stop_metering=self._metering)
 
     async def _stay_live(
         self,
