@@ -81,8 +81,8 @@ async def bootstrap(
     """User, one Micboard entry per manufacturer, dashboard: what a first start needs.
 
     ``chargers``: how many of each code's hosts are chargers. They join the entry like the
-    receivers; only the receivers (and their channels) are waited for. Idempotent: an existing user, entry or dashboard is reused (the
-    dashboard refreshed).
+    receivers; only the receivers (and their channels) are waited for. Idempotent: an
+    existing user, entry or dashboard is reused (the dashboard refreshed).
     """
     chargers = chargers or {}
     async with aiohttp.ClientSession() as session:
