@@ -1,4 +1,4 @@
-"""A real ``hass`` process and the simulator, started once per module on free loopback ports.
+"""A real ``hass`` process and the simulator, started once per run on free loopback ports.
 
 Both run as their own process groups and are stopped in finalizers, even when a test fails.
 The Home Assistant config comes from ``tools.develop``, the same code ``scripts/develop``
@@ -116,7 +116,7 @@ class SimulatedRig:
         return next(host.rsplit(":", 1)[1] for host, _, rx in self.devices if rx == name)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedRig]:
     """``python -m simulator --rig demo`` (Shure and Sennheiser) on free loopback ports."""
     _allow_loopback_sockets()
@@ -153,7 +153,7 @@ class RunningHA:
     setup_seconds: float
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def home_assistant(
     rig: SimulatedRig, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningHA]:
@@ -205,7 +205,7 @@ async def api(home_assistant: RunningHA, socket_enabled: None) -> AsyncGenerator
             await client.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the browser test saves its screenshots (``MICBOARD_E2E_SCREENSHOTS`` to keep)."""
     if wanted := os.environ.get("MICBOARD_E2E_SCREENSHOTS"):

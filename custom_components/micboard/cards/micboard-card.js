@@ -42,22 +42,22 @@ const {
 } = logic;
 
 const STYLE = `
-:host { display: block; --tile-min: 150px; --tile-max: 230px; }
+:host { display: block; --tile-width: 176px; }
 ha-card { display: block; padding: 12px; box-sizing: border-box; height: 100%; overflow: hidden; }
 :host([layout="kiosk"]) ha-card { min-height: calc(100vh - var(--header-height, 56px) - 16px); padding: 8px; }
 .title { font-size: 1.25rem; font-weight: 500; margin: 0 4px 8px; color: var(--primary-text-color); }
 .message { padding: 16px; color: var(--secondary-text-color); }
 /* Receivers side by side while they fit: a small rig is one screen, not one row each. */
 .groups { display: flex; flex-wrap: wrap; gap: 12px 16px; align-items: flex-start; }
-.group { flex: 1 1 calc(var(--count) * (var(--tile-min) + 8px) - 8px); min-width: 0;
-  max-width: calc(var(--count) * (var(--tile-max) + 8px));
+/* Every tile the same size; a group wider than the card wraps its tiles. */
+.group { flex: 0 1 auto; width: calc(var(--count) * (var(--tile-width) + 8px) - 8px); max-width: 100%; min-width: 0;
   /* Groups off screen are neither laid out nor painted, their canvases not composited. */
   content-visibility: auto; contain-intrinsic-size: auto 320px auto 190px; }
 :host([fixed-columns]) .group, .group.all { flex-basis: 100%; max-width: none; }
 .group-name { font-size: 0.85rem; font-weight: 500; text-transform: uppercase; letter-spacing: 0.06em;
   color: var(--secondary-text-color); margin: 0 4px 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .group-name small { font-size: 0.75rem; font-weight: 400; text-transform: none; letter-spacing: 0; margin-left: 6px; opacity: 0.8; }
-.tiles { display: grid; gap: 8px; grid-template-columns: repeat(auto-fit, minmax(min(var(--tile-min), 100%), 1fr)); }
+.tiles { display: grid; gap: 8px; grid-template-columns: repeat(auto-fill, minmax(min(var(--tile-width), 100%), 1fr)); }
 :host([fixed-columns]) .tiles { grid-template-columns: repeat(var(--columns), minmax(0, 1fr)); }
 :host([layout="kiosk"]) .tiles { gap: 10px; height: var(--kiosk-height, calc(100vh - 120px));
   grid-template-columns: repeat(var(--kiosk-columns), minmax(0, 1fr)); grid-template-rows: repeat(var(--kiosk-rows), minmax(0, 1fr)); }
@@ -427,19 +427,27 @@ export class MicboardCard extends HTMLElement {
   _measureSection(section) {
     const { grid } = section;
     const ratio = window.devicePixelRatio || 1;
-    const box = grid.getBoundingClientRect();
-    // Tiles whose slots start at the same height share a band.
+    // Layout positions in the grid (offsets: unlike client rects, not moved by a transform
+    // such as the editor dialog's opening animation).
     const rows = new Map();
     for (const tile of section.tiles) {
-      const slot = tile._parts.levels.getBoundingClientRect();
-      const bounds = tile.getBoundingClientRect();
+      const levels = tile._parts.levels;
       tile._rect = null;
       tile._band = null;
+      const slot = {
+        left: tile.offsetLeft + levels.offsetLeft,
+        top: tile.offsetTop + levels.offsetTop,
+        width: levels.offsetWidth,
+        height: levels.offsetHeight,
+      };
+      slot.right = slot.left + slot.width;
+      slot.bottom = slot.top + slot.height;
       // No bars where the tile has no room for them (hidden, or cut off by the tile's edge).
-      if (!slot.width || !slot.height || slot.bottom > bounds.bottom + 0.5 || slot.right > bounds.right + 0.5) continue;
-      const key = Math.round(slot.top - box.top);
-      if (!rows.has(key)) rows.set(key, []);
-      rows.get(key).push([tile, slot]);
+      const fits = slot.bottom <= tile.offsetTop + tile.offsetHeight && slot.right <= tile.offsetLeft + tile.offsetWidth;
+      if (levels.offsetParent !== tile || !slot.width || !slot.height || !fits) continue;
+      // Tiles whose slots start at the same height share a band.
+      if (!rows.has(slot.top)) rows.set(slot.top, []);
+      rows.get(slot.top).push([tile, slot]);
     }
     [...rows.values()].forEach((members, i) => {
       const band = (section.bands[i] ??= this._createBand(grid));
@@ -456,8 +464,8 @@ export class MicboardCard extends HTMLElement {
         band.ratio = ratio;
         band.context = null;
       }
-      canvas.style.transform = `translate(${left - box.left}px, ${top - box.top}px)`;
-      band.context ??= canvas.getContext("2d", { desynchronized: true });
+      canvas.style.transform = `translate(${left}px, ${top}px)`;
+      band.context ??= canvas.getContext("2d");
       band.context.clearRect(0, 0, width, height);
       for (const [tile, slot] of members) {
         tile._band = band;
