@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 import json
 import math
 from pathlib import Path
 import random
-import shutil
 import sys
 from typing import Any
 
 from aiohttp import web
 
 from .const import LOOPBACK, ROOT
+from .options import Options, parse
+from .timing import say
 
 CARDS = ROOT / "custom_components" / "micboard" / "cards"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -268,6 +269,7 @@ class Run:
     render_ms: list[float] = field(default_factory=list)
     script_ms: list[float] = field(default_factory=list)
     long_tasks_ms: list[int] = field(default_factory=list)
+    browser_version: str = ""
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -349,6 +351,7 @@ async def measure(runs_of: list[Setting], share: float = 1.0) -> list[Run]:
                             render_ms=[float(v) for v in result["render"]],
                             script_ms=[float(v) for v in result["script"]],
                             long_tasks_ms=[int(v) for v in result["longTasks"]],
+                            browser_version=browser.version,
                         )
                     )
             finally:
@@ -432,39 +435,45 @@ def format_rows(found: list[Row], title: str) -> str:
     return "\n".join(out)
 
 
-def title() -> str:
+def title(runs: list[Run]) -> str:
     """The section title, with the browser's version."""
-    found = shutil.which(str(CHROMIUM)) or str(CHROMIUM)
-    return f"Board in headless Chromium ({found}):"
+    version = runs[0].browser_version if runs else "?"
+    return f"Board in headless Chromium ({CHROMIUM} {version}, Playwright, software rendering):"
 
 
-def run_for_report(seconds: float, json_path: str | None = None) -> int:
-    """Measure and print the section; 1 when it could not be measured (as the report does)."""
+def run_for_report(options: Options, status: int = 0) -> int:
+    """After scripts/bench's table: measure and print this section (and add it to --json).
+
+    1 when it could not be measured and was asked for (``--browser``), as the report does
+    for its own rows; without Chromium and without ``--browser`` a note says why not.
+    """
     if reason := available():
         print(f"\nBoard in headless Chromium: not measured ({reason})", flush=True)
-        return 1
+        return 1 if options.browser else status
+    say(f"timing the board card in headless Chromium ({options.browser_seconds:g} s of ticks)")
     try:
-        runs = asyncio.run(measure(settings(seconds)))
-    except Exception as err:  # reported; the bench carries on
+        runs = asyncio.run(measure(settings(options.browser_seconds)))
+    except Exception as err:  # reported; the exit status says it
         print(f"\nBoard in headless Chromium: not measured ({err!r})", flush=True)
         return 1
     found = rows(runs)
-    print(format_rows(found, title()), flush=True)
-    if json_path:
-        path = Path(json_path)
+    print(format_rows(found, title(runs)), flush=True)
+    if options.json:
+        path = Path(options.json)
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        data["browser"] = [row.__dict__ for row in found]
+        data["browser"] = [asdict(row) for row in found]
         path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    return 0
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tools.bench.browser [--seconds S] [--json FILE]``."""
+    """``python -m tools.bench.browser [--seconds S] [--json FILE]``: this section only."""
     parser = argparse.ArgumentParser(prog="python -m tools.bench.browser", description=__doc__)
-    parser.add_argument("--seconds", type=float, default=60.0, help="ticks for this long")
+    parser.add_argument("--seconds", type=float, default=60.0, help="meter ticks for this long")
     parser.add_argument("--json", help="add the rows to this JSON file (key 'browser')")
     args = parser.parse_args(argv)
-    return run_for_report(args.seconds, args.json)
+    options = parse([f"--browser-seconds={args.seconds}", "--browser"])
+    return run_for_report(replace(options, json=args.json))
 
 
 if __name__ == "__main__":
