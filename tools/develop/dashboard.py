@@ -123,11 +123,7 @@ def _board_view() -> JSONObject:
         "type": "sidebar",
         "cards": [
             {"type": "custom:micboard-card", "title": "Micboard"},
-            {
-                "type": "custom:micboard-activity-card",
-                "page_size": 50,
-                "view_layout": {"position": "sidebar"},
-            },
+            {"type": "custom:micboard-activity-card", "view_layout": {"position": "sidebar"}},
         ],
     }
 

@@ -56,7 +56,6 @@ export const STRINGS = {
     "editor.manufacturer": "Manufacturer (empty: all)",
     "editor.show_meters": "Show RF and audio meters",
     "editor.event_type": "Event type",
-    "editor.page_size": "Rows per page",
     "group_by.receiver": "Receiver",
     "group_by.area": "Area",
     "group_by.label": "Label",
@@ -694,7 +693,8 @@ export const BOARD_DEFAULTS = {
   hide_unassigned: false,
 };
 
-export const ACTIVITY_DEFAULTS = { page_size: 50, show_filters: true };
+// (Pages are the integration's: 50 rows, "Load more" fetches the next.)
+export const ACTIVITY_DEFAULTS = { show_filters: true };
 
 const options = (prefix, values, language) =>
   values.map((value) => ({ value, label: localize(`${prefix}.${value}`, language) }));
@@ -739,7 +739,6 @@ export function activityEditorSchema(language = "en") {
       },
     },
     manufacturerSelect(language),
-    { name: "page_size", selector: { number: { min: 10, max: 200, step: 10, mode: "box" } } },
     { name: "show_filters", selector: { boolean: {} } },
   ];
 }
