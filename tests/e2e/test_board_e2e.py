@@ -83,7 +83,11 @@ async def _channels(rig: SimulatedRig) -> list[dict[str, Any]]:
 
 @contextlib.asynccontextmanager
 async def _page(
-    home_assistant: RunningHA, path: str, *, theirs: str | None = None
+    home_assistant: RunningHA,
+    path: str,
+    *,
+    theirs: str | None = None,
+    viewport: dict[str, int] | None = None,
 ) -> AsyncIterator[Any]:
     """A logged-in page on ``path`` (trusted networks), every request kept on loopback.
 
@@ -99,7 +103,7 @@ async def _page(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
         try:
-            context = await browser.new_context(viewport=VIEWPORT)
+            context = await browser.new_context(viewport=viewport or VIEWPORT)
 
             async def local_only(route: Any) -> None:
                 if urlsplit(route.request.url).hostname in {"127.0.0.1", None, ""}:
@@ -189,8 +193,33 @@ async def test_board_shows_every_simulated_channel(
         # Both cards are registered for the dashboard editor's card picker.
         registered = await page.evaluate("() => (window.customCards ?? []).map(c => c.type)")
         assert {BOARD, ACTIVITY} <= set(registered)
+        # The status names are the integration's own, from Home Assistant's translations.
+        labels = await card.evaluate("card => card._labels")
+        assert labels["prev_good"] == "Off (was good)", labels
         await page.wait_for_timeout(400)
         await page.screenshot(path=screenshot_dir / "board-start.png")
+
+        # Tapping a tile opens its status entity's dialog.
+        vox = page.locator(f"{BOARD} .tile", has_text="Vox 1").first
+        await vox.click()
+        dialog = page.locator("ha-more-info-dialog")
+        await dialog.get_by_text("Vox 1 Status").first.wait_for(timeout=10_000)
+
+
+async def test_board_is_compact_on_a_phone(
+    rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path
+) -> None:
+    """On a phone-sized screen the board switches to its compact layout: one row a channel."""
+    channels = await _channels(rig)
+    async with _page(home_assistant, "/", viewport={"width": 390, "height": 844}) as page:
+        card = await _card(page, BOARD)
+        tiles = await _tiles(page, card, len(channels))
+        assert await card.evaluate("card => card.hasAttribute('compact')")
+        # Full-width rows, far wider than tall.
+        for tile in tiles:
+            assert tile["box"]["width"] > 300, tile
+            assert tile["box"]["height"] < 0.5 * tile["box"]["width"], tile
+        await page.screenshot(path=screenshot_dir / "phone.png")
 
 
 @pytest.mark.parametrize(("receiver", "index"), [("Stage L", 3), ("Lectern", 1)])
