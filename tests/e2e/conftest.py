@@ -28,6 +28,17 @@ import pytest_socket
 from tools import develop
 
 REPO = Path(__file__).resolve().parents[2]
+# Debian's Chromium, driven by Playwright (never `playwright install`), as root.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PYTHON = sys.executable
 HASS = str(Path(PYTHON).with_name("hass"))
 

@@ -24,26 +24,17 @@ import pytest
 from tools import develop
 from tools.develop.dashboard import BOARD_VIEW, TV_VIEW
 
-from .conftest import RunningHA, SimulatedRig
+from .conftest import CHROMIUM, CHROMIUM_ARGS, RunningHA, SimulatedRig
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(
-        not Path("/usr/bin/chromium").exists(),
+        not CHROMIUM.exists(),
         reason="/usr/bin/chromium missing (Debian packages chromium, "
         "chromium-driver; scripts/setup installs them)",
     ),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1440, "height": 900}
 BOARD = "micboard-card"
 ACTIVITY = "micboard-activity-card"
@@ -100,7 +91,7 @@ async def _page(
     errors: list[str] = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         try:
             context = await browser.new_context(viewport=viewport or VIEWPORT)

@@ -23,20 +23,9 @@ import pytest
 
 from tools import develop
 
-from .conftest import RunningHA, SimulatedRig
+from .conftest import CHROMIUM, CHROMIUM_ARGS, RunningHA, SimulatedRig
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 MANUFACTURERS = {"shure": "Shure", "sennheiser": "Sennheiser"}

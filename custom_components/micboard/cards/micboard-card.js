@@ -158,15 +158,22 @@ function tileView(channel, config, language, labels) {
   };
 }
 
-/** Draw a tile's two bars (RF on top, audio below) in `rect` of a canvas; the widths drawn. */
+// A tile's slot for its bars: RF on top, audio below, a fifth of the height between them.
+function barRows({ y, h }) {
+  const gap = Math.max(1, Math.round(h * 0.2));
+  const bar = Math.max(1, Math.floor((h - gap) / 2));
+  return { bar, rf: y, audio: y + bar + gap };
+}
+
+/** Draw a tile's two bars in `rect` of a canvas; the widths drawn. */
 function drawLevels(context, rect, rf, audio) {
   const { x, y, w, h } = rect;
   context.clearRect(x, y, w, h);
   const drawn = { rfPx: 0, audioPx: 0 };
   if (w <= 0 || h <= 0) return drawn;
-  const gap = Math.max(1, Math.round(h * 0.2));
-  const bar = Math.max(1, Math.floor((h - gap) / 2));
-  for (const [kind, fraction, top] of [["rf", rf, y], ["audio", audio, y + bar + gap]]) {
+  const rows = barRows(rect);
+  const bar = rows.bar;
+  for (const [kind, fraction, top] of [["rf", rf, rows.rf], ["audio", audio, rows.audio]]) {
     context.fillStyle = TRACK;
     context.fillRect(x, top, w, bar);
     let end = 0;
@@ -601,17 +608,16 @@ export class MicboardCard extends HTMLElement {
     const drawn = tile?._drawn;
     const context = tile?._band?.context;
     if (!drawn || !context) return null;
-    const { x, y, w, h } = tile._rect;
-    const gap = Math.max(1, Math.round(h * 0.2));
-    const bar = Math.max(1, Math.floor((h - gap) / 2));
+    const { x, w } = tile._rect;
+    const rows = barRows(tile._rect);
     // A filled pixel is opaque; the track is translucent.
     const filled = (top) => {
-      const row = context.getImageData(x, top + Math.floor(bar / 2), w, 1).data;
+      const row = context.getImageData(x, top + Math.floor(rows.bar / 2), w, 1).data;
       let end = 0;
       for (let i = 0; i < w; i += 1) if (row[i * 4 + 3] === 255) end = i + 1;
       return end;
     };
-    return { ...drawn, width: w, rfPixels: filled(y), audioPixels: filled(y + bar + gap) };
+    return { ...drawn, width: w, rfPixels: filled(rows.rf), audioPixels: filled(rows.audio) };
   }
 
   // Touch only what changed since the tile was last drawn.
