@@ -1,4 +1,4 @@
-"""A real ``hass`` process and the simulator, started once per module on free loopback ports.
+"""A real ``hass`` process and the simulator, started once per run on free loopback ports.
 
 Both run as their own process groups and are stopped in finalizers, even when a test fails.
 The Home Assistant config comes from ``tools.develop``, the same code ``scripts/develop``
@@ -28,6 +28,17 @@ import pytest_socket
 from tools import develop
 
 REPO = Path(__file__).resolve().parents[2]
+# Debian's Chromium, driven by Playwright (never `playwright install`), as root.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PYTHON = sys.executable
 HASS = str(Path(PYTHON).with_name("hass"))
 
@@ -116,7 +127,7 @@ class SimulatedRig:
         return next(host.rsplit(":", 1)[1] for host, _, rx in self.devices if rx == name)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedRig]:
     """``python -m simulator --rig demo`` (Shure and Sennheiser) on free loopback ports."""
     _allow_loopback_sockets()
@@ -153,7 +164,7 @@ class RunningHA:
     setup_seconds: float
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def home_assistant(
     rig: SimulatedRig, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningHA]:
@@ -208,7 +219,7 @@ async def api(home_assistant: RunningHA, socket_enabled: None) -> AsyncGenerator
             await client.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the browser test saves its screenshots (``MICBOARD_E2E_SCREENSHOTS`` to keep)."""
     if wanted := os.environ.get("MICBOARD_E2E_SCREENSHOTS"):

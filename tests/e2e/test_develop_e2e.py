@@ -23,20 +23,9 @@ import pytest
 
 from tools import develop
 
-from .conftest import RunningHA, SimulatedRig
+from .conftest import CHROMIUM, CHROMIUM_ARGS, RunningHA, SimulatedRig
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 MANUFACTURERS = {"shure": "Shure", "sennheiser": "Sennheiser"}
@@ -274,7 +263,7 @@ async def test_transmitter_off_and_on_reach_events_and_logbook(
 async def test_browser_shows_the_rig(
     api: Any, rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path
 ) -> None:
-    """Headless Chromium: dashboard, a Shure and a Sennheiser receiver's page, the logbook."""
+    """Headless Chromium: the dashboard's board and Entities views, receiver pages, logbook."""
     from playwright.async_api import async_playwright, expect  # noqa: PLC0415
 
     found = await develop.read_rig(api, await _entry_id(api))
@@ -326,18 +315,28 @@ async def test_browser_shows_the_rig(
             def text(value: str) -> Any:
                 return page.get_by_text(value, exact=True)
 
-            # "/" lands on the Micboard dashboard, logged in through trusted networks.
-            # Both manufacturers' sync logs, their receivers' channels and the activity feed.
+            # "/" lands on the Micboard dashboard, logged in through trusted networks, on
+            # the board (test_board_e2e.py looks at it closely).
             await go("/")
             await shows(
                 "start.png",
+                *map(text, channel_names),
+                *(text(c["name"]) for c in em_channels),
+                page.locator("micboard-activity-card li"),
+            )
+            assert urlsplit(page.url).path.startswith(f"/{develop.DASHBOARD_URL}")
+
+            # The Entities view: both manufacturers' sync logs, their receivers' channels
+            # and the activity feed, from Home Assistant's own cards.
+            await go(f"/{develop.DASHBOARD_URL}/rig")
+            await shows(
+                "entities.png",
                 *map(text, channel_names),
                 *(text(c["name"]) for c in em_channels),
                 text("Shure"),
                 text("Sennheiser"),
                 text("Activity"),
             )
-            assert urlsplit(page.url).path.startswith(f"/{develop.DASHBOARD_URL}")
 
             # A transmitter dies: its tile says so at once and the Activity card logs it
             # (one line: the channel's status).
@@ -378,7 +377,14 @@ async def test_browser_shows_the_rig(
             await browser.close()
 
     assert not outside, f"requests left 127.0.0.1: {outside}"
-    shots = ("start.png", "dashboard.png", "receiver.png", "sennheiser-receiver.png", "logbook.png")
+    shots = (
+        "start.png",
+        "entities.png",
+        "dashboard.png",
+        "receiver.png",
+        "sennheiser-receiver.png",
+        "logbook.png",
+    )
     for shot in shots:
         assert (screenshot_dir / shot).stat().st_size > 10_000
 

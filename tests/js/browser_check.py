@@ -4,8 +4,9 @@
 
 Not collected by pytest (it needs Chromium and Playwright, as the e2e test does): serves
 the repository on a free loopback port, opens ``tests/js/fixture.html`` in each layout,
-fails on any page error, and checks that 10 Hz meter ticks for two channels touch those two
-tiles only, one DOM write per changed value.
+fails on any page error, and checks that 10 Hz meter ticks for two channels redraw those two
+channels' bars only (on their canvas: no element changes) and that the canvas holds what the
+card says it drew.
 """
 
 from __future__ import annotations
@@ -77,13 +78,21 @@ def main() -> int:
             page.goto(f"{base}?layout={layout}&check=1")
             page.wait_for_function("document.title.startsWith('{')", timeout=15000)
             result = json.loads(page.title())
-            print(f"{layout}: {result}")
+            print(f"{layout}: {dict(result, bars='...')}")
             if errors:
                 failures.append(f"{layout}: page errors {errors}")
             if result["tiles"] != 6:
                 failures.append(f"{layout}: {result['tiles']} tiles, expected 6")
-            if result["touched"] != METERED:
-                failures.append(f"{layout}: meter ticks touched {result['touched']}")
+            # Meter ticks redraw the bars of the two metered channels, on their canvas only.
+            if result["touched"] or result["mutations"]:
+                failures.append(f"{layout}: meter ticks changed elements: {result['touched']}")
+            if result["redrawn"] != METERED:
+                failures.append(f"{layout}: meter ticks redrew the bars of {result['redrawn']}")
+            for key, bars in result["bars"].items():
+                # What is on the canvas is what the card says it drew.
+                seen = bars and (bars["rfPixels"], bars["audioPixels"])
+                if seen and seen != (bars["rfPx"], bars["audioPx"]):
+                    failures.append(f"{layout}: {key} bars drawn {bars}")
             if result["moreInfo"] != "sensor.vox_1_status":
                 failures.append(f"{layout}: tapping Vox 1 opened {result['moreInfo']}")
             if layout != "kiosk":

@@ -33,7 +33,7 @@ test("every status has a colour and an English label in both palettes", () => {
   assert.equal(statusStyle("good", "classic").colour, "#3ddc53");
   assert.match(statusStyle("good").colour, /^var\(--success-color/);
   assert.match(statusStyle("critical").colour, /--error-color/);
-  assert.equal(statusStyle("replace").label, "Replace");
+  assert.equal(statusStyle("replace").label, "Replace battery");
   assert.equal(statusStyle("tx_com_error").label, "Transmitter lost");
   assert.equal(statusStyle("rx_com_error").label, "Receiver offline");
 });
@@ -42,7 +42,7 @@ test("prev states are striped in their band's colour; audio peak flashes", () =>
   const prev = statusStyle("prev_critical", "classic");
   assert.equal(prev.striped, true);
   assert.equal(prev.colour, statusStyle("critical", "classic").colour);
-  assert.equal(prev.label, "Off · was critical");
+  assert.equal(prev.label, "Off (was critical)");
   assert.equal(statusStyle("critical").striped, false);
   assert.equal(statusStyle("audio_peak").flash, true);
   assert.equal(statusStyle("good").flash, false);
@@ -339,7 +339,9 @@ test("the integration's own messages are read: picture, change and meters", asyn
   assert.equal(first.patches[0].rf, -58);
   assert.equal(first.patches[0].audio, -20);
   assert.equal(first.patches[0].frequency, 518.2);
-  assert.equal(first.patches[0].quality, 90);
+  // Sennheiser's RF quality is a percentage, not Axient's 0-5 channel quality.
+  assert.equal(first.patches[0].quality, null);
+  assert.equal(first.patches[0].rfQuality, 90);
   assert.equal(first.patches[0].receiverName, "Theatre");
 
   const board = new Map();
@@ -362,4 +364,127 @@ test("the integration's own messages are read: picture, change and meters", asyn
     channels: [{ entry_id: "e1", receiver_id: "00:1b:66:00:00:01", index: 1, status: "prev_good" }],
   });
   assert.equal(board.get("00:1b:66:00:00:01:1").status, "prev_good");
+});
+
+test("the English status names are the integration's own (translations/en.json)", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const strings = JSON.parse(
+    await readFile(new URL("../../custom_components/micboard/translations/en.json", import.meta.url), "utf8"),
+  );
+  const states = strings.entity.sensor.status.state;
+  assert.deepEqual(Object.keys(states).sort(), [...STATUSES].sort());
+  for (const [status, name] of Object.entries(states)) assert.equal(localize(`status.${status}`), name, status);
+});
+
+test("status names from Home Assistant's translations win over the card's own", async () => {
+  const { statusLabels } = await import("../../custom_components/micboard/cards/micboard-logic.js");
+  const labels = statusLabels({
+    "component.micboard.entity.sensor.status.state.good": "Gut",
+    "component.micboard.entity.sensor.status.state.prev_good": "Aus (war gut)",
+    "component.micboard.entity.sensor.battery.name": "Batterie",
+    "component.other.entity.sensor.status.state.good": "no",
+  });
+  assert.deepEqual(labels, { good: "Gut", prev_good: "Aus (war gut)" });
+  assert.equal(statusStyle("good", "theme", "de", labels).label, "Gut");
+  // Missing ones fall back to the card's table.
+  assert.equal(statusStyle("critical", "theme", "de", labels).label, "Critical battery");
+  assert.deepEqual(statusLabels(undefined), {});
+});
+
+test("quality: Axient's 0-5 as Q n, Sennheiser's percentage as Q n %", async () => {
+  const { qualityText } = await import("../../custom_components/micboard/cards/micboard-logic.js");
+  assert.equal(qualityText(4, null), "Q 4");
+  assert.equal(qualityText(0, null), "Q 0");
+  assert.equal(qualityText(null, 91.6), "Q 92 %");
+  assert.equal(qualityText(null, null), "");
+  assert.equal(qualityText(undefined, undefined), "");
+});
+
+test("meter spans: RF one colour, audio green / yellow / red zones, whole pixels", async () => {
+  const { meterSpans, RF_COLOUR, AUDIO_ZONES } = await import(
+    "../../custom_components/micboard/cards/micboard-logic.js"
+  );
+  assert.deepEqual(meterSpans("rf", 0.5, 100), [{ x: 0, w: 50, colour: RF_COLOUR }]);
+  assert.deepEqual(meterSpans("rf", 0, 100), []);
+  assert.deepEqual(meterSpans("rf", null, 100), []);
+  assert.deepEqual(meterSpans("rf", 0.5, 0), []);
+  assert.deepEqual(meterSpans("audio", 0.5, 100), [{ x: 0, w: 50, colour: AUDIO_ZONES[0][1] }]);
+  assert.deepEqual(meterSpans("audio", 0.8, 100), [
+    { x: 0, w: 75, colour: AUDIO_ZONES[0][1] },
+    { x: 75, w: 5, colour: AUDIO_ZONES[1][1] },
+  ]);
+  const full = meterSpans("audio", 1.2, 200);
+  assert.deepEqual(full.map((span) => [span.x, span.w]), [[0, 150], [150, 30], [180, 20]]);
+  // −15 dBFS is the end of green, −6 dBFS the end of yellow.
+  assert.equal(audioFraction(-15), AUDIO_ZONES[0][0]);
+  assert.equal(Math.round(audioFraction(-6) * 100) / 100, AUDIO_ZONES[1][0]);
+});
+
+test("a tick's level changes are told apart from the tile's other values", () => {
+  const channels = board();
+  let result = applyBoardMessage(channels, {
+    type: "meters",
+    channels: { "00:0e:dd:aa:00:01:1": { rf_level_dbm: -50, audio_level_dbfs: -21 } },
+  });
+  assert.deepEqual([...result.levels], ["00:0e:dd:aa:00:01:1"]);
+  assert.equal(result.details.size, 0);
+  result = applyBoardMessage(channels, {
+    type: "meters",
+    channels: { "00:0e:dd:aa:00:02:1": { quality: 5, audio_level_dbfs: -9 } },
+  });
+  assert.deepEqual([...result.levels], ["00:0e:dd:aa:00:02:1"]);
+  assert.deepEqual([...result.details], ["00:0e:dd:aa:00:02:1"]);
+  result = applyBoardMessage(channels, {
+    type: "changed",
+    receivers: [{ api_device_id: "00:0e:dd:aa:00:01", channels: [{ index: 2, status: "good" }] }],
+  });
+  assert.deepEqual([...result.details], ["00:0e:dd:aa:00:01:2"]);
+  assert.equal(result.levels.size, 0);
+});
+
+test("while the transmitter is off, the tile shows its last battery reading", async () => {
+  const { shownBattery } = await import("../../custom_components/micboard/cards/micboard-logic.js");
+  const channels = board();
+  const key = "00:0e:dd:aa:00:01:2";
+  assert.deepEqual(shownBattery(channels.get(key)), {
+    filled: 3, total: 5, level: "replace", percent: null, runtime: 95, stale: false,
+  });
+  // Switched off: the integration sends no battery any more, and a prev status.
+  applyBoardMessage(channels, {
+    type: "changed",
+    receivers: [{
+      api_device_id: "00:0e:dd:aa:00:01",
+      channels: [{ index: 2, status: "prev_replace", battery_bars: null, battery_percent: null, runtime_minutes: null }],
+    }],
+  });
+  const off = channels.get(key);
+  assert.equal(off.batteryBars, null);
+  assert.deepEqual(shownBattery(off), { filled: 3, total: 5, level: "replace", percent: null, runtime: 95, stale: true });
+  // Gone for good (transmitter lost): nothing.
+  applyBoardMessage(channels, {
+    type: "changed",
+    receivers: [{ api_device_id: "00:0e:dd:aa:00:01", channels: [{ index: 2, status: "tx_com_error" }] }],
+  });
+  assert.equal(shownBattery(channels.get(key)), null);
+  // A new picture (the page reconnected) keeps the memory.
+  applyBoardMessage(channels, {
+    type: "changed",
+    receivers: [{ api_device_id: "00:0e:dd:aa:00:01", channels: [{ index: 2, status: "prev_replace" }] }],
+  });
+  const picture = structuredClone(SNAPSHOT);
+  Object.assign(picture.entries[0].receivers[0].channels[1], {
+    status: "prev_replace", battery_bars: null, runtime_minutes: null,
+  });
+  applyBoardMessage(channels, picture);
+  assert.equal(shownBattery(channels.get(key)).stale, true);
+  // A channel never seen with a battery shows none.
+  assert.equal(shownBattery({ status: "prev_good" }), null);
+});
+
+test("receiver groups carry the model and manufacturer", () => {
+  const groups = groupChannels(board().values(), {});
+  assert.deepEqual(
+    groups.map((g) => g.detail),
+    ["EM 2 Dante · Sennheiser", "ULXD4D · Shure", "AD4Q · Shure"],
+  );
 });

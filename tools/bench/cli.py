@@ -45,7 +45,12 @@ def main(argv: list[str]) -> int:
             worker.process.kill()
     results.log_records = collector.records
     results.notes.append(f"benchmark wall time {time.monotonic() - started:.0f} s")
-    return print_report(options, results, worker.receivers)
+    status = print_report(options, results, worker.receivers)
+    if options.browser is not False:
+        from .browser import run_for_report  # noqa: PLC0415
+
+        status = max(status, run_for_report(options, status))
+    return status
 
 
 def _measure(options: Options, worker: Worker, results: Results) -> None:

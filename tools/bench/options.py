@@ -32,6 +32,10 @@ class Options:
     detail_entities: bool
     tracemalloc: int
     simulator_worker: bool
+    # The board in headless Chromium after the figures (tools/bench/browser.py): None runs
+    # it when Chromium is there, True insists, False skips.
+    browser: bool | None = None
+    browser_seconds: float = 60.0
     # "" (the default: --receivers of --models) or "mixed[:N]" (N ULXD4Q + N EW-DX EM 4).
     rig: str = ""
     # SBC840 chargers (8 bays each, packs charging) beside the receivers, on the Shure entry.
@@ -98,6 +102,15 @@ def parser() -> argparse.ArgumentParser:
         metavar="FRAMES",
         help="trace allocations (slow: for finding memory, not for timing)",
     )
+    parser.add_argument(
+        "--browser",
+        action=argparse.BooleanOptionalAction,
+        help="then time the board card in headless Chromium (default: when /usr/bin/chromium "
+        "exists; python -m tools.bench.browser runs only that)",
+    )
+    parser.add_argument(
+        "--browser-seconds", type=float, default=60.0, help="meter ticks played to the card (s)"
+    )
     parser.add_argument("--simulator-worker", action="store_true", help=argparse.SUPPRESS)
     return parser
 
@@ -134,6 +147,8 @@ def parse(argv: list[str]) -> Options:
         detail_entities=args.detail_entities,
         tracemalloc=args.tracemalloc,
         simulator_worker=args.simulator_worker,
+        browser=args.browser,
+        browser_seconds=args.browser_seconds,
     )
 
 

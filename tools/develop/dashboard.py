@@ -1,4 +1,4 @@
-"""The "Micboard" dashboard, built from the registries and made the default one."""
+"""The "Micboard" dashboard: the board, TV mode, and a view built from the registries."""
 
 from __future__ import annotations
 
@@ -108,18 +108,58 @@ def _service_card(rigs: list[Rig]) -> JSONObject:
     return {"type": "vertical-stack", "cards": cards}
 
 
+# The views, in order: the first is where the dashboard opens.
+BOARD_VIEW = "board"
+TV_VIEW = "tv"
+RIG_VIEW = "rig"
+
+
+def _board_view() -> JSONObject:
+    """The Micboard board (every channel of both manufacturers), the activity log beside it."""
+    return {
+        "title": "Board",
+        "path": BOARD_VIEW,
+        "icon": "mdi:view-grid",
+        "type": "sidebar",
+        "cards": [
+            {"type": "custom:micboard-card", "title": "Micboard"},
+            {"type": "custom:micboard-activity-card", "view_layout": {"position": "sidebar"}},
+        ],
+    }
+
+
+def _tv_view() -> JSONObject:
+    """The board as a screen by the rack shows it: large tiles filling the whole view."""
+    return {
+        "title": "TV",
+        "path": TV_VIEW,
+        "icon": "mdi:television",
+        "type": "panel",
+        "cards": [{"type": "custom:micboard-card", "layout": "kiosk", "palette": "classic"}],
+    }
+
+
 def build_dashboard(rigs: Rig | list[Rig]) -> JSONObject:
-    """Classic Micboard's admin view: the sync logs and activity, then every channel.
+    """The board and its activity log, the board in TV mode, then the entities' own view.
 
     ``rigs``: one per manufacturer's entry; receivers follow manufacturer by manufacturer.
+    The last view is classic Micboard's admin view built from Home Assistant's own cards:
+    the sync logs and activity, then every channel's status, battery and RF entities.
     """
     rigs = [rigs] if isinstance(rigs, Rig) else rigs
     cards = [_service_card(rigs), *(_receiver_card(rig, r) for rig in rigs for r in rig.receivers)]
     return {
         "title": "Micboard",
-        # Masonry packs receivers of different sizes without gaps: a whole rig per screen.
         "views": [
-            {"title": "Micboard", "path": "rig", "icon": "mdi:microphone-variant", "cards": cards}
+            _board_view(),
+            _tv_view(),
+            # Masonry packs receivers of different sizes without gaps: a whole rig per screen.
+            {
+                "title": "Entities",
+                "path": RIG_VIEW,
+                "icon": "mdi:format-list-bulleted",
+                "cards": cards,
+            },
         ],
     }
 
@@ -139,4 +179,4 @@ async def ensure_dashboard(api: HomeAssistantAPI, rigs: Rig | list[Rig]) -> str:
         )
     await api.call("lovelace/config/save", url_path=DASHBOARD_URL, config=build_dashboard(rigs))
     await api.call("frontend/set_system_data", key="core", value={"default_panel": DASHBOARD_URL})
-    return f"{api.base_url}/{DASHBOARD_URL}/rig"
+    return f"{api.base_url}/{DASHBOARD_URL}/{BOARD_VIEW}"

@@ -191,6 +191,8 @@ export class MicboardActivityCard extends HTMLElement {
       time.dateTime = row.time ?? "";
       time.title = row.time ? new Date(row.time).toLocaleString(language) : "";
       const type = String(row.eventType).replace(/^micboard_/, "");
+      item.dataset.eventType = row.eventType;
+      if (row.manufacturer) item.dataset.manufacturer = row.manufacturer;
       item.append(time, element("span", `chip ${type}`, eventLabel(row.eventType, language)), element("span", "sentence", row.sentence));
       if (row.deviceId) {
         item.dataset.device = row.deviceId;

@@ -9,6 +9,14 @@
 //
 // The sibling modules are imported with this file's own `?v=<version>` so that an upgrade
 // of the integration reaches them too (the static path is served with long cache headers).
+//
+// Meters arrive up to ten times a second for hundreds of channels, so a tick must cost the
+// browser next to nothing. The bars are not elements: each row of tiles has one canvas laid
+// over the band its bars cover, and a tile's bars are drawn on it where the tile keeps an
+// empty slot for them (no style recalculation, layout or compositing layer per bar, and few
+// pixels for the compositor). A tick redraws only the bars whose levels moved by a pixel,
+// at most once per animation frame, and only for groups on screen (the others when they
+// scroll in); everything else on a tile is written only when its text or state changed.
 const version = new URL(import.meta.url).search;
 const logic = await import(`./micboard-logic.js${version}`);
 const { MicboardActivityCard } = await import(`./micboard-activity-card.js${version}`);
@@ -18,7 +26,6 @@ const {
   BOARD_DEFAULTS,
   applyBoardMessage,
   audioFraction,
-  batterySegments,
   effectiveStatus,
   filterChannels,
   formatFrequency,
@@ -26,68 +33,92 @@ const {
   groupChannels,
   kioskGrid,
   localize,
+  meterSpans,
+  qualityText,
   rfFraction,
+  shownBattery,
+  statusLabels,
   statusStyle,
 } = logic;
 
 const STYLE = `
-:host { display: block; }
+:host { display: block; --tile-width: 176px; }
 ha-card { display: block; padding: 12px; box-sizing: border-box; height: 100%; overflow: hidden; }
 :host([layout="kiosk"]) ha-card { min-height: calc(100vh - var(--header-height, 56px) - 16px); padding: 8px; }
 .title { font-size: 1.25rem; font-weight: 500; margin: 0 4px 8px; color: var(--primary-text-color); }
 .message { padding: 16px; color: var(--secondary-text-color); }
-.group + .group { margin-top: 12px; }
+/* Receivers side by side while they fit: a small rig is one screen, not one row each. */
+.groups { display: flex; flex-wrap: wrap; gap: 12px 16px; align-items: flex-start; }
+/* Every tile the same size; a group wider than the card wraps its tiles. */
+.group { flex: 0 1 auto; width: calc(var(--count) * (var(--tile-width) + 8px) - 8px); max-width: 100%; min-width: 0;
+  /* Groups off screen are neither laid out nor painted, their canvases not composited. */
+  content-visibility: auto; contain-intrinsic-size: auto 320px auto 190px; }
+:host([fixed-columns]) .group, .group.all { flex-basis: 100%; max-width: none; }
 .group-name { font-size: 0.85rem; font-weight: 500; text-transform: uppercase; letter-spacing: 0.06em;
-  color: var(--secondary-text-color); margin: 0 4px 6px; }
-.tiles { display: grid; gap: 8px; grid-template-columns: repeat(var(--columns, auto-fill), minmax(var(--tile-min, 150px), 1fr)); }
+  color: var(--secondary-text-color); margin: 0 4px 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.group-name small { font-size: 0.75rem; font-weight: 400; text-transform: none; letter-spacing: 0; margin-left: 6px; opacity: 0.8; }
+.tiles { display: grid; gap: 8px; grid-template-columns: repeat(auto-fill, minmax(min(var(--tile-width), 100%), 1fr)); }
+:host([fixed-columns]) .tiles { grid-template-columns: repeat(var(--columns), minmax(0, 1fr)); }
 :host([layout="kiosk"]) .tiles { gap: 10px; height: var(--kiosk-height, calc(100vh - 120px));
-  grid-template-columns: repeat(var(--kiosk-columns), 1fr); grid-template-rows: repeat(var(--kiosk-rows), 1fr); }
+  grid-template-columns: repeat(var(--kiosk-columns), minmax(0, 1fr)); grid-template-rows: repeat(var(--kiosk-rows), minmax(0, 1fr)); }
 .group-tag { display: none; }
 :host([layout="kiosk"]) .group-tag { display: inline; opacity: 0.75; }
-.tile { container-type: inline-size; position: relative; border-radius: 10px; padding: 8px 10px; cursor: pointer;
-  background: var(--tile-bg); color: var(--tile-fg); min-height: 150px; display: flex; flex-direction: column; gap: 4px;
-  outline-offset: 2px; overflow: hidden; user-select: none; }
-:host([layout="kiosk"]) .tile { min-height: 0; }
+.tile { container-type: inline-size; contain: layout paint style; position: relative; border-radius: 10px;
+  padding: 8px 10px; cursor: pointer; background: var(--tile-bg); color: var(--tile-fg); min-height: 150px;
+  display: flex; flex-direction: column; gap: 4px; outline-offset: 2px; overflow: hidden; user-select: none; }
+/* TV tiles take the grid's size; on a screen full of small tiles the lesser lines go. */
+:host([layout="kiosk"]) .tile { min-height: 0; container-type: size; }
 .tile:focus-visible { outline: 2px solid var(--primary-color); }
 /* The transmitter is off: the band of its last reading, striped and dimmed. */
 .tile.striped { background: repeating-linear-gradient(135deg, rgba(0,0,0,0.45) 0 12px, rgba(0,0,0,0.2) 12px 24px), var(--tile-bg); }
 .tile.flash { animation: flash 0.5s steps(1) infinite; }
 @keyframes flash { 50% { filter: brightness(1.8) saturate(0.4); } }
-@media (prefers-reduced-motion: reduce) { .tile.flash { animation: none; outline: 4px solid #fff; } .fill { transition: none; } }
+@media (prefers-reduced-motion: reduce) { .tile.flash { animation: none; outline: 4px solid #fff; } }
 .top, .bottom, .battery { display: flex; align-items: center; gap: 6px; font-size: clamp(0.7rem, 6.5cqi, 1.4rem); }
-.top { justify-content: space-between; opacity: 0.85; }
+.top { justify-content: space-between; opacity: 0.85; white-space: nowrap; }
+.top > * { overflow: hidden; text-overflow: ellipsis; }
 .slot { font-weight: 700; }
 .name { font-size: clamp(1.3rem, 16cqi, 5.5rem); font-weight: 700; line-height: 1.05; overflow: hidden;
   text-overflow: ellipsis; white-space: nowrap; }
-.status { font-size: clamp(0.8rem, 8cqi, 2rem); font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; }
+.status { font-size: clamp(0.8rem, 8cqi, 2rem); font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .segs { display: inline-flex; gap: 2px; height: 0.9em; }
 .segs i { width: clamp(6px, 5cqi, 22px); border: 1px solid currentColor; border-radius: 2px; opacity: 0.9; }
 .segs i.on { background: currentColor; }
+/* The last reading before the transmitter went off. */
+.battery.stale { opacity: 0.6; }
 .battery .runtime { margin-left: auto; font-variant-numeric: tabular-nums; font-weight: 600; }
 .pct { font-variant-numeric: tabular-nums; }
-.meters { display: grid; gap: 3px; margin-top: auto; }
-.meter { display: flex; align-items: center; gap: 4px; font-size: clamp(0.6rem, 5cqi, 1.1rem); }
-.meter .lbl { width: 3.2em; opacity: 0.8; }
-.bar { flex: 1; height: clamp(5px, 4cqi, 16px); background: rgba(0,0,0,0.35); border-radius: 3px; overflow: hidden; }
-.fill { height: 100%; width: 100%; transform-origin: left; transform: scaleX(0); transition: transform 90ms linear; }
-.rf .fill { background: #4fc3f7; }
-.audio .fill { background: linear-gradient(90deg, #76ff03 0 75%, #ffea00 75% 90%, #ff1744 90%); }
-.bottom { justify-content: space-between; opacity: 0.85; }
+.meters { display: grid; grid-template-columns: auto 1fr; column-gap: 6px; row-gap: 3px; margin-top: auto;
+  font-size: clamp(0.6rem, 5cqi, 1.1rem); line-height: 1.2; }
+.meters .lbl { grid-column: 1; opacity: 0.8; }
+.levels { grid-column: 2; grid-row: 1 / 3; }
+.tiles { position: relative; }
+canvas.bars { position: absolute; left: 0; top: 0; z-index: 1; pointer-events: none; }
+/* Never empty, so the bars sit at the same height on every tile of a row. */
+.bottom { justify-content: space-between; opacity: 0.85; min-height: 1.3em; }
 .ant { display: inline-flex; gap: 2px; }
 .ant b { min-width: 1.2em; text-align: center; border: 1px solid currentColor; border-radius: 3px; font-size: 0.85em; padding: 0 2px; }
 .ant b.off { opacity: 0.3; }
 .hidden { display: none !important; }
-/* Compact (phone): one line per channel. */
+/* Compact (phone): a few lines per channel. */
+:host([compact]) .groups { gap: 8px; }
+:host([compact]) .group { flex-basis: 100%; max-width: none; }
 :host([compact]) .tiles { grid-template-columns: 1fr; gap: 4px; }
 :host([compact]) .tile { min-height: 0; flex-direction: row; flex-wrap: wrap; align-items: center; padding: 6px 10px; gap: 2px 10px; }
 :host([compact]) .top { display: none; }
 :host([compact]) .name { font-size: 1.15rem; flex: 1 1 40%; }
 :host([compact]) .status { font-size: 0.8rem; flex: 0 0 auto; }
 :host([compact]) .battery { font-size: 0.85rem; flex: 1 1 100%; }
-:host([compact]) .meters { flex: 1 1 100%; grid-template-columns: 1fr 1fr; margin: 0; }
+:host([compact]) .meters { flex: 1 1 100%; margin: 0; font-size: 0.7rem; }
 :host([compact]) .bottom { display: none; }
-:host([compact]) .meter { font-size: 0.7rem; }
+/* (Last, to win over the rules above.) */
+@container (max-height: 150px) { .tile .top, .tile .bottom { display: none; } }
+@container (max-height: 105px) { .tile .battery { display: none; } }
+@container (max-height: 70px) { .tile .meters { display: none; } }
 `;
+
+const TRACK = "rgba(0,0,0,0.35)";
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -101,11 +132,13 @@ export function navigate(path) {
   window.dispatchEvent(new CustomEvent("location-changed", { detail: { replace: false } }));
 }
 
-// What a tile shows, from a channel: the values compared to decide what to touch.
-function tileView(channel, config, language) {
-  const style = statusStyle(effectiveStatus(channel), config.palette, language);
-  const battery = batterySegments(channel.batteryBars, channel.batteryPercent);
+// What a tile shows besides its bars, from a channel: the values compared to decide what to touch.
+function tileView(channel, config, language, labels) {
+  const status = effectiveStatus(channel);
+  const style = statusStyle(status, config.palette, language, labels);
+  const battery = shownBattery(channel, status);
   return {
+    status: style.status,
     name: channel.name ?? channel.key,
     slot: String(channel.index ?? ""),
     tx: channel.txModel ?? "",
@@ -116,14 +149,42 @@ function tileView(channel, config, language) {
     striped: style.striped,
     flash: style.flash,
     segments: battery?.filled ?? -1,
+    stale: Boolean(battery?.stale),
     pct: battery?.percent == null ? "" : `${battery.percent} %`,
-    runtime: formatRuntime(channel.runtimeMinutes),
-    rf: rfFraction(channel.rf) ?? 0,
-    audio: audioFraction(channel.audio) ?? 0,
+    runtime: battery ? formatRuntime(battery.runtime) : "—",
     antenna: channel.antenna == null ? "" : String(channel.antenna),
-    quality: channel.quality == null ? "" : `Q ${channel.quality}`,
+    quality: qualityText(channel.quality, channel.rfQuality),
     receiver: channel.receiverName ?? "",
   };
+}
+
+// A tile's slot for its bars: RF on top, audio below, a fifth of the height between them.
+function barRows({ y, h }) {
+  const gap = Math.max(1, Math.round(h * 0.2));
+  const bar = Math.max(1, Math.floor((h - gap) / 2));
+  return { bar, rf: y, audio: y + bar + gap };
+}
+
+/** Draw a tile's two bars in `rect` of a canvas; the widths drawn. */
+function drawLevels(context, rect, rf, audio) {
+  const { x, y, w, h } = rect;
+  context.clearRect(x, y, w, h);
+  const drawn = { rfPx: 0, audioPx: 0 };
+  if (w <= 0 || h <= 0) return drawn;
+  const rows = barRows(rect);
+  const bar = rows.bar;
+  for (const [kind, fraction, top] of [["rf", rf, rows.rf], ["audio", audio, rows.audio]]) {
+    context.fillStyle = TRACK;
+    context.fillRect(x, top, w, bar);
+    let end = 0;
+    for (const span of meterSpans(kind, fraction, w)) {
+      context.fillStyle = span.colour;
+      context.fillRect(x + span.x, top, span.w, bar);
+      end = span.x + span.w;
+    }
+    drawn[`${kind}Px`] = end;
+  }
+  return drawn;
 }
 
 export class MicboardCard extends HTMLElement {
@@ -140,10 +201,17 @@ export class MicboardCard extends HTMLElement {
     this._channels = new Map();
     this._tiles = new Map();
     this._pending = new Set();
+    this._pendingLevels = new Set();
     this._layoutNeeded = true;
     this._frame = 0;
     this._state = "connecting";
+    this._labels = undefined;
     this.attachShadow({ mode: "open" });
+    // Where the bars go: measured again whenever a group's grid or one of its tiles resizes.
+    this._geometry = new ResizeObserver((entries) => {
+      const sections = new Set(entries.map((entry) => entry.target._section ?? entry.target.closest(".tiles")?._section));
+      for (const section of sections) if (section) this._measureSection(section);
+    });
   }
 
   setConfig(config) {
@@ -164,6 +232,7 @@ export class MicboardCard extends HTMLElement {
       this._layoutNeeded = true;
       this._schedule();
     }
+    if (this._labelsLanguage !== this._language) this._loadStatusLabels();
     if (first && this.isConnected) this._subscribe();
   }
 
@@ -207,12 +276,34 @@ export class MicboardCard extends HTMLElement {
     });
   }
 
-  /** One `micboard/subscribe` message (public so a fixture page can feed the card). */
+  // The status names in the user's language, from the integration's translations.
+  async _loadStatusLabels() {
+    const language = this._language;
+    this._labelsLanguage = language;
+    if (!this._hass?.callWS) return;
+    try {
+      const { resources } = await this._hass.callWS({
+        type: "frontend/get_translations",
+        language,
+        category: "entity",
+        integration: ["micboard"],
+      });
+      if (language !== this._labelsLanguage) return;
+      this._labels = statusLabels(resources);
+    } catch {
+      return; // The card's own English names stay.
+    }
+    for (const key of this._channels.keys()) this._pending.add(key);
+    this._schedule();
+  }
+
+  /** One `micboard/subscribe` message (public so a test page can feed the card). */
   handleMessage(msg) {
-    const { changed, structural } = applyBoardMessage(this._channels, msg);
+    const { details, levels, structural } = applyBoardMessage(this._channels, msg);
     this._state = "live";
     if (structural) this._layoutNeeded = true;
-    for (const key of changed) this._pending.add(key);
+    for (const key of details) this._pending.add(key);
+    for (const key of levels) this._pendingLevels.add(key);
     this._schedule();
   }
 
@@ -222,8 +313,12 @@ export class MicboardCard extends HTMLElement {
     this._frame = requestAnimationFrame(() => {
       this._frame = 0;
       if (this._layoutNeeded) this._layout();
-      else for (const key of this._pending) this._updateTile(key);
+      else {
+        for (const key of this._pending) this._updateTile(key);
+        for (const key of this._pendingLevels) this._updateLevels(key);
+      }
       this._pending.clear();
+      this._pendingLevels.clear();
     });
   }
 
@@ -261,8 +356,10 @@ export class MicboardCard extends HTMLElement {
     const config = this._config;
     const language = this._language;
     this.setAttribute("layout", config.layout);
+    this.toggleAttribute("fixed-columns", Boolean(config.columns) && config.layout !== "kiosk");
     this.toggleAttribute("compact", config.layout === "compact" || (config.layout === "auto" && this.clientWidth > 0 && this.clientWidth < 420));
     if (config.group_by === "label") this._loadLabels();
+    this._geometry.disconnect();
     const root = this.shadowRoot;
     root.replaceChildren();
     const style = element("style");
@@ -281,18 +378,29 @@ export class MicboardCard extends HTMLElement {
     const groups = groupChannels(channels, config, this._lookup(), language);
     if (config.columns) card.style.setProperty("--columns", String(config.columns));
     const kiosk = config.layout === "kiosk";
+    const container = element("div", "groups");
+    card.append(container);
     let tiles;
     for (const group of groups) {
       // TV / kiosk: one grid filling the screen, the group's name on its tiles instead.
       if (!kiosk || !tiles) {
         const section = element("section", "group");
-        if (group.name && !kiosk) section.append(element("div", "group-name", group.name));
-        tiles = element("div", "tiles");
+        const grid = this._createGrid();
+        // Off screen, the browser skips the group (content-visibility): so does drawing.
+        section.addEventListener("contentvisibilityautostatechange", (event) => this._setVisible(grid._section, !event.skipped));
+        section.style.setProperty("--count", String(group.channels.length));
+        if (kiosk || groups.length === 1) section.classList.add("all");
+        if (group.name && !kiosk) {
+          const heading = element("div", "group-name", group.name);
+          if (group.detail) heading.append(element("small", "", group.detail));
+          section.append(heading);
+        }
+        tiles = grid;
         section.append(tiles);
-        card.append(section);
+        container.append(section);
       }
       for (const channel of group.channels) {
-        const tile = this._createTile(channel, group.name);
+        const tile = this._createTile(channel, group.name, tiles._section);
         // With labels a channel can show twice: every copy is updated.
         if (!this._tiles.has(channel.key)) this._tiles.set(channel.key, []);
         this._tiles.get(channel.key).push(tile);
@@ -302,23 +410,112 @@ export class MicboardCard extends HTMLElement {
     if (kiosk) this._fitKiosk();
   }
 
+  // A grid of tiles with the canvases its tiles' bars are drawn on.
+  _createGrid() {
+    const grid = element("div", "tiles");
+    // bands: one canvas per row of tiles, made when the grid is measured.
+    const section = { grid, bands: [], tiles: [], visible: true, stale: new Set() };
+    grid._section = section;
+    if (this._config.show_meters) this._geometry.observe(grid);
+    return grid;
+  }
+
+  // Bars off screen are not drawn until their group scrolls into view.
+  _setVisible(section, visible) {
+    if (!section || section.visible === visible) return;
+    section.visible = visible;
+    if (!visible) return;
+    for (const tile of section.stale) this._drawTileLevels(tile);
+    section.stale.clear();
+  }
+
+  // Find each tile's slot for its bars and lay one canvas over each row's band of slots
+  // (few pixels to hand to the compositor per frame); then redraw them all.
+  _measureSection(section) {
+    const { grid } = section;
+    const ratio = window.devicePixelRatio || 1;
+    // Layout positions in the grid (offsets: unlike client rects, not moved by a transform
+    // such as the editor dialog's opening animation).
+    const rows = new Map();
+    for (const tile of section.tiles) {
+      const levels = tile._parts.levels;
+      tile._rect = null;
+      tile._band = null;
+      const slot = {
+        left: tile.offsetLeft + levels.offsetLeft,
+        top: tile.offsetTop + levels.offsetTop,
+        width: levels.offsetWidth,
+        height: levels.offsetHeight,
+      };
+      slot.right = slot.left + slot.width;
+      slot.bottom = slot.top + slot.height;
+      // No bars where the tile has no room for them (hidden, or cut off by the tile's edge).
+      const fits = slot.bottom <= tile.offsetTop + tile.offsetHeight && slot.right <= tile.offsetLeft + tile.offsetWidth;
+      if (levels.offsetParent !== tile || !slot.width || !slot.height || !fits) continue;
+      // Tiles whose slots start at the same height share a band.
+      if (!rows.has(slot.top)) rows.set(slot.top, []);
+      rows.get(slot.top).push([tile, slot]);
+    }
+    [...rows.values()].forEach((members, i) => {
+      const band = (section.bands[i] ??= this._createBand(grid));
+      const left = Math.min(...members.map(([, slot]) => slot.left));
+      const top = Math.min(...members.map(([, slot]) => slot.top));
+      const width = Math.round((Math.max(...members.map(([, slot]) => slot.right)) - left) * ratio);
+      const height = Math.round((Math.max(...members.map(([, slot]) => slot.bottom)) - top) * ratio);
+      const { canvas } = band;
+      if (canvas.width !== width || canvas.height !== height || band.ratio !== ratio) {
+        canvas.width = width;
+        canvas.height = height;
+        canvas.style.width = `${width / ratio}px`;
+        canvas.style.height = `${height / ratio}px`;
+        band.ratio = ratio;
+        band.context = null;
+      }
+      canvas.style.transform = `translate(${left}px, ${top}px)`;
+      band.context ??= canvas.getContext("2d");
+      band.context.clearRect(0, 0, width, height);
+      for (const [tile, slot] of members) {
+        tile._band = band;
+        tile._rect = {
+          x: Math.round((slot.left - left) * ratio),
+          y: Math.round((slot.top - top) * ratio),
+          w: Math.round(slot.width * ratio),
+          h: Math.round(slot.height * ratio),
+        };
+        tile._drawn = undefined;
+        this._drawTileLevels(tile);
+      }
+    });
+    for (const band of section.bands.splice(rows.size)) band.canvas.remove();
+  }
+
+  _createBand(grid) {
+    const canvas = element("canvas", "bars");
+    canvas.width = 0;
+    canvas.height = 0;
+    grid.append(canvas);
+    return { canvas, context: null, ratio: 0 };
+  }
+
   _fitKiosk() {
     const tiles = this.shadowRoot.querySelector(".tiles");
     if (!tiles) return;
     const top = tiles.getBoundingClientRect().top;
     const height = Math.max(240, innerHeight - Math.max(0, top) - 24);
     const width = tiles.clientWidth || innerWidth;
-    const grid = kioskGrid(tiles.children.length, width, height, 1.3, this._config.columns);
+    const count = tiles._section?.tiles.length ?? tiles.children.length;
+    const grid = kioskGrid(count, width, height, 1.3, this._config.columns);
     tiles.style.setProperty("--kiosk-columns", String(grid.columns));
     tiles.style.setProperty("--kiosk-rows", String(grid.rows));
     tiles.style.setProperty("--kiosk-height", `${height}px`);
   }
 
-  _createTile(channel, groupName = "") {
+  _createTile(channel, groupName = "", section = undefined) {
     const tile = element("div", "tile");
     tile.setAttribute("role", "button");
     tile.tabIndex = 0;
     tile.dataset.key = channel.key;
+    if (channel.manufacturer) tile.dataset.manufacturer = channel.manufacturer;
     const top = element("div", "top");
     const parts = {
       slot: element("span", "slot"),
@@ -326,11 +523,11 @@ export class MicboardCard extends HTMLElement {
       freq: element("span", "freq"),
       name: element("div", "name"),
       statusText: element("div", "status"),
+      battery: element("div", "battery"),
       segs: element("span", "segs"),
       pct: element("span", "pct"),
       runtime: element("span", "runtime"),
-      rfFill: element("div", "fill"),
-      audioFill: element("div", "fill"),
+      levels: element("div", "levels"),
       antenna: element("span", "ant"),
       quality: element("span", "quality"),
     };
@@ -339,23 +536,22 @@ export class MicboardCard extends HTMLElement {
     if (groupName) slot.append(element("span", "group-tag", `${groupName} · `));
     slot.append(parts.slot);
     top.append(slot, parts.tx, parts.freq);
-    const battery = element("div", "battery");
-    battery.append(parts.segs, parts.pct, parts.runtime);
+    parts.battery.append(parts.segs, parts.pct, parts.runtime);
     const meters = element("div", "meters");
     const language = this._language;
-    for (const [kind, fill] of [["rf", parts.rfFill], ["audio", parts.audioFill]]) {
-      const meter = element("div", `meter ${kind}`);
-      const bar = element("div", "bar");
-      bar.append(fill);
-      meter.append(element("span", "lbl", localize(`board.${kind}`, language)), bar);
-      meters.append(meter);
-    }
+    meters.append(
+      element("span", "lbl", localize("board.rf", language)),
+      parts.levels,
+      element("span", "lbl", localize("board.audio", language)),
+    );
     meters.classList.toggle("hidden", !this._config.show_meters);
     const bottom = element("div", "bottom");
     bottom.append(parts.antenna, parts.quality);
-    tile.append(top, parts.name, parts.statusText, battery, meters, bottom);
+    tile.append(top, parts.name, parts.statusText, parts.battery, meters, bottom);
     tile._parts = parts;
     tile._shown = {};
+    tile._section = section;
+    section?.tiles.push(tile);
     tile.addEventListener("click", () => this._tap(tile.dataset.key));
     tile.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
@@ -364,6 +560,7 @@ export class MicboardCard extends HTMLElement {
       }
     });
     this._render(tile, channel);
+    if (this._config.show_meters && section) this._geometry.observe(tile);
     return tile;
   }
 
@@ -372,25 +569,76 @@ export class MicboardCard extends HTMLElement {
     for (const tile of this._tiles.get(key) ?? []) if (channel) this._render(tile, channel);
   }
 
+  _updateLevels(key) {
+    const channel = this._channels.get(key);
+    for (const tile of this._tiles.get(key) ?? []) if (channel) this._renderLevels(tile, channel);
+  }
+
+  // The bars: redrawn when a level moved by a pixel or more (a tick's only work on a tile).
+  _renderLevels(tile, channel) {
+    tile._levels = [rfFraction(channel.rf) ?? 0, audioFraction(channel.audio) ?? 0, channel.rf ?? null, channel.audio ?? null];
+    this._drawTileLevels(tile);
+  }
+
+  _drawTileLevels(tile) {
+    const section = tile._section;
+    const rect = tile._rect;
+    const context = tile._band?.context;
+    if (!this._config.show_meters || !context || !rect || !tile._levels) return;
+    if (!section.visible) {
+      section.stale.add(tile);
+      return;
+    }
+    const [rf, audio, rfLevel, audioLevel] = tile._levels;
+    const drawn = tile._drawn;
+    if (drawn && Math.round(drawn.rf * rect.w) === Math.round(rf * rect.w) && Math.round(drawn.audio * rect.w) === Math.round(audio * rect.w)) {
+      return;
+    }
+    // What the bars show, for tests and tools: the levels and the widths drawn in pixels.
+    tile._drawn = { rf, audio, rfLevel, audioLevel, ...drawLevels(context, rect, rf, audio) };
+  }
+
+  /**
+   * What a channel's bars show (for tests and tools): its RF and audio levels, the widths
+   * drawn and the widths read back from the canvas's pixels, in canvas pixels of a bar
+   * `width` wide; null for a channel without a tile or not drawn yet.
+   */
+  levelsShown(key) {
+    const tile = this._tiles.get(key)?.[0];
+    const drawn = tile?._drawn;
+    const context = tile?._band?.context;
+    if (!drawn || !context) return null;
+    const { x, w } = tile._rect;
+    const rows = barRows(tile._rect);
+    // A filled pixel is opaque; the track is translucent.
+    const filled = (top) => {
+      const row = context.getImageData(x, top + Math.floor(rows.bar / 2), w, 1).data;
+      let end = 0;
+      for (let i = 0; i < w; i += 1) if (row[i * 4 + 3] === 255) end = i + 1;
+      return end;
+    };
+    return { ...drawn, width: w, rfPixels: filled(rows.rf), audioPixels: filled(rows.audio) };
+  }
+
   // Touch only what changed since the tile was last drawn.
   _render(tile, channel) {
-    const view = tileView(channel, this._config, this._language);
+    const view = tileView(channel, this._config, this._language, this._labels);
     const shown = tile._shown;
     const parts = tile._parts;
     const changed = (field) => shown[field] !== view[field];
     for (const field of ["slot", "tx", "freq", "name", "statusText", "pct", "runtime", "quality"]) {
       if (changed(field)) parts[field].textContent = view[field];
     }
+    if (changed("status")) tile.dataset.status = view.status;
     if (changed("colour")) tile.style.setProperty("--tile-bg", view.colour);
     if (changed("fg")) tile.style.setProperty("--tile-fg", view.fg);
     if (changed("striped")) tile.classList.toggle("striped", view.striped);
     if (changed("flash")) tile.classList.toggle("flash", view.flash);
+    if (changed("stale")) parts.battery.classList.toggle("stale", view.stale);
     if (changed("segments")) {
       parts.segs.classList.toggle("hidden", view.segments < 0);
       [...parts.segs.children].forEach((seg, i) => seg.classList.toggle("on", i < view.segments));
     }
-    if (changed("rf")) parts.rfFill.style.transform = `scaleX(${view.rf})`;
-    if (changed("audio")) parts.audioFill.style.transform = `scaleX(${view.audio})`;
     if (changed("antenna")) {
       // Shure reports diversity as two letters with X for an idle antenna ("AX", "AB").
       const letters = /^[A-DX]{2}$/.test(view.antenna) ? [...view.antenna] : view.antenna ? [view.antenna] : [];
@@ -404,6 +652,7 @@ export class MicboardCard extends HTMLElement {
       tile.title = [view.receiver, view.name, view.statusText].filter(Boolean).join(" · ");
     }
     tile._shown = view;
+    this._renderLevels(tile, channel);
   }
 
   _tap(key) {

@@ -2,22 +2,26 @@
 // exercises it as it is shipped. The card modules only turn its results into elements.
 
 // ---------------------------------------------------------------------------------------
-// Strings. A card cannot read the integration's translations/en.json (the frontend only
-// loads translations of core integrations and of config flows), so the cards carry their
-// own small English table. Other languages fall back to it; add a table here to translate.
+// Strings. The status names come from the integration's own translations (the status
+// sensor's states in translations/<language>.json), which the board card asks Home
+// Assistant for (`frontend/get_translations`, `statusLabels` below); the English ones are
+// also here, word for word (a unit test compares them with translations/en.json), for the
+// moment before that answer and for the fixture pages. The rest of the cards' words have no
+// place in the integration's strings, so the cards carry them: other languages fall back to
+// English; add a table here to translate.
 // ---------------------------------------------------------------------------------------
 export const STRINGS = {
   en: {
     "status.good": "Good",
-    "status.replace": "Replace",
-    "status.critical": "Critical",
-    "status.prev_good": "Off · was good",
-    "status.prev_replace": "Off · was replace",
-    "status.prev_critical": "Off · was critical",
+    "status.replace": "Replace battery",
+    "status.critical": "Critical battery",
+    "status.prev_good": "Off (was good)",
+    "status.prev_replace": "Off (was replace)",
+    "status.prev_critical": "Off (was critical)",
     "status.tx_com_error": "Transmitter lost",
     "status.rx_com_error": "Receiver offline",
     "status.audio_peak": "Audio peak",
-    "status.unassigned": "No transmitter",
+    "status.unassigned": "Unassigned",
     "status.unknown": "Unknown",
     "board.title": "Micboard",
     "board.connecting": "Connecting to Micboard…",
@@ -52,7 +56,6 @@ export const STRINGS = {
     "editor.manufacturer": "Manufacturer (empty: all)",
     "editor.show_meters": "Show RF and audio meters",
     "editor.event_type": "Event type",
-    "editor.page_size": "Rows per page",
     "group_by.receiver": "Receiver",
     "group_by.area": "Area",
     "group_by.label": "Label",
@@ -80,6 +83,23 @@ export const STRINGS = {
 export function localize(key, language = "en") {
   const table = STRINGS[language] ?? STRINGS[String(language).split("-")[0]] ?? STRINGS.en;
   return table[key] ?? STRINGS.en[key] ?? key;
+}
+
+const STATUS_RESOURCE = "component.micboard.entity.sensor.status.state.";
+
+/**
+ * The status names in the integration's translations, from the `resources` that
+ * `frontend/get_translations` (category "entity", integration "micboard") answers:
+ * `{good: "Good", prev_good: "Off (was good)", ...}`.
+ */
+export function statusLabels(resources = {}) {
+  const labels = {};
+  for (const [key, value] of Object.entries(resources ?? {})) {
+    if (key.startsWith(STATUS_RESOURCE) && typeof value === "string" && value) {
+      labels[key.slice(STATUS_RESOURCE.length)] = value;
+    }
+  }
+  return labels;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -147,7 +167,7 @@ const SEVERITY = {
  * How a tile shows a status: background colour, text colour, label, and whether it is
  * striped (the transmitter is off and this is its last reading) or flashing (audio peak).
  */
-export function statusStyle(status, palette = "theme", language = "en") {
+export function statusStyle(status, palette = "theme", language = "en", labels = undefined) {
   const known = STATUSES.includes(status) ? status : "unknown";
   const band = known.startsWith("prev_") ? known.slice(5) : known;
   const colours = palette === "classic" ? CLASSIC : THEME;
@@ -157,7 +177,7 @@ export function statusStyle(status, palette = "theme", language = "en") {
     band,
     colour: colours[band],
     text: light ? "#111" : "#fff",
-    label: localize(`status.${known}`, language),
+    label: labels?.[known] ?? localize(`status.${known}`, language),
     striped: known.startsWith("prev_"),
     flash: known === "audio_peak",
     severity: SEVERITY[known],
@@ -204,6 +224,56 @@ export function formatRuntime(minutes) {
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
 
+/**
+ * The quality indicator: Axient Digital's channel quality (0-5) as "Q 4", Sennheiser's RF
+ * quality in percent as "Q 92 %" ("" when neither is known).
+ */
+export function qualityText(quality, rfQuality) {
+  if (Number.isFinite(quality)) return `Q ${quality}`;
+  if (Number.isFinite(rfQuality)) return `Q ${Math.round(rfQuality)} %`;
+  return "";
+}
+
+/**
+ * What the tile's battery shows: the current reading, or, while the transmitter is off
+ * (`prev_*`), the last reading the card saw before, marked `stale`. `null`: nothing to show.
+ */
+export function shownBattery(channel, status = effectiveStatus(channel)) {
+  const current = batterySegments(channel.batteryBars, channel.batteryPercent);
+  if (current) return { ...current, runtime: channel.runtimeMinutes, stale: false };
+  const last = channel.lastBattery;
+  if (!String(status).startsWith("prev_") || !last) return null;
+  const previous = batterySegments(last.bars, last.percent);
+  return previous && { ...previous, runtime: last.runtime, stale: true };
+}
+
+// Audio meter zones, as fractions of the scale: green to −15 dBFS, yellow to −6, red above.
+export const AUDIO_ZONES = [
+  [0.75, "#76ff03"],
+  [0.9, "#ffea00"],
+  [1, "#ff1744"],
+];
+export const RF_COLOUR = "#4fc3f7";
+
+/**
+ * The coloured spans of a meter bar `width` pixels wide filled to `fraction` (0…1):
+ * `[{x, w, colour}]`, whole pixels. The audio bar has the zones' colours, RF one colour.
+ */
+export function meterSpans(kind, fraction, width) {
+  if (!Number.isFinite(fraction) || fraction <= 0 || width <= 0) return [];
+  const end = Math.round(clamp(fraction, 0, 1) * width);
+  const zones = kind === "audio" ? AUDIO_ZONES : [[1, RF_COLOUR]];
+  const spans = [];
+  let x = 0;
+  for (const [upTo, colour] of zones) {
+    const stop = Math.min(end, Math.round(upTo * width));
+    if (stop > x) spans.push({ x, w: stop - x, colour });
+    x = Math.max(x, stop);
+    if (x >= end) break;
+  }
+  return spans;
+}
+
 /** Frequency in MHz with three decimals, as receivers show it. */
 export function formatFrequency(mhz) {
   return Number.isFinite(mhz) ? `${mhz.toFixed(3)} MHz` : "";
@@ -241,6 +311,7 @@ const CHANNEL_FIELDS = {
   rf: "rf_level_dbm",
   audio: "audio_level_dbfs",
   quality: "quality",
+  rfQuality: "rf_quality",
   antenna: "antenna",
   frequency: "frequency_mhz",
   txModel: "transmitter_model",
@@ -254,7 +325,15 @@ const RECEIVER_FIELDS = {
   receiverDeviceId: "device_id",
   receiverOnline: "online",
 };
-const METER_FIELDS = { rf: "rf_level_dbm", audio: "audio_level_dbfs", quality: "quality", antenna: "antenna" };
+const METER_FIELDS = {
+  rf: "rf_level_dbm",
+  audio: "audio_level_dbfs",
+  quality: "quality",
+  rfQuality: "rf_quality",
+  antenna: "antenna",
+};
+// The fields a meter bar draws; a change of only these redraws the bars, nothing else.
+const LEVEL_FIELDS = new Set(["rf", "audio"]);
 
 export const channelKey = (receiverId, index) => `${receiverId}:${index}`;
 
@@ -284,12 +363,10 @@ const API_CHANNEL_NAMES = {
 
 function renamed(values) {
   const out = {};
-  for (const [name, value] of Object.entries(values)) {
+  for (const name in values) {
     if (name === "entry_id" || name === "receiver_id") continue;
-    out[API_CHANNEL_NAMES[name] ?? name] = value;
+    out[API_CHANNEL_NAMES[name] ?? name] = values[name];
   }
-  // Sennheiser reports RF quality in percent where Shure's Axient reports 0-5.
-  if (out.quality == null && values.rf_quality != null) out.quality = values.rf_quality;
   return out;
 }
 
@@ -372,13 +449,23 @@ export function adaptBoardMessage(message) {
 
 /**
  * Apply a message to the board model (`Map key → channel`), in place. Returns the keys of
- * channels whose values changed and whether the set of channels changed (needs a re-layout).
+ * channels whose values changed (`changed`), split into those with a change beyond the
+ * meter levels (`details`: the tile is redrawn) and those whose RF or audio level changed
+ * (`levels`: the bars are redrawn), and whether the set of channels changed (`structural`:
+ * needs a re-layout). Each channel keeps its last battery reading (`lastBattery`), which
+ * the tile shows while the transmitter is off; a new picture keeps it too.
  */
 export function applyBoardMessage(channels, msg) {
   const { reset, patches, removed } = adaptBoardMessage(msg);
   const changed = new Set();
+  const details = new Set();
+  const levels = new Set();
   let structural = reset;
-  if (reset) channels.clear();
+  const remembered = new Map();
+  if (reset) {
+    for (const [key, channel] of channels) if (channel.lastBattery) remembered.set(key, channel.lastBattery);
+    channels.clear();
+  }
   for (const key of removed) {
     if (channels.delete(key)) structural = true;
   }
@@ -390,19 +477,30 @@ export function applyBoardMessage(channels, msg) {
     for (let target of targets) {
       if (target === null) {
         target = { key: patch.key };
+        if (remembered.has(patch.key)) target.lastBattery = remembered.get(patch.key);
         channels.set(patch.key, target);
         structural = true;
       }
-      for (const [field, value] of Object.entries(patch)) {
+      let battery = false;
+      for (const field in patch) {
+        const value = patch[field];
         if (field === "key" || sameValue(target[field], value)) continue;
         target[field] = value;
         changed.add(target.key);
+        if (LEVEL_FIELDS.has(field)) levels.add(target.key);
+        else details.add(target.key);
         if (GROUPING_FIELDS.has(field)) structural = true;
+        if (BATTERY_FIELDS.has(field)) battery = true;
+      }
+      if (battery && (Number.isFinite(target.batteryBars) || Number.isFinite(target.batteryPercent))) {
+        target.lastBattery = { bars: target.batteryBars, percent: target.batteryPercent, runtime: target.runtimeMinutes };
       }
     }
   }
-  return { changed, structural };
+  return { changed, details, levels, structural };
 }
+
+const BATTERY_FIELDS = new Set(["batteryBars", "batteryPercent", "runtimeMinutes"]);
 
 // Fields that move a channel between groups or positions.
 const GROUPING_FIELDS = new Set(["name", "receiverName", "areaId", "labels", "deviceId"]);
@@ -457,8 +555,8 @@ export function groupChannels(channels, config = {}, lookup = {}, language = "en
   const order = config.order ?? "receiver";
   const list = [...channels].sort(compareChannels(order === "custom" ? "receiver" : order));
   const groups = new Map();
-  const add = (id, name, channel, sortKey = name) => {
-    if (!groups.has(id)) groups.set(id, { id, name, sortKey, channels: [] });
+  const add = (id, name, channel, sortKey = name, detail = "") => {
+    if (!groups.has(id)) groups.set(id, { id, name, detail, sortKey, channels: [] });
     groups.get(id).channels.push(channel);
   };
 
@@ -496,7 +594,10 @@ export function groupChannels(channels, config = {}, lookup = {}, language = "en
       for (const label of labels) add(`label:${label.id}`, label.name, channel);
     } else {
       const name = channel.receiverName ?? channel.receiverId ?? "";
-      add(`receiver:${channel.receiverId}`, name, channel);
+      // The model and manufacturer beside the receiver's name ("ULXD4Q · Shure").
+      const maker = channel.manufacturer ? localize(`manufacturer.${channel.manufacturer}`, language) : "";
+      const detail = [channel.receiverModel, maker].filter(Boolean).join(" · ");
+      add(`receiver:${channel.receiverId}`, name, channel, name, detail);
     }
   }
   return [...groups.values()]
@@ -592,7 +693,8 @@ export const BOARD_DEFAULTS = {
   hide_unassigned: false,
 };
 
-export const ACTIVITY_DEFAULTS = { page_size: 50, show_filters: true };
+// (Pages are the integration's: 50 rows, "Load more" fetches the next.)
+export const ACTIVITY_DEFAULTS = { show_filters: true };
 
 const options = (prefix, values, language) =>
   values.map((value) => ({ value, label: localize(`${prefix}.${value}`, language) }));
@@ -637,7 +739,6 @@ export function activityEditorSchema(language = "en") {
       },
     },
     manufacturerSelect(language),
-    { name: "page_size", selector: { number: { min: 10, max: 200, step: 10, mode: "box" } } },
     { name: "show_filters", selector: { boolean: {} } },
   ];
 }
