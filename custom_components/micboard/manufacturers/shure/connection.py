@@ -177,6 +177,12 @@ class DeviceConnection(ReconnectingConnection):
                 apply_to_receiver,
                 liveness=self._options.liveness_timeout,
                 heartbeat=_RECEIVER_HEARTBEAT,
+                # A metering receiver that went quiet long enough to be asked may have
+                # dropped what it would have pushed meanwhile (a transmitter switched off
+                # while it hung): when it speaks again, it is read in full.
+                reread=reading.full_read
+                if self._metering and self._options.meter_rate_ms
+                else None,
             )
 
     async def _end_session(self) -> None:
@@ -192,11 +198,13 @@ class DeviceConnection(ReconnectingConnection):
         *,
         liveness: float,
         heartbeat: str,
+        reread: Callable[[], list[str]] | None = None,
     ) -> None:
         """Apply messages as they come until the device falls silent or disconnects.
 
         ``apply`` takes one read's messages and says what they changed and which commands
-        to send in return (a charger's bay to read again).
+        to send in return (a charger's bay to read again). ``reread``: the commands of a
+        full read, sent when the device speaks again after a quiet spell it was asked about.
         """
         loop = asyncio.get_running_loop()
         asked = False
@@ -215,6 +223,8 @@ class DeviceConnection(ReconnectingConnection):
                 messages = await session.read(wait)
             except TimeoutError:
                 continue
+            if asked and reread is not None:
+                await session.send(reread())
             asked = False
             change, commands = apply(messages)
             if any(isinstance(message, Rep | RepError) for message in messages):
