@@ -225,6 +225,21 @@ async def test_unanswered_renewal_is_a_lost_link(
     await eventually(lambda: connection.online, within=3)
 
 
+async def test_lost_renewal_answers_while_meters_flow_keep_the_link(
+    device: FakeDevice, connection: ReceiverConnection
+) -> None:
+    """Renewals honoured but their answers lost: meters still flow, so the link holds.
+
+    The 60-minute soak saw a receiver declared offline in a window of 20 % datagram loss
+    although its meters never stopped.
+    """
+    device.mute_subscribe_replies = True
+    await asyncio.sleep(FAST.subscription_lifetime * 2)
+    assert connection.online
+    device.leaves[("m", "rx1", "af")] = -12.0
+    await eventually(lambda: connection.device().channels[0].audio_level_dbfs == -12)
+
+
 async def test_separate_ack_and_no_310(device: FakeDevice) -> None:
     device.separate_ack = True
     device.send_310_on_expiry = False

@@ -301,6 +301,8 @@ class ReceiverConnection(ReconnectingConnection):
         # Meter coalescing: when the next meter change may be passed on, and the timer
         # that passes on the readings held back until then.
         self._meters_due = 0.0
+        # When meters last arrived (they flow only while the subscriptions live).
+        self._meters_heard: float | None = None
         self._meter_flush: asyncio.TimerHandle | None = None
 
     def device(self) -> Receiver | Charger:
@@ -355,6 +357,9 @@ class ReceiverConnection(ReconnectingConnection):
             link.close()
 
     def _received(self, state: SscState, reply: Reply) -> None:
+        if reply.values and next(iter(reply.values))[0] == "m":
+            # Meters come only through a live subscription.
+            self._meters_heard = asyncio.get_running_loop().time()
         applied = state.apply(reply)
         if applied.subscription_ended:
             # The device dropped a subscription (310): renew at once; if that goes
@@ -469,7 +474,7 @@ class ReceiverConnection(ReconnectingConnection):
                         # is asked again at once; only when the subscriptions would have
                         # lapsed unrenewed is the link lost (the device forgot us).
                         unanswered += 1
-                        if unanswered >= lapse_after:
+                        if unanswered >= lapse_after and not self._meters_flow(loop.time()):
                             raise failure
                         _LOGGER.debug("%s: renewal unanswered, asking again", session.where)
                         next_renewal = loop.time()
@@ -515,6 +520,17 @@ class ReceiverConnection(ReconnectingConnection):
                 renewal.cancel()
                 with contextlib.suppress(asyncio.CancelledError, MicboardError):
                     await renewal
+
+    def _meters_flow(self, now: float) -> bool:
+        """Whether meters arrived within the last renewal interval.
+
+        They come only through a live subscription, so renewals whose answers are lost
+        (datagrams lost on the way back) while meters still arrive are no lost link; a
+        device that really forgot the subscriptions stops them, and the liveness deadline
+        (or the next unanswered renewal) catches it.
+        """
+        heard = self._meters_heard
+        return heard is not None and now - heard < self._options.renew_interval
 
     def _read_transmitters(
         self, session: SscSession, state: SscState, next_read: dict[int, float], now: float
