@@ -295,6 +295,8 @@ class FakeBackend:
         self.writes: list[tuple[str, str, int, object]] = []
         self.write_outcome: Literal["confirm", "refuse", "silent"] = "confirm"
         self.write_gate: asyncio.Event | None = None
+        # Set once a write waits at the gate.
+        self.write_waiting = asyncio.Event()
         for host, port in dict.fromkeys(hosts):
             self.live[host, port] = unanswered(host, port)
         self._published: dict[HostPort, Device] = dict(self.live)
@@ -348,8 +350,7 @@ class FakeBackend:
         device = self._writable(api_id)
         check_channel_name(device, channel, name)
         await self._answer(("name", api_id, channel, name))
-        assert isinstance(device, Receiver)
-        self.push(with_channel(device, channel, name=name))
+        self.push(with_channel(self._now(api_id), channel, name=name))
         return name
 
     async def set_audio_mute(self, api_id: str, channel: int, muted: bool) -> bool:
@@ -357,8 +358,7 @@ class FakeBackend:
         device = self._writable(api_id)
         check_audio_mute(device, channel)
         await self._answer(("mute", api_id, channel, muted))
-        assert isinstance(device, Receiver)
-        self.push(with_channel(device, channel, audio_mute=muted))
+        self.push(with_channel(self._now(api_id), channel, audio_mute=muted))
         return muted
 
     async def set_audio_gain(self, api_id: str, channel: int, gain_db: int) -> int:
@@ -366,8 +366,7 @@ class FakeBackend:
         device = self._writable(api_id)
         check_audio_gain(device, channel, gain_db)
         await self._answer(("gain", api_id, channel, gain_db))
-        assert isinstance(device, Receiver)
-        self.push(with_channel(device, channel, audio_gain_db=gain_db))
+        self.push(with_channel(self._now(api_id), channel, audio_gain_db=gain_db))
         return gain_db
 
     def _writable(self, api_id: str) -> Device:
@@ -382,10 +381,17 @@ class FakeBackend:
                 return device
         raise ControlNotSupportedError(f"no device {api_id} is watched")
 
+    def _now(self, api_id: str) -> Receiver:
+        """The receiver as published now (it may have changed while a write waited)."""
+        device = self._writable(api_id)
+        assert isinstance(device, Receiver)
+        return device
+
     async def _answer(self, write: tuple[str, str, int, object]) -> None:
         self.calls["write"] += 1
         self.writes.append(write)
         if self.write_gate is not None:
+            self.write_waiting.set()
             await self.write_gate.wait()
         if self.write_outcome == "refuse":
             raise WriteRefusedError("REP ERR", host=write[1])

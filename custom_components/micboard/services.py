@@ -29,7 +29,6 @@ from .controls import (
     async_change,
     changes_allowed,
     device_label,
-    invalid_value,
     not_allowed,
     translated,
 )
@@ -90,25 +89,29 @@ def _checked(hass: HomeAssistant, device_id: str, name: str) -> _Rename:
         ref = parse_identifier(identifier)
         if ref is None or not ref.is_channel:
             continue
-        for entry in entries:
-            if entry.entry_id not in device.config_entries:
-                continue
-            coordinator = entry.runtime_data
-            if coordinator.manufacturer != ref.manufacturer:
-                continue
-            if not changes_allowed(entry):
-                raise not_allowed(entry.title)
-            receiver = coordinator.receiver(ref.receiver_id)
-            if receiver is None or receiver.channel(ref.channel_index) is None:
-                break
-            label = device_label(coordinator, ref.key)
-            try:
-                check_channel_name(receiver, ref.channel_index, name)
-            except InvalidValueError as err:
-                raise invalid_value(err, label, name) from err
-            except ControlNotSupportedError as err:
-                raise translated(err, label, name) from err
-            return _Rename(device_id, name, coordinator, ref.receiver_id, ref.channel_index, label)
+        entry = next(
+            (
+                e
+                for e in entries
+                if e.entry_id in device.config_entries
+                and e.runtime_data.manufacturer == ref.manufacturer
+            ),
+            None,
+        )
+        if entry is None:
+            break
+        if not changes_allowed(entry):
+            raise not_allowed(entry.title)
+        coordinator = entry.runtime_data
+        receiver = coordinator.receiver(ref.receiver_id)
+        if receiver is None or receiver.channel(ref.channel_index) is None:
+            break
+        label = device_label(coordinator, ref.key)
+        try:
+            check_channel_name(receiver, ref.channel_index, name)
+        except (InvalidValueError, ControlNotSupportedError) as err:
+            raise translated(err, label, name) from err
+        return _Rename(device_id, name, coordinator, ref.receiver_id, ref.channel_index, label)
     raise _unknown(device_id)
 
 

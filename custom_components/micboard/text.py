@@ -100,11 +100,8 @@ class ChannelNameText(MicboardControlEntity, TextEntity):
     @property
     def pattern(self) -> str | None:
         """The characters the receiver takes (None while the name it shows has others)."""
-        rule = self._rule
-        if rule is None:
-            return None
-        name = self.native_value
-        if name is not None and not re.fullmatch(rule.pattern, name):
+        rule, name = self._rule, self.native_value
+        if rule is None or (name is not None and not re.fullmatch(rule.pattern, name)):
             return None
         return rule.pattern
 
