@@ -73,10 +73,15 @@ class _Write:
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
+    @property
+    def what(self) -> str:
+        """The command as a message says it (``SET 1 AUDIO_MUTE ON``)."""
+        return self.command.strip("<> ")
+
     def answer(self, message: Message) -> bool:
         """Settle on ``message`` if it answers this SET; True if it did."""
         if isinstance(message, RepError):
-            self.future.set_exception(WriteRefusedError(f"{self.command}: REP ERR"))
+            self.future.set_exception(WriteRefusedError(f"{self.what}: REP ERR"))
             return True
         if not isinstance(message, Rep) or message.key != self.key:
             return False
@@ -87,7 +92,7 @@ class _Write:
             self.future.set_result(value)
         else:
             self.future.set_exception(
-                WriteRefusedError(f"{self.command}: the device kept {message.value.strip()!r}")
+                WriteRefusedError(f"{self.what}: the device kept {message.value.strip()!r}")
             )
         return True
 
@@ -239,7 +244,7 @@ class DeviceConnection(ReconnectingConnection):
                         return await write.future
                 except TimeoutError:
                     raise NotConfirmedError(
-                        f"{write.command}: no answer within {timeout:g} s", host=self._where
+                        f"{write.what}: no answer within {timeout:g} s", host=self._where
                     ) from None
             except WriteRefusedError as err:
                 # Said where: the answer itself names no device.
