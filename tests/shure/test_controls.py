@@ -208,9 +208,10 @@ async def test_a_silent_receiver_does_not_confirm(
 async def test_a_device_that_answers_another_value_refused(
     sim: Simulator, make_backend: MakeBackend
 ) -> None:
-    """The REP carries the value the device kept; a different one is no confirmation."""
+    """The REP carries the value the device kept; a different one is no confirmation (the
+    wait goes on, as it may be an older REP; when the asked value never comes, refused)."""
     rx = await sim.add_receiver("ULXD4")
-    backend = await started(make_backend, rx)
+    backend = await started(make_backend, rx, control_timeout=0.3)
     connection = backend.connection(rx.host, rx.port)
     assert connection is not None
     # INC stops at the top: from +40 dB, "INC 5" is answered with +42 (060), not +45.
@@ -224,6 +225,22 @@ async def test_a_device_that_answers_another_value_refused(
     )
     with pytest.raises(WriteRefusedError, match="kept '060'"):
         await connection._send_write(write)
+
+
+async def test_an_older_rep_of_the_key_does_not_refuse(
+    sim: Simulator, make_backend: MakeBackend
+) -> None:
+    """A full read sent just before the SET reports the old name first: still confirmed."""
+    rx = await sim.add_receiver("ULXD4D", channel_names=["Vox 1", "Vox 2"])
+    backend = await started(make_backend, rx)
+    api_id = only(backend).api_device_id
+    connection = backend.connection(rx.host, rx.port)
+    assert connection is not None
+    refresh = asyncio.ensure_future(backend.refresh())
+    rename = asyncio.ensure_future(backend.set_channel_name(api_id, 1, "Lead"))
+    assert await rename == "Lead"
+    assert (await refresh).error_count == 0
+    assert only(backend).channels[0].name == "Lead"
 
 
 async def test_writes_need_a_connected_receiver(sim: Simulator, make_backend: MakeBackend) -> None:

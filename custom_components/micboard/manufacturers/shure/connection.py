@@ -57,11 +57,13 @@ _RECEIVER_HEARTBEAT = "< GET 1 METER_RATE >"
 
 @dataclass(slots=True)
 class _Write:
-    """One SET waiting for the device's answer: the REP of its key, or REP ERR.
+    """One SET waiting for the device's answer: the REP of its key with the value, or REP ERR.
 
     ``channels`` are the channel tokens an answer may carry (None: the device scope);
     ``decode`` turns the REP's value into the reported value, ``same`` says whether that is
-    what was asked for.
+    what was asked for. A REP of the key with another value may still be an older one (a
+    full read's burst sent before the SET, a front-panel change): it is remembered
+    (``kept``) and the wait goes on; if the asked value never comes, the device kept that.
     """
 
     command: str
@@ -72,6 +74,7 @@ class _Write:
     future: asyncio.Future[Any] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
+    kept: str | None = None
 
     @property
     def what(self) -> str:
@@ -88,12 +91,10 @@ class _Write:
         if message.channel not in self.channels:
             return False
         value = self.decode(message.value)
-        if self.same(value):
-            self.future.set_result(value)
-        else:
-            self.future.set_exception(
-                WriteRefusedError(f"{self.what}: the device kept {message.value.strip()!r}")
-            )
+        if not self.same(value):
+            self.kept = message.value.strip()
+            return False
+        self.future.set_result(value)
         return True
 
 
@@ -243,6 +244,10 @@ class DeviceConnection(ReconnectingConnection):
                     async with asyncio.timeout(timeout):
                         return await write.future
                 except TimeoutError:
+                    if write.kept is not None:
+                        raise WriteRefusedError(
+                            f"{write.what}: the device kept {write.kept!r}", host=self._where
+                        ) from None
                     raise NotConfirmedError(
                         f"{write.what}: no answer within {timeout:g} s", host=self._where
                     ) from None
