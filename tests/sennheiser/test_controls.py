@@ -23,6 +23,7 @@ from custom_components.micboard.manufacturers import (
     WriteRefusedError,
 )
 from custom_components.micboard.manufacturers.sennheiser import SennheiserBackend
+from custom_components.micboard.manufacturers.sennheiser.client import ReceiverConnection
 from custom_components.micboard.manufacturers.sennheiser.codec import Reply
 from custom_components.micboard.manufacturers.sennheiser.state import NAME_RULE, DeviceState
 from simulator import Simulator, SscOptions
@@ -200,3 +201,22 @@ async def test_charger_identifies(sim: Simulator) -> None:
             await backend.identify(charger.api_device_id, 1)
     finally:
         await backend.stop()
+
+
+async def test_an_answer_that_does_not_mention_the_leaf_confirms_nothing() -> None:
+    """The device answered the request (its xid) without a word about the leaf, twice."""
+    asked: list[object] = []
+
+    class Answering:
+        where = "10.0.0.5:45"
+
+        async def request(self, tree: object, paths: object, **_wait: float) -> Reply:
+            asked.append(tree)
+            return Reply(xid=1)
+
+    connection = ReceiverConnection("10.0.0.5", 45, lambda _change: None, CONTROLS)
+    connection._online = True
+    connection._session = Answering()  # type: ignore[assignment]
+    with pytest.raises(NotConfirmedError, match="rx1/gain: no answer"):
+        await connection.set_audio_gain(1, 3)
+    assert asked == [{"rx1": {"gain": 3}}] * 2

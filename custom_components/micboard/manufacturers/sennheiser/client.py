@@ -416,7 +416,7 @@ class ReceiverConnection(ReconnectingConnection):
                         f"{where}: the device kept {reported!r}", host=self._where
                     )
                 return reported
-            raise WriteRefusedError(f"{where}: the answer does not mention it", host=self._where)
+            # Answered without a word about the leaf: no confirmation (asked once more).
         raise NotConfirmedError(f"{where}: no answer within {timeout:g} s", host=self._where)
 
     async def _run_session(self) -> None:
