@@ -374,7 +374,7 @@ class FakeBackend:
             if device.api_device_id == api_id:
                 if not device.online:
                     raise MicboardConnectionError(
-                        "not connected",
+                        "offline",
                         kind=ErrorKind.NOT_CONNECTED,
                         host=f"{device.host}:{device.port}",
                     )

@@ -393,7 +393,7 @@ async def test_offline_receiver(hass: HomeAssistant, rig: FakeNetwork) -> None:
                 "device_id": vox,
                 "name": "Lead",
                 "renamed": False,
-                "error": "Vox is not connected (not connected)",
+                "error": "Vox is not reachable (offline)",
             }
         ]
     }

@@ -220,3 +220,20 @@ async def test_an_answer_that_does_not_mention_the_leaf_confirms_nothing() -> No
     with pytest.raises(NotConfirmedError, match="rx1/gain: no answer"):
         await connection.set_audio_gain(1, 3)
     assert asked == [{"rx1": {"gain": 3}}] * 2
+
+
+async def test_a_reply_with_another_value_is_a_refusal() -> None:
+    class Answering:
+        where = "10.0.0.5:45"
+
+        async def request(self, tree: object, paths: object, **_wait: float) -> Reply:
+            return Reply(values={("rx1", "gain"): 6}, xid=1)
+
+    connection = ReceiverConnection("10.0.0.5", 45, lambda _change: None, CONTROLS)
+    connection._online = True
+    connection._session = Answering()  # type: ignore[assignment]
+    with pytest.raises(WriteRefusedError, match="rx1/gain: the device kept 6"):
+        await connection.set_audio_gain(1, 3)
+    connection._online = False
+    with pytest.raises(MicboardConnectionError, match="offline"):
+        await connection.identify(0)

@@ -14,15 +14,20 @@ import pytest
 
 from custom_components.micboard.manufacturers import (
     Capability,
+    Channel,
     ControlNotSupportedError,
     ErrorKind,
     InvalidReason,
     InvalidValueError,
     MicboardConnectionError,
     NotConfirmedError,
+    Receiver,
     WriteRefusedError,
+    check_audio_gain,
+    check_channel_name,
 )
-from custom_components.micboard.manufacturers.shure.connection import _Write
+from custom_components.micboard.manufacturers.shure import ShureBackend
+from custom_components.micboard.manufacturers.shure.connection import DeviceConnection, _Write
 from custom_components.micboard.manufacturers.shure.families import GAIN_OFFSET, NAME_RULE
 from custom_components.micboard.manufacturers.shure.parser import offset_number
 from simulator import SimulatedReceiver, Simulator
@@ -287,3 +292,49 @@ def test_name_rule_pattern_matches_what_the_checks_accept() -> None:
     for name in (" Lead", "Lead ", "a|b", "{x}", "é"):
         assert NAME_RULE.problem(name) is not None, name
         assert not pattern.fullmatch(name), name
+
+
+async def test_a_rep_of_the_key_for_another_channel_is_not_the_answer(
+    sim: Simulator, make_backend: MakeBackend
+) -> None:
+    rx = await sim.add_receiver("ULXD4D", channel_names=["Vox 1", "Vox 2"])
+    backend = await started(make_backend, rx, control_timeout=0.3, liveness_timeout=5.0)
+    rx.go_silent()
+    write = asyncio.ensure_future(backend.set_channel_name(only(backend).api_device_id, 1, "Lead"))
+    await eventually(lambda: "< SET 1 CHAN_NAME {Lead} >" in rx.received)
+    # Channel 2 renamed on the front panel meanwhile: pushed, but it answers nothing.
+    rx.resume()
+    rx.rename_channel(2, "Lead")
+    with pytest.raises(NotConfirmedError):
+        await write
+    await eventually(lambda: only(backend).channels[1].name == "Lead")
+    assert only(backend).channels[0].name == "Vox 1"
+
+
+async def test_connection_writes_while_not_connected() -> None:
+    backend = ShureBackend([("127.0.0.1", 9)])
+    with pytest.raises(MicboardConnectionError, match="offline"):
+        await backend.identify("127.0.0.1:9")
+    lonely = DeviceConnection("127.0.0.1", 9, backend.options, lambda _change: None)
+    with pytest.raises(MicboardConnectionError) as caught:
+        await lonely.set_audio_mute(1, True)
+    assert caught.value.kind is ErrorKind.NOT_CONNECTED
+
+
+def test_checks_need_the_limits() -> None:
+    """A receiver claiming the control without its limits is not sent anything."""
+    receiver = Receiver(
+        manufacturer="shure",
+        api_device_id="x",
+        host="10.0.0.5",
+        port=2202,
+        online=True,
+        identified=True,
+        capabilities=frozenset({Capability.CHANNEL_NAME, Capability.AUDIO_GAIN}),
+        channels=(Channel(index=1),),
+    )
+    with pytest.raises(ControlNotSupportedError, match="name limits"):
+        check_channel_name(receiver, 1, "Lead")
+    with pytest.raises(ControlNotSupportedError, match="gain range"):
+        check_audio_gain(receiver, 1, 0)
+    assert not NAME_RULE.same("Lead", None)

@@ -148,7 +148,8 @@ class InvalidValueError(MicboardControlError):
 
 
 class WriteRefusedError(MicboardControlError):
-    """The device answered the change with an error (``REP ERR``, an SSC error code)."""
+    """The device refused the change: it answered with an error (``REP ERR``, an SSC error
+    code) or reported that it kept another value."""
 
     kind = ErrorKind.REJECTED
 

@@ -552,7 +552,7 @@ class FleetBackend[C: EndpointConnection]:
         device, connection = endpoint.published, endpoint.connection
         if connection is None or not device.online:
             raise MicboardConnectionError(
-                "not connected", kind=ErrorKind.NOT_CONNECTED, host=_where(endpoint.key)
+                "offline", kind=ErrorKind.NOT_CONNECTED, host=_where(endpoint.key)
             )
         return connection, device
 

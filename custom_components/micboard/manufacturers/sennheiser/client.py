@@ -397,9 +397,7 @@ class ReceiverConnection(ReconnectingConnection):
         """
         session = self._session
         if not self._online or session is None:
-            raise MicboardConnectionError(
-                "not connected", kind=ErrorKind.NOT_CONNECTED, host=self._where
-            )
+            raise MicboardConnectionError("offline", kind=ErrorKind.NOT_CONNECTED, host=self._where)
         where = "/".join(path)
         timeout = self._options.control_timeout
         for _ in range(2):

@@ -234,7 +234,7 @@ class DeviceConnection(ReconnectingConnection):
             session = self._session
             if not self._online or session is None:
                 raise MicboardConnectionError(
-                    "not connected", kind=ErrorKind.NOT_CONNECTED, host=self._where
+                    "offline", kind=ErrorKind.NOT_CONNECTED, host=self._where
                 )
             self._write = write
             try:
