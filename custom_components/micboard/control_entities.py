@@ -13,11 +13,14 @@ from collections.abc import Awaitable, Callable
 
 from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .charger_entities import MicboardChargerEntity
 from .controls import async_change, changes_allowed, device_label
-from .coordinator import MicboardConfigEntry
-from .entity import MicboardEntity
+from .coordinator import MicboardConfigEntry, MicboardCoordinator
+from .entity import MicboardEntity, MicboardEntityDescription
+from .entity_setup import ChannelEntities, async_add_new_entities
 
 
 @callback
@@ -30,6 +33,33 @@ def async_controls_wanted(entry: MicboardConfigEntry, platform: str) -> bool:
         if entity.domain == platform:
             registry.async_remove(entity.entity_id)
     return False
+
+
+@callback
+def async_setup_channel_controls[D: MicboardEntityDescription](
+    entry: MicboardConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    platform: str,
+    description: D,
+    build: Callable[[MicboardCoordinator, D, str, int], Entity],
+) -> None:
+    """A platform's one channel control, for every channel whose model has it."""
+    if not async_controls_wanted(entry, platform):
+        return
+    coordinator = entry.runtime_data
+    async_add_new_entities(
+        entry,
+        async_add_entities,
+        [],
+        [
+            ChannelEntities(
+                [description],
+                lambda description, receiver, channel: build(
+                    coordinator, description, receiver.api_device_id, channel.index
+                ),
+            )
+        ],
+    )
 
 
 class MicboardControlEntity(MicboardEntity):

@@ -16,11 +16,10 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
-from .control_entities import MicboardControlEntity, async_controls_wanted
+from .control_entities import MicboardControlEntity, async_setup_channel_controls
 from .controls import FIELD_GAIN, device_label
 from .coordinator import MicboardConfigEntry
 from .entity import MicboardEntityDescription
-from .entity_setup import ChannelEntities, async_add_new_entities
 from .manufacturers import Capability, GainRange
 
 PARALLEL_UPDATES = 0
@@ -48,21 +47,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """An audio gain number for every channel whose receiver takes gain."""
-    if not async_controls_wanted(entry, Platform.NUMBER):
-        return
-    coordinator = entry.runtime_data
-    async_add_new_entities(
-        entry,
-        async_add_entities,
-        [],
-        [
-            ChannelEntities(
-                [AUDIO_GAIN],
-                lambda description, receiver, channel: AudioGainNumber(
-                    coordinator, description, receiver.api_device_id, channel.index
-                ),
-            )
-        ],
+    async_setup_channel_controls(
+        entry, async_add_entities, Platform.NUMBER, AUDIO_GAIN, AudioGainNumber
     )
 
 

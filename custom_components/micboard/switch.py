@@ -14,11 +14,10 @@ from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .control_entities import MicboardControlEntity, async_controls_wanted
+from .control_entities import MicboardControlEntity, async_setup_channel_controls
 from .controls import FIELD_MUTE
 from .coordinator import MicboardConfigEntry
 from .entity import MicboardEntityDescription
-from .entity_setup import ChannelEntities, async_add_new_entities
 from .manufacturers import Capability
 
 PARALLEL_UPDATES = 0
@@ -43,21 +42,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """An output mute switch for every channel whose receiver has one."""
-    if not async_controls_wanted(entry, Platform.SWITCH):
-        return
-    coordinator = entry.runtime_data
-    async_add_new_entities(
-        entry,
-        async_add_entities,
-        [],
-        [
-            ChannelEntities(
-                [AUDIO_MUTE],
-                lambda description, receiver, channel: AudioMuteSwitch(
-                    coordinator, description, receiver.api_device_id, channel.index
-                ),
-            )
-        ],
+    async_setup_channel_controls(
+        entry, async_add_entities, Platform.SWITCH, AUDIO_MUTE, AudioMuteSwitch
     )
 
 

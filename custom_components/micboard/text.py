@@ -17,11 +17,10 @@ from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .control_entities import MicboardControlEntity, async_controls_wanted
+from .control_entities import MicboardControlEntity, async_setup_channel_controls
 from .controls import FIELD_NAME
 from .coordinator import MicboardConfigEntry
 from .entity import MicboardEntityDescription
-from .entity_setup import ChannelEntities, async_add_new_entities
 from .manufacturers import Capability, NameRule
 
 PARALLEL_UPDATES = 0
@@ -50,21 +49,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """A channel name text for every channel whose receiver takes names."""
-    if not async_controls_wanted(entry, Platform.TEXT):
-        return
-    coordinator = entry.runtime_data
-    async_add_new_entities(
-        entry,
-        async_add_entities,
-        [],
-        [
-            ChannelEntities(
-                [CHANNEL_NAME],
-                lambda description, receiver, channel: ChannelNameText(
-                    coordinator, description, receiver.api_device_id, channel.index
-                ),
-            )
-        ],
+    async_setup_channel_controls(
+        entry, async_add_entities, Platform.TEXT, CHANNEL_NAME, ChannelNameText
     )
 
 
