@@ -70,14 +70,16 @@ def _faults(receiver: FrontEnd, args: list[str]) -> None:
     values: dict[str, Any] = {}
     for arg in args:
         key, _, value = arg.partition("=")
-        if key in {"garbage", "split"}:
+        if key in {"garbage", "split", "locked"}:
             if value.lower() not in _ON | _OFF:
                 raise ValueError(f"{key}=on|off, not {value!r}")
             values[key] = value.lower() in _ON
         elif key in {"loss", "duplicate", "reorder"}:
             values[key] = float(value)
         else:
-            raise ValueError(f"unknown fault {key!r} (garbage, split, loss, duplicate, reorder)")
+            raise ValueError(
+                f"unknown fault {key!r} (garbage, split, locked, loss, duplicate, reorder)"
+            )
     receiver.set_faults(**values)
 
 
@@ -122,8 +124,8 @@ COMMANDS: dict[str, tuple[str, Handler]] = {
     "accept": ("DEVICE: accept connections again", lambda rx, a: rx.refuse_connections(False)),
     "garbage": ("DEVICE: send garbage once", lambda rx, a: rx.send_garbage()),
     "faults": (
-        "DEVICE [garbage=on|off] [split=on|off] [loss=P] [duplicate=P] [reorder=P]: "
-        "lasting wire faults",
+        "DEVICE [garbage=on|off] [split=on|off] [locked=on|off] [loss=P] [duplicate=P] "
+        "[reorder=P]: lasting wire faults (locked: every write of a setting refused)",
         _faults,
     ),
     "bay-insert": (

@@ -203,6 +203,7 @@ class FrontEnd(ABC):
         duplicate: float | None = None,
         reorder: float | None = None,
         split: bool | None = None,
+        locked: bool | None = None,
     ) -> None:
         """Switch the lasting wire faults; None leaves one as it is. Chances are 0-1."""
         faults = self.device.faults
@@ -215,12 +216,15 @@ class FrontEnd(ABC):
             faults.garbage = garbage
         if split is not None:
             faults.split = split
+        if locked is not None:
+            faults.locked = locked
         self._record(
             None,
             FAULT,
             f"garbage={'on' if faults.garbage else 'off'} loss={faults.loss:g} "
             f"duplicate={faults.duplicate:g} reorder={faults.reorder:g}"
-            + (" split=on" if faults.split else ""),
+            + (" split=on" if faults.split else "")
+            + (" locked=on" if faults.locked else ""),
         )
 
     # --- state changes, pushed by the front-end ------------------------------------------------
@@ -517,6 +521,9 @@ class FrontEnd(ABC):
                     "channel": ch.index,
                     "name": ch.name,
                     "frequency_mhz": ch.frequency_khz / 1000,
+                    "gain_db": ch.gain_db,
+                    "muted": ch.muted,
+                    "identify": ch.identify,
                     "transmitter": None
                     if ch.transmitter is None
                     else {
@@ -548,6 +555,8 @@ class FrontEnd(ABC):
             "powered": device.powered,
             "silent": device.faults.silent,
             "refuse": device.faults.refuse,
+            "locked": device.faults.locked,
+            "identify": device.identify,
             "connections": self.connection_count,
         }
 

@@ -343,6 +343,9 @@ class Faults:
     loss: float = 0.0
     duplicate: float = 0.0
     reorder: float = 0.0
+    # Settings are locked: every write of a setting is refused (Shure REP ERR, SSC 423).
+    # The simulator's own switch, for testing a device that refuses a change it could take.
+    locked: bool = False
 
 
 @dataclass(slots=True)

@@ -9,7 +9,10 @@ integration looks manufacturers up (the edge; no production module has a test se
 receivers report and either pushes the change at once with an explicit ``ChangeSet``
 (``push``) or leaves it for the next full poll (``set``). A poll fails as a whole with
 ``fail(error)``; it is partial while some receivers are offline or unanswered (each then
-counts as an error of the ``SyncResult``). Every call is counted in ``calls``.
+counts as an error of the ``SyncResult``). Every call is counted in ``calls``. Writes
+(identify, names, mute, gain) are checked with the library's own checks, recorded in
+``writes`` and answered as ``write_outcome`` says: confirmed (and pushed, as the receiver's
+REP would be), refused, or never confirmed.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from datetime import timedelta
 import json
 from pathlib import Path
 import time
-from typing import Any
+from typing import Any, Literal
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -51,24 +54,34 @@ from custom_components.micboard.manufacturers import (
     Channel,
     Charger,
     ConnectionStats,
+    ControlNotSupportedError,
     Device,
     DeviceError,
     ErrorKind,
+    GainRange,
     HostPort,
     ManufacturerSpec,
     MicboardConnectionError,
     MicboardError,
+    NameRule,
+    NotConfirmedError,
     Receiver,
     Snapshot,
     SyncResult,
     Transmitter,
     UnsupportedDeviceError,
+    WriteRefusedError,
+    check_audio_gain,
+    check_audio_mute,
+    check_channel_name,
+    check_identify,
 )
+from custom_components.micboard.manufacturers.limits import SHURE_NAME_CHARACTERS
 from custom_components.micboard.manufacturers.shure import SHURE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# What a Shure ULX-D reports; most tests need only a receiver of some kind.
+# What a Shure ULX-D reports and can be told; most tests need only a receiver of some kind.
 ULXD_CAPABILITIES = frozenset(
     {
         Capability.ANTENNA,
@@ -78,8 +91,16 @@ ULXD_CAPABILITIES = frozenset(
         Capability.TX_MUTE,
         Capability.TX_OFFSET,
         Capability.WEB_UI,
+        Capability.IDENTIFY,
+        Capability.CHANNEL_IDENTIFY,
+        Capability.CHANNEL_NAME,
+        Capability.RX_MUTE,
+        Capability.AUDIO_GAIN,
     }
 )
+# Shure's limits (every family): 8 characters of its set, -18 to +42 dB in 1 dB steps.
+SHURE_NAMES = NameRule(max_length=8, allowed=SHURE_NAME_CHARACTERS)
+SHURE_GAIN = GainRange(minimum_db=-18, maximum_db=42, step_db=1)
 SYNC_SECONDS = 0.25
 
 
@@ -103,6 +124,8 @@ def channel(index: int, name: str | None = None, **values: Any) -> Channel:
     defaults: dict[str, Any] = {
         "name": name or f"CH {index}",
         "frequency_mhz": 470.0 + index * 0.4,
+        "audio_gain_db": 0,
+        "audio_mute": False,
         "rf_level_dbm": -60,
         "audio_level_dbfs": -30,
         "antenna": "A",
@@ -130,6 +153,8 @@ def receiver(
         "family": "ulxd",
         "firmware": "2.7.6.0",
         "capabilities": ULXD_CAPABILITIES,
+        "name_rule": SHURE_NAMES,
+        "gain_range": SHURE_GAIN,
     }
     return Receiver(
         manufacturer=SHURE.code,
@@ -173,6 +198,7 @@ def charger(
         "family": "sbc",
         "firmware": "1.4.53.0",
         "storage_mode": False,
+        "capabilities": frozenset({Capability.IDENTIFY}),
     }
     return Charger(
         manufacturer=SHURE.code,
@@ -264,6 +290,13 @@ class FakeBackend:
         self.live: dict[HostPort, Device] = {}
         # Raised by the next polls while set (``fail``).
         self.refresh_error: MicboardError | None = None
+        # Every write sent, as (what, api id, channel, value); how the devices answer them
+        # ("confirm", "refuse": REP ERR, "silent": no confirmation); a gate writes wait on.
+        self.writes: list[tuple[str, str, int, object]] = []
+        self.write_outcome: Literal["confirm", "refuse", "silent"] = "confirm"
+        self.write_gate: asyncio.Event | None = None
+        # Set once a write waits at the gate.
+        self.write_waiting = asyncio.Event()
         for host, port in dict.fromkeys(hosts):
             self.live[host, port] = unanswered(host, port)
         self._published: dict[HostPort, Device] = dict(self.live)
@@ -303,6 +336,67 @@ class FakeBackend:
             )
             for (host, port), rx in self._published.items()
         }
+
+    # Controls: checked as the fleet checks them, then answered as ``write_outcome`` says.
+
+    async def identify(self, api_id: str, channel: int = 0) -> None:
+        """Identify: confirmed at once (nothing to publish), refused or unconfirmed."""
+        device = self._writable(api_id)
+        check_identify(device, channel)
+        await self._answer(("identify", api_id, channel, True))
+
+    async def set_channel_name(self, api_id: str, channel: int, name: str) -> str:
+        """Rename; when confirmed, the new name is pushed as the receiver's REP would be."""
+        device = self._writable(api_id)
+        check_channel_name(device, channel, name)
+        await self._answer(("name", api_id, channel, name))
+        self.push(with_channel(self._now(api_id), channel, name=name))
+        return name
+
+    async def set_audio_mute(self, api_id: str, channel: int, muted: bool) -> bool:
+        """Mute or unmute; pushed when confirmed."""
+        device = self._writable(api_id)
+        check_audio_mute(device, channel)
+        await self._answer(("mute", api_id, channel, muted))
+        self.push(with_channel(self._now(api_id), channel, audio_mute=muted))
+        return muted
+
+    async def set_audio_gain(self, api_id: str, channel: int, gain_db: int) -> int:
+        """Set the gain; pushed when confirmed."""
+        device = self._writable(api_id)
+        check_audio_gain(device, channel, gain_db)
+        await self._answer(("gain", api_id, channel, gain_db))
+        self.push(with_channel(self._now(api_id), channel, audio_gain_db=gain_db))
+        return gain_db
+
+    def _writable(self, api_id: str) -> Device:
+        for device in self._published.values():
+            if device.api_device_id == api_id:
+                if not device.online:
+                    raise MicboardConnectionError(
+                        "offline",
+                        kind=ErrorKind.NOT_CONNECTED,
+                        host=f"{device.host}:{device.port}",
+                    )
+                return device
+        raise ControlNotSupportedError(f"no device {api_id} is watched")
+
+    def _now(self, api_id: str) -> Receiver:
+        """The receiver as published now (it may have changed while a write waited)."""
+        device = self._writable(api_id)
+        assert isinstance(device, Receiver)
+        return device
+
+    async def _answer(self, write: tuple[str, str, int, object]) -> None:
+        self.calls["write"] += 1
+        self.writes.append(write)
+        if self.write_gate is not None:
+            self.write_waiting.set()
+            await self.write_gate.wait()
+        if self.write_outcome == "refuse":
+            raise WriteRefusedError("REP ERR", host=write[1])
+        if self.write_outcome == "silent":
+            raise NotConfirmedError("no answer within 3 s", host=write[1])
 
     def remember(self, receivers: Iterable[Device]) -> None:
         """Devices an earlier run knew: published offline until they answer, as the fleet's."""

@@ -8,14 +8,16 @@ identities in step with them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    ATTR_CHANGED_BY,
     DEVICE_TYPE_SERVICE,
     EVENT_DEVICE_DISCOVERED,
     EVENT_DEVICE_OFFLINE,
@@ -40,6 +42,17 @@ from .status_tracker import StatusTracker
 
 # Events after which the device registry is brought up to date.
 _REGISTRY_EVENTS = frozenset({EVENT_DEVICE_DISCOVERED, EVENT_DEVICE_UPDATED})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Attribution:
+    """A change asked from Home Assistant, under way: where its confirmation shows up
+    (a device key and the tracked keys it changes), and who asked."""
+
+    key: ChannelKey
+    fields: frozenset[str]
+    context: Context | None
+    user: str | None
 
 
 class Announcer:
@@ -70,6 +83,27 @@ class Announcer:
         self._never_answered_warned: set[str] = set()
         # Receivers that were online at some point of this run.
         self._seen_online: set[str] = set()
+        # Changes under way from Home Assistant (``controls``), oldest first.
+        self._attributions: list[Attribution] = []
+
+    @callback
+    def async_expect(self, attribution: Attribution) -> None:
+        """A change is under way: the ``device_updated`` its confirmation causes gets the
+        call's context and the user's name."""
+        self._attributions.append(attribution)
+
+    @callback
+    def async_forget(self, attribution: Attribution) -> None:
+        """The change is over (confirmed or not)."""
+        if attribution in self._attributions:
+            self._attributions.remove(attribution)
+
+    def _attribution(self, event: LifecycleEvent) -> Attribution | None:
+        if event.event_type != EVENT_DEVICE_UPDATED:
+            return None
+        key = (event.receiver_id, event.channel_index)
+        changed = set(event.extra.get("changed", ()))
+        return next((a for a in self._attributions if a.key == key and a.fields & changed), None)
 
     @callback
     def async_start(self) -> None:
@@ -198,7 +232,13 @@ class Announcer:
                 event.api_device_id,
                 f" {event.extra['changed']}" if event.event_type == EVENT_DEVICE_UPDATED else "",
             )
-        self._hass.bus.async_fire(event.event_type, data)
+        context: Context | None = None
+        if self._attributions and (attribution := self._attribution(event)) is not None:
+            # Made from Home Assistant: the recorder keeps the call's context (its user).
+            context = attribution.context
+            if attribution.user:
+                data[ATTR_CHANGED_BY] = attribution.user
+        self._hass.bus.async_fire(event.event_type, data, context=context)
         if event.device_type != DEVICE_TYPE_SERVICE:
             self.event_listeners.call((event.receiver_id, event.channel_index), event)
 

@@ -1,5 +1,8 @@
 """The board's picture: every loaded entry's receivers and channels as plain JSON values.
 
+With the entry's *Allow changes to receivers* option on, ``controls`` is true and a tile's
+``entity_ids`` name its identify button (``identify``): the board offers identify there.
+
 Values come straight from the coordinator's snapshot (and the status memory), never from
 entity states, so the board can show meters at 10 Hz without touching the state machine or
 the recorder. Each channel splits into its settings values (``channel_values``) and its
@@ -15,6 +18,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .controls import changes_allowed
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .identifiers import SERVICE_KEY, ChannelKey, description_key, parse_identifier
 from .manufacturers import Bay, Channel, Charger, Receiver
@@ -187,6 +191,8 @@ def entry_picture(hass: HomeAssistant, entry: MicboardConfigEntry) -> dict[str, 
         "manufacturer": coordinator.manufacturer,
         "title": entry.title,
         "device_id": coordinator.devices.async_device_id(SERVICE_KEY),
+        # Changes allowed: the board offers identify (``entity_ids["identify"]`` of a tile).
+        "controls": changes_allowed(entry),
         "receivers": receivers,
         "chargers": chargers,
     }

@@ -27,6 +27,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import probatio
 
 from .const import (
+    CONF_ALLOW_CHANGES,
     CONF_AUTO_ADD_DISCOVERED,
     CONF_DETAIL_ENTITIES,
     CONF_HOSTS,
@@ -130,7 +131,7 @@ def _async_forget_removed(
 
 
 # The yes/no options, in the order the form shows them.
-SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES)
+SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES, CONF_ALLOW_CHANGES)
 
 
 async def _async_edit_hosts(
@@ -242,6 +243,8 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_HOSTS: hosts,
                         CONF_AUTO_ADD_DISCOVERED: False,
                         CONF_DETAIL_ENTITIES: False,
+                        # A show must never change by accident: controls are opt-in.
+                        CONF_ALLOW_CHANGES: False,
                     },
                 )
         return self.async_show_form(

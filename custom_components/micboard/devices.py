@@ -120,10 +120,15 @@ class DeviceSync:
     def async_device_id(self, key: ChannelKey, *, bay: bool = False) -> str | None:
         """The Home Assistant device id of the receiver or channel (``bay``: the charger or
         bay) at ``key``."""
-        device = dr.async_get(self._hass).async_get_device_by_identifier(
+        device = self.async_device_entry(key, bay=bay)
+        return device.id if device else None
+
+    @callback
+    def async_device_entry(self, key: ChannelKey, *, bay: bool = False) -> dr.DeviceEntry | None:
+        """The device-registry entry of the receiver, channel, charger or bay at ``key``."""
+        return dr.async_get(self._hass).async_get_device_by_identifier(
             device_identifier(self._manufacturer, key, bay=bay), self._entry_id
         )
-        return device.id if device else None
 
     @callback
     def async_move(self, old_id: str, new_id: str, indexes: list[int]) -> bool:

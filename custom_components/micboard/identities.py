@@ -22,6 +22,8 @@ from .manufacturers import (
     Channel,
     Charger,
     Device,
+    GainRange,
+    NameRule,
     Receiver,
     Snapshot,
     Transmitter,
@@ -58,16 +60,63 @@ def identity_of(receiver: Receiver) -> dict[str, Any]:
                 "frequency_mhz": c.frequency_mhz,
                 "group_channel": c.group_channel,
                 "transmitter_model": c.transmitter.model if c.transmitter else None,
+                "audio_gain_db": c.audio_gain_db,
+                "audio_mute": c.audio_mute,
             }
             for c in receiver.channels
         ],
+        # The limits the controls show while the receiver is switched off.
+        "name_rule": _name_rule_data(receiver.name_rule),
+        "gain_range": _gain_range_data(receiver.gain_range),
     }
+
+
+def _name_rule_data(rule: NameRule | None) -> dict[str, Any] | None:
+    if rule is None:
+        return None
+    return {
+        "max_length": rule.max_length,
+        "min_length": rule.min_length,
+        "allowed": rule.allowed,
+        "case_insensitive": rule.case_insensitive,
+    }
+
+
+def _gain_range_data(gain: GainRange | None) -> dict[str, Any] | None:
+    if gain is None:
+        return None
+    return {"minimum_db": gain.minimum_db, "maximum_db": gain.maximum_db, "step_db": gain.step_db}
+
+
+def _name_rule_from(data: Any) -> NameRule | None:
+    if not isinstance(data, dict):
+        return None
+    return NameRule(
+        max_length=int(data["max_length"]),
+        min_length=int(data.get("min_length", 1)),
+        allowed=str(data["allowed"]),
+        case_insensitive=bool(data.get("case_insensitive", False)),
+    )
+
+
+def _gain_range_from(data: Any) -> GainRange | None:
+    if not isinstance(data, dict):
+        return None
+    return GainRange(
+        minimum_db=int(data["minimum_db"]),
+        maximum_db=int(data["maximum_db"]),
+        step_db=int(data.get("step_db", 1)),
+    )
+
+
+def _capabilities_from(data: dict[str, Any]) -> frozenset[Capability]:
+    known = {str(value) for value in Capability}
+    return frozenset(Capability(value) for value in data.get("capabilities", ()) if value in known)
 
 
 def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
     """The remembered receiver (offline), or None when the stored record is unusable."""
     try:
-        known = {str(value) for value in Capability}
         return Receiver(
             manufacturer=manufacturer,
             api_device_id=str(data["api_device_id"]),
@@ -81,15 +130,17 @@ def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
             name=data.get("name"),
             rf_band=data.get("rf_band"),
             mac_address=data.get("mac_address"),
-            capabilities=frozenset(
-                Capability(value) for value in data.get("capabilities", ()) if value in known
-            ),
+            capabilities=_capabilities_from(data),
+            name_rule=_name_rule_from(data.get("name_rule")),
+            gain_range=_gain_range_from(data.get("gain_range")),
             channels=tuple(
                 Channel(
                     index=int(channel["index"]),
                     name=channel.get("name"),
                     frequency_mhz=channel.get("frequency_mhz"),
                     group_channel=channel.get("group_channel"),
+                    audio_gain_db=channel.get("audio_gain_db"),
+                    audio_mute=channel.get("audio_mute"),
                     transmitter=(
                         Transmitter(model=channel["transmitter_model"])
                         if channel.get("transmitter_model")
@@ -117,6 +168,7 @@ def charger_identity_of(charger: Charger) -> dict[str, Any]:
         "mac_address": charger.mac_address,
         "online": charger.online,
         "storage_mode": charger.storage_mode,
+        "capabilities": sorted(charger.capabilities),
         # The battery state only: a charger coming back as it was is no change.
         "bays": [
             {
@@ -145,6 +197,7 @@ def charger_from(manufacturer: str, data: dict[str, Any]) -> Charger | None:
             name=data.get("name"),
             mac_address=data.get("mac_address"),
             storage_mode=data.get("storage_mode"),
+            capabilities=_capabilities_from(data),
             bays=tuple(
                 Bay(
                     index=int(bay["index"]),

@@ -85,7 +85,14 @@ def channel_tracked(channel: Channel) -> dict[str, Any]:
         "frequency": channel.frequency_mhz,
         "group_channel": channel.group_channel,
         "transmitter_model": transmitter.model if transmitter else None,
+        "audio_gain": channel.audio_gain_db,
+        "audio_mute": channel.audio_mute,
     }
+
+
+# Settings a receiver may first tell some time after it was identified (or that an earlier
+# run did not remember): their first value is learnt, not announced as a change.
+_LEARNT_KEYS = frozenset({"audio_gain", "audio_mute"})
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -172,6 +179,11 @@ def diff_receiver(
         if (previous.transmitter is None) != (channel.transmitter is None):
             old_data.pop("transmitter_model")
             new_data.pop("transmitter_model")
+        for key in _LEARNT_KEYS:
+            if old_data[key] is None or new_data[key] is None:
+                # Learnt (or no longer known, as while the receiver is offline): no change.
+                old_data.pop(key)
+                new_data.pop(key)
         if changed := _changes(old_data, new_data):
             events.append(_updated(new, channel, old_data, new_data, changed))
         # While the receiver is unreachable nothing new is known about its transmitters; when

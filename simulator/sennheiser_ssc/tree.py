@@ -72,6 +72,7 @@ CHG_FAULT_WARNINGS = {
 NOT_FOUND = (404, "address not found")
 FAILED_DEPENDENCY = (424, "failed dependency")
 NOT_ACCEPTABLE = (406, "not acceptable")
+LOCKED = (423, "locked")
 BAD_REQUEST = (400, "not understood")
 TERMINATES = (310, "subscription terminates")
 

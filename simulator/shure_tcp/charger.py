@@ -341,7 +341,7 @@ class SimulatedCharger(ShureTcpServer):
 
     def _set(self, index: int | None, rest: list[str]) -> list[str]:
         key, args = rest[0], rest[1:]
-        if index is not None:
+        if index is not None or self.device.faults.locked:
             raise CommandError
         device = self.device
         if key == "DEVICE_ID" and len(args) == 1:

@@ -97,3 +97,22 @@ class Backend(Protocol):
     @property
     def connection_stats(self) -> Mapping[str, ConnectionStats]:
         """Per device (by api device id): connection state, reconnects, last error."""
+
+    # Controls. Each checks the device's controls and limits first (nothing is sent when
+    # they do not allow it: ``ControlNotSupportedError``, ``InvalidValueError``), then sends
+    # the change and returns only once the device reported the new value, the snapshot
+    # showing it; ``WriteRefusedError`` when the device answers with an error,
+    # ``NotConfirmedError`` when it reports nothing in time, ``MicboardConnectionError``
+    # while it is not connected.
+
+    async def identify(self, api_id: str, channel: int = 0) -> None:
+        """Make the device (channel 0) or one channel show where it is."""
+
+    async def set_channel_name(self, api_id: str, channel: int, name: str) -> str:
+        """Rename a channel; returns the name as the device reports it."""
+
+    async def set_audio_mute(self, api_id: str, channel: int, muted: bool) -> bool:
+        """Mute (or unmute) the receiver's output of a channel; returns the reported state."""
+
+    async def set_audio_gain(self, api_id: str, channel: int, gain_db: int) -> int:
+        """Set a channel's audio gain in dB; returns the gain the device reports."""

@@ -47,7 +47,15 @@ import time
 from typing import Protocol
 
 from .backend import ChangeListener, ChangeSet, ConnectionStats, HostPort
-from .errors import DeviceError, ErrorKind, MicboardError, UnsupportedDeviceError
+from .controls import check_audio_gain, check_audio_mute, check_channel_name, check_identify
+from .errors import (
+    ControlNotSupportedError,
+    DeviceError,
+    ErrorKind,
+    MicboardConnectionError,
+    MicboardError,
+    UnsupportedDeviceError,
+)
 from .models import Charger, Device, Receiver, Snapshot, SyncResult
 
 _LOGGER = logging.getLogger(__name__)
@@ -107,6 +115,22 @@ class EndpointConnection(Protocol):
 
         A placeholder ``Receiver`` until identified; then a ``Receiver`` or a ``Charger``.
         """
+
+    # Writes: sent as asked (the fleet has checked the device's controls and limits) and
+    # returned once the device reported the new value (its state already holding it);
+    # ``WriteRefusedError``, ``NotConfirmedError`` or ``MicboardConnectionError`` if not.
+
+    async def identify(self, channel: int) -> None:
+        """Make the device (channel 0) or a channel show where it is."""
+
+    async def set_channel_name(self, channel: int, name: str) -> str:
+        """Rename a channel; the name as reported."""
+
+    async def set_audio_mute(self, channel: int, muted: bool) -> bool:
+        """Mute or unmute a channel's output; the state as reported."""
+
+    async def set_audio_gain(self, channel: int, gain_db: int) -> int:
+        """Set a channel's gain (dB); the gain as reported."""
 
 
 type ConnectionFactory[C: EndpointConnection] = Callable[[str, int, ChangeNotifier], C]
@@ -287,6 +311,10 @@ class ReconnectingConnection(ABC):
             finally:
                 self._finish_attempt()
         return self._online_this_attempt
+
+
+def _where(key: HostPort) -> str:
+    return f"{key[0]}:{key[1]}"
 
 
 def placeholder_receiver(
@@ -480,6 +508,53 @@ class FleetBackend[C: EndpointConnection]:
             await connection.stop()
         # Whatever else is pending goes out with the removal, in one change set.
         self._publish(went=endpoint.published)
+
+    # --- controls -----------------------------------------------------------------------------
+
+    async def identify(self, api_id: str, channel: int = 0) -> None:
+        """Make the device (channel 0) or one channel show where it is, once it confirms."""
+        connection, device = self._writable(api_id)
+        check_identify(device, channel)
+        await connection.identify(channel)
+        self._publish()
+
+    async def set_channel_name(self, api_id: str, channel: int, name: str) -> str:
+        """Rename a channel; the name as the device reports it (published by then)."""
+        connection, device = self._writable(api_id)
+        check_channel_name(device, channel, name)
+        reported = await connection.set_channel_name(channel, name)
+        self._publish()
+        return reported
+
+    async def set_audio_mute(self, api_id: str, channel: int, muted: bool) -> bool:
+        """Mute or unmute a channel's receiver output; the state as reported."""
+        connection, device = self._writable(api_id)
+        check_audio_mute(device, channel)
+        reported = await connection.set_audio_mute(channel, muted)
+        self._publish()
+        return reported
+
+    async def set_audio_gain(self, api_id: str, channel: int, gain_db: int) -> int:
+        """Set a channel's audio gain (dB); the gain as reported."""
+        connection, device = self._writable(api_id)
+        check_audio_gain(device, channel, gain_db)
+        reported = await connection.set_audio_gain(channel, gain_db)
+        self._publish()
+        return reported
+
+    def _writable(self, api_id: str) -> tuple[C, Device]:
+        """The connection and published view of a device that can be told something now."""
+        endpoint = next(
+            (e for e in self._endpoints.values() if e.published.api_device_id == api_id), None
+        )
+        if endpoint is None:
+            raise ControlNotSupportedError(f"no device {api_id} is watched")
+        device, connection = endpoint.published, endpoint.connection
+        if connection is None or not device.online:
+            raise MicboardConnectionError(
+                "offline", kind=ErrorKind.NOT_CONNECTED, host=_where(endpoint.key)
+            )
+        return connection, device
 
     # --- for subclasses ----------------------------------------------------------------------
 

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .errors import DeviceError
+from .limits import GainRange, NameRule
 
 
 class Capability(StrEnum):
-    """What a receiver's channels can report or do; the library sets these per model.
+    """What a receiver's channels (or a charger) can report or be told; set per model.
 
-    Consumers decide which values to show from capabilities only, never from family codes.
+    Consumers decide which values to show and which controls to offer from capabilities
+    only, never from family codes.
     """
 
     # Transmitter values beyond presence and battery.
@@ -38,6 +40,17 @@ class Capability(StrEnum):
     RF_QUALITY = "rf_quality"
     # The receiver serves a web page of its own at http://host.
     WEB_UI = "web_ui"
+    # Controls: what the device can be told (``Backend.identify`` and the setters).
+    # The receiver or charger shows where it is (Shure FLASH, Sennheiser identification).
+    IDENTIFY = "identify"
+    # One channel of the receiver shows where it is.
+    CHANNEL_IDENTIFY = "channel_identify"
+    # A channel can be renamed, within ``Receiver.name_rule``.
+    CHANNEL_NAME = "channel_name"
+    # The receiver's audio output of a channel can be muted (not the transmitter).
+    RX_MUTE = "rx_mute"
+    # A channel's audio gain can be set, within ``Receiver.gain_range``.
+    AUDIO_GAIN = "audio_gain"
 
 
 class SyncStatus(StrEnum):
@@ -119,6 +132,9 @@ class Receiver:
     rf_band: str | None = None
     mac_address: str | None = None
     capabilities: frozenset[Capability] = frozenset()
+    # What a channel takes as a name and as audio gain (with CHANNEL_NAME / AUDIO_GAIN).
+    name_rule: NameRule | None = None
+    gain_range: GainRange | None = None
     channels: tuple[Channel, ...] = ()
     # Why the receiver is not usable, when it is not (unreachable, unsupported, ...).
     error: DeviceError | None = None
@@ -291,6 +307,8 @@ class Charger:
     mac_address: str | None = None
     # Storage mode: packs are charged or drained to their storage charge and held there.
     storage_mode: bool | None = None
+    # What the charger can be told (``Capability.IDENTIFY``).
+    capabilities: frozenset[Capability] = frozenset()
     bays: tuple[Bay, ...] = ()
     modules: tuple[ChargerModule, ...] = ()
     error: DeviceError | None = None

@@ -14,8 +14,17 @@ from collections.abc import Callable, Mapping
 import logging
 
 from ..errors import DeviceError
-from ..models import Battery, BatteryError, BatteryState, Bay, Charger
-from .codec import NOT_FOUND, SUBSCRIPTION_TERMINATES, Path, Reply, as_bool, as_number, clean_text
+from ..models import Battery, BatteryError, BatteryState, Bay, Capability, Charger
+from .codec import (
+    NOT_FOUND,
+    SUBSCRIPTION_TERMINATES,
+    WRITE_REFUSALS,
+    Path,
+    Reply,
+    as_bool,
+    as_number,
+    clean_text,
+)
 from .paths import DEVICE_NAME, MACS, PRODUCT, SERIAL, VERSION
 from .state import FAMILY, MANUFACTURER, Applied, mac_address
 
@@ -71,6 +80,7 @@ _WARNINGS: Mapping[str, BatteryError] = {
     "BatteryTempOutOfRange": BatteryError.TEMPERATURE_OUT_OF_RANGE,
 }
 _UPDATING = frozenset({"UPDATE", "DFU_MODE"})
+CHARGER_CAPABILITIES = frozenset({Capability.IDENTIFY})
 
 
 def is_charger(product: object) -> bool:
@@ -164,7 +174,9 @@ class ChargerState:
             if code == SUBSCRIPTION_TERMINATES:
                 ended = True
                 continue
-            if path not in _DEVICE_DECODERS and path not in _ELEMENT_DECODERS:
+            if code in WRITE_REFUSALS or (
+                path not in _DEVICE_DECODERS and path not in _ELEMENT_DECODERS
+            ):
                 continue
             if code == NOT_FOUND:
                 self.missing.add(path)
@@ -251,6 +263,8 @@ class ChargerState:
             name=_str(self.value(DEVICE_NAME)),
             mac_address=_str(self.value(MACS)),
             storage_mode=storage if isinstance(storage, bool) else None,
+            # ``device/identification/visual`` (sheet part 2 §8).
+            capabilities=CHARGER_CAPABILITIES,
             bays=self._built_bays(),
             error=error,
         )

@@ -15,7 +15,7 @@ re-probed with capped, jittered backoff, forever (``ReconnectingConnection``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import logging
@@ -26,7 +26,9 @@ from ..errors import (
     ErrorKind,
     MicboardConnectionError,
     MicboardError,
+    NotConfirmedError,
     UnsupportedDeviceError,
+    WriteRefusedError,
 )
 from ..fleet import (
     Backoff,
@@ -43,7 +45,7 @@ from .charger import (
     is_charger,
     is_supported_charger,
 )
-from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree
+from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree, write_tree
 from .paths import (
     DEVICE_NAME,
     DEVICE_PATHS,
@@ -53,7 +55,7 @@ from .paths import (
     channel_leaves,
     channel_path,
 )
-from .state import MANUFACTURER, DeviceState
+from .state import MANUFACTURER, NAME_RULE, DeviceState
 from .transport import ACCESS_HINT, SscSession
 
 _LOGGER = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ DEFAULT_PORT = 45
 # Shortest sleep of the watch loop, so that a deadline just missed is not spun on.
 _MIN_WAIT = 0.01
 _TX_PROBE: Path = channel_path(1, Area.TX, ("battery", "gauge"))
+IDENTIFICATION: Path = ("device", "identification", "visual")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +96,12 @@ class ClientOptions:
     # elsewhere, sheet part 2 §4), so they are coalesced here. Anything else, including
     # a link lost or found through a meter, is passed on at once. 0: every datagram.
     meter_interval: float = 1.0
+    # How long a write may take until the device answers it with the value it took; the
+    # write is sent again half-way (a datagram may be lost).
+    control_timeout: float = 3.0
+    # Identification is switched off again after this long (whether the device stops on
+    # its own is not documented; Shure receivers stop after about 30 s).
+    identify_seconds: float = 30.0
 
 
 def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> dict[str, Any]:
@@ -304,6 +313,8 @@ class ReceiverConnection(ReconnectingConnection):
         # When meters last arrived (they flow only while the subscriptions live).
         self._meters_heard: float | None = None
         self._meter_flush: asyncio.TimerHandle | None = None
+        # Identification switched on, by path: when it is switched off again.
+        self._identify_off: dict[Path, asyncio.TimerHandle] = {}
 
     def device(self) -> Receiver | Charger:
         """The receiver or charger as it is now."""
@@ -325,6 +336,88 @@ class ReceiverConnection(ReconnectingConnection):
         except MicboardError as err:
             return err.error
         return None
+
+    # --- writes ------------------------------------------------------------------------------
+
+    async def identify(self, channel: int) -> None:
+        """Switch visual identification on (device or ``rxN``); off again after a while."""
+        path = IDENTIFICATION if channel == 0 else (f"rx{channel}", "identification", "visual")
+        await self._send_write(path, True, lambda value: value is True)
+        loop = asyncio.get_running_loop()
+        if (pending := self._identify_off.pop(path, None)) is not None:
+            pending.cancel()
+        self._identify_off[path] = loop.call_later(
+            self._options.identify_seconds, self._stop_identify, path
+        )
+
+    def _stop_identify(self, path: Path) -> None:
+        self._identify_off.pop(path, None)
+        session = self._session
+        if session is not None:
+            # Best effort: a lost datagram leaves it to the device to stop.
+            with contextlib.suppress(MicboardError):
+                session.send(write_tree(path, False))
+
+    async def set_channel_name(self, channel: int, name: str) -> str:
+        """Write ``rxN/name``; the reply carries the name as the device took it."""
+        reported = await self._send_write(
+            channel_path(channel, Area.RX, ("name",)),
+            name,
+            lambda value: isinstance(value, str) and NAME_RULE.same(name, value.strip()),
+        )
+        assert isinstance(reported, str)
+        return reported.strip()
+
+    async def set_audio_mute(self, channel: int, muted: bool) -> bool:
+        """Write ``rxN/mute`` (the receiver's output)."""
+        reported = await self._send_write(
+            channel_path(channel, Area.RX, ("mute",)), muted, lambda value: value is muted
+        )
+        assert isinstance(reported, bool)
+        return reported
+
+    async def set_audio_gain(self, channel: int, gain_db: int) -> int:
+        """Write ``rxN/gain`` (dB)."""
+        reported = await self._send_write(
+            channel_path(channel, Area.RX, ("gain",)),
+            gain_db,
+            lambda value: (
+                isinstance(value, int | float) and not isinstance(value, bool) and value == gain_db
+            ),
+        )
+        assert isinstance(reported, int | float)
+        return round(reported)
+
+    async def _send_write(
+        self, path: Path, value: object, same: Callable[[object], bool]
+    ) -> object:
+        """Write one leaf; return what the device answered it took.
+
+        The answer to a write mirrors the leaf with the value the device took, or an error at
+        the leaf. Unanswered, it is sent once more half-way through ``control_timeout`` (UDP
+        may lose either datagram; a write of the same value twice does no harm).
+        """
+        session = self._session
+        if not self._online or session is None:
+            raise MicboardConnectionError("offline", kind=ErrorKind.NOT_CONNECTED, host=self._where)
+        where = "/".join(path)
+        timeout = self._options.control_timeout
+        for _ in range(2):
+            try:
+                reply = await session.request(write_tree(path, value), [path], timeout=timeout / 2)
+            except TimeoutError:
+                continue
+            if (code := reply.errors.get(path)) is not None:
+                raise WriteRefusedError(f"{where}: error {code}", host=self._where)
+            if path in reply.values:
+                reported = reply.values[path]
+                if not same(reported):
+                    raise WriteRefusedError(
+                        f"{where}: the device kept {reported!r}", host=self._where
+                    )
+                return reported
+            # Answered without a word about the leaf: no confirmation (asked once more).
+        raise NotConfirmedError(f"{where}: no answer within {timeout:g} s", host=self._where)
 
     async def _run_session(self) -> None:
         """One session: identify, subscribe, stay live until lost (raises MicboardError)."""
@@ -352,6 +445,9 @@ class ReceiverConnection(ReconnectingConnection):
         if self._meter_flush is not None:
             self._meter_flush.cancel()
             self._meter_flush = None
+        for pending in self._identify_off.values():
+            pending.cancel()
+        self._identify_off.clear()
         link, self._link = self._link, None
         if link is not None:
             link.close()

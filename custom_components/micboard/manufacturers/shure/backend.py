@@ -30,6 +30,7 @@ class ShureBackend(FleetBackend[DeviceConnection]):
         burst_quiet_time: float = 0.1,
         reconnect_min: float = 1.0,
         reconnect_max: float = 8.0,
+        control_timeout: float = 3.0,
         resync_concurrency: int = DEFAULT_RESYNC_CONCURRENCY,
     ) -> None:
         self.options = ClientOptions(
@@ -41,6 +42,7 @@ class ShureBackend(FleetBackend[DeviceConnection]):
             burst_quiet_time=burst_quiet_time,
             reconnect_min=reconnect_min,
             reconnect_max=reconnect_max,
+            control_timeout=control_timeout,
         )
         super().__init__(MANUFACTURER, hosts, self._connect, resync_concurrency=resync_concurrency)
 

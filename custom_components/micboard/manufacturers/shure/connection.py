@@ -13,15 +13,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 import logging
+from typing import Any
 
-from ..errors import DeviceError, ErrorKind, MicboardConnectionError, MicboardError
+from ..errors import (
+    DeviceError,
+    ErrorKind,
+    MicboardConnectionError,
+    MicboardError,
+    NotConfirmedError,
+    WriteRefusedError,
+)
 from ..fleet import Backoff, Change, ChangeNotifier, ReconnectingConnection
+from ..limits import NameRule
 from ..models import Device
 from .chargers import HEARTBEAT, apply_charger_messages
-from .families import apply_message
+from .families import GAIN_OFFSET, NAME_RULE, apply_message
 from .options import ClientOptions
-from .parser import Message, Rep, RepError
+from .parser import Message, Rep, RepError, offset_number, on_off, text
 from .reading import (
     NO_ANSWER_AFTER_CONNECT,
     ChargerReading,
@@ -43,6 +53,49 @@ _NO_FULL_ANSWER = DeviceError(ErrorKind.TIMED_OUT, "no answer to the full read")
 
 # Asked while a receiver is quiet: any reply proves it alive when metering is off or slow.
 _RECEIVER_HEARTBEAT = "< GET 1 METER_RATE >"
+
+
+@dataclass(slots=True)
+class _Write:
+    """One SET waiting for the device's answer: the REP of its key with the value, or REP ERR.
+
+    ``channels`` are the channel tokens an answer may carry (None: the device scope);
+    ``decode`` turns the REP's value into the reported value, ``same`` says whether that is
+    what was asked for. A REP of the key with another value may still be an older one (a
+    full read's burst sent before the SET, a front-panel change): it is remembered
+    (``kept``) and the wait goes on; if the asked value never comes, the device kept that.
+    """
+
+    command: str
+    key: str
+    channels: frozenset[int | None]
+    decode: Callable[[str], Any]
+    same: Callable[[Any], bool]
+    future: asyncio.Future[Any] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    kept: str | None = None
+
+    @property
+    def what(self) -> str:
+        """The command as a message says it (``SET 1 AUDIO_MUTE ON``)."""
+        return self.command.strip("<> ")
+
+    def answer(self, message: Message) -> bool:
+        """Settle on ``message`` if it answers this SET; True if it did."""
+        if isinstance(message, RepError):
+            self.future.set_exception(WriteRefusedError(f"{self.what}: REP ERR"))
+            return True
+        if not isinstance(message, Rep) or message.key != self.key:
+            return False
+        if message.channel not in self.channels:
+            return False
+        value = self.decode(message.value)
+        if not self.same(value):
+            self.kept = message.value.strip()
+            return False
+        self.future.set_result(value)
+        return True
 
 
 class DeviceConnection(ReconnectingConnection):
@@ -80,6 +133,9 @@ class DeviceConnection(ReconnectingConnection):
         self._device: Device | None = None
         self._reply_seen = asyncio.Event()
         self._refresh_lock = asyncio.Lock()
+        # One SET at a time: REP ERR names no key, so it answers the one waiting.
+        self._write_lock = asyncio.Lock()
+        self._write: _Write | None = None
 
     def device(self) -> Device:
         """The receiver or charger as it is now; the same object until something changed."""
@@ -119,6 +175,97 @@ class DeviceConnection(ReconnectingConnection):
     def _changed(self, change: Change) -> None:
         self._device = None
         super()._changed(change)
+
+    # --- writes ------------------------------------------------------------------------------
+
+    async def identify(self, channel: int) -> None:
+        """``SET FLASH ON`` (device) or ``SET n FLASH ON`` (channel); REP FLASH ON answers.
+
+        Whether a channel's answer carries its index is not documented: either is taken.
+        """
+        if channel == 0:
+            command, channels = "< SET FLASH ON >", frozenset[int | None]({None})
+        else:
+            command = f"< SET {channel} FLASH ON >"
+            channels = frozenset[int | None]({channel, None})
+        await self._send_write(_Write(command, "FLASH", channels, on_off, lambda on: on is True))
+
+    async def set_channel_name(self, channel: int, name: str, rule: NameRule = NAME_RULE) -> str:
+        """``SET n CHAN_NAME {name}``; the padded REP, trimmed, must be the name."""
+        reported: str = await self._send_write(
+            _Write(
+                f"< SET {channel} CHAN_NAME {{{name}}} >",
+                "CHAN_NAME",
+                frozenset({channel}),
+                text,
+                lambda value: rule.same(name, value),
+            )
+        )
+        return reported
+
+    async def set_audio_mute(self, channel: int, muted: bool) -> bool:
+        """``SET n AUDIO_MUTE ON|OFF`` (ULX-D, Axient)."""
+        reported: bool = await self._send_write(
+            _Write(
+                f"< SET {channel} AUDIO_MUTE {'ON' if muted else 'OFF'} >",
+                "AUDIO_MUTE",
+                frozenset({channel}),
+                on_off,
+                lambda value: value is muted,
+            )
+        )
+        return reported
+
+    async def set_audio_gain(self, channel: int, gain_db: int) -> int:
+        """``SET n AUDIO_GAIN vvv`` with the value dB + 18."""
+        reported: int = await self._send_write(
+            _Write(
+                f"< SET {channel} AUDIO_GAIN {gain_db + GAIN_OFFSET:03d} >",
+                "AUDIO_GAIN",
+                frozenset({channel}),
+                lambda value: offset_number(value, GAIN_OFFSET),
+                lambda value: value == gain_db,
+            )
+        )
+        return reported
+
+    async def _send_write(self, write: _Write) -> Any:
+        """Send one SET and wait for its answer (one SET in flight per connection)."""
+        async with self._write_lock:
+            session = self._session
+            if not self._online or session is None:
+                raise MicboardConnectionError(
+                    "offline", kind=ErrorKind.NOT_CONNECTED, host=self._where
+                )
+            self._write = write
+            try:
+                await session.send([write.command])
+                timeout = self._options.control_timeout
+                try:
+                    async with asyncio.timeout(timeout):
+                        return await write.future
+                except TimeoutError:
+                    if write.kept is not None:
+                        raise WriteRefusedError(
+                            f"{write.what}: the device kept {write.kept!r}", host=self._where
+                        ) from None
+                    raise NotConfirmedError(
+                        f"{write.what}: no answer within {timeout:g} s", host=self._where
+                    ) from None
+            except WriteRefusedError as err:
+                # Said where: the answer itself names no device.
+                raise WriteRefusedError(err.detail, host=self._where) from None
+            finally:
+                self._write = None
+
+    def _settle_write(self, messages: list[Message]) -> None:
+        """Hand the messages just applied to the SET waiting for its answer, if any."""
+        write = self._write
+        if write is None or write.future.done():
+            return
+        for message in messages:
+            if write.answer(message):
+                return
 
     async def _run_session(self) -> None:
         """One session: connect, read, stay live until lost (raises MicboardError)."""
@@ -187,6 +334,11 @@ class DeviceConnection(ReconnectingConnection):
 
     async def _end_session(self) -> None:
         self._session = None
+        write = self._write
+        if write is not None and not write.future.done():
+            write.future.set_exception(
+                MicboardConnectionError("connection lost", kind=ErrorKind.CLOSED, host=self._where)
+            )
         link, self._link = self._link, None
         if link is not None:
             await link.close(stop_metering=self._metering)
@@ -231,5 +383,7 @@ class DeviceConnection(ReconnectingConnection):
                 self._reply_seen.set()
             if change is not None:
                 self._changed(change)
+            # After the change is told: its publish is queued before the writer wakes.
+            self._settle_write(messages)
             if commands:
                 await session.send(commands)

@@ -32,6 +32,8 @@ class ClientOptions:
     # Capped low so a receiver that comes back is found again within seconds (the soak's
     # recovery target is 10 s at p99); a refused connect is cheap.
     reconnect_max: float = 8.0
+    # How long a change (SET) may take until the device reports the new value.
+    control_timeout: float = 3.0
 
     def meter_rate_command(self, rate_ms: int | None = None) -> str:
         """``< SET 0 METER_RATE nnnnn >`` with the rate clamped to what receivers accept."""

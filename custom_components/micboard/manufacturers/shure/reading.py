@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import DeviceError, ErrorKind, MicboardConnectionError, UnsupportedDeviceError
 from ..fleet import placeholder_receiver
-from ..models import Charger, Device, Receiver
+from ..models import Capability, Charger, Device, Receiver
 from .chargers import (
     CHARGER_KEYS,
     CHARGER_ONLY_KEYS,
@@ -27,7 +27,7 @@ from .chargers import (
     charger_model_of,
 )
 from .const import DEFAULT_PORT, MANUFACTURER
-from .families import FAMILIES, apply_message
+from .families import FAMILIES, GAIN_RANGE, NAME_RULE, apply_message
 from .identification import Identity, identify
 from .options import ClientOptions
 from .parser import Message, Rep
@@ -36,6 +36,7 @@ from .state import DeviceState
 
 # Device-scoped keys asked for one by one where GET 0 ALL is refused (SLX-D+).
 _PER_CHANNEL_DEVICE_KEYS = ("MODEL", "DEVICE_ID", "FW_VER", "RF_BAND")
+CHARGER_CAPABILITIES = frozenset({Capability.IDENTIFY})
 # Every channel key some supported family reports.
 _SHURE_KEYS = frozenset(key for family in FAMILIES for key in family.channel_keys)
 
@@ -219,6 +220,8 @@ def build_charger(
         name=device.name,
         mac_address=device.mac_address,
         storage_mode=device.storage_mode,
+        # Chargers take SET FLASH ON as the receivers do (shure-chargers sheet §2).
+        capabilities=CHARGER_CAPABILITIES,
         bays=device.built_bays(reading.model),
         modules=device.built_modules(),
         error=error,
@@ -252,6 +255,8 @@ def build_receiver(
         rf_band=device.rf_band,
         mac_address=device.mac_address,
         capabilities=family.capabilities,
+        name_rule=NAME_RULE if Capability.CHANNEL_NAME in family.capabilities else None,
+        gain_range=GAIN_RANGE if Capability.AUDIO_GAIN in family.capabilities else None,
         channels=device.built_channels(),
         error=error,
     )
