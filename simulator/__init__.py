@@ -1,4 +1,4 @@
-"""Simulated wireless-microphone receivers on 127.0.0.1, speaking the real wire protocols.
+"""Simulated wireless-microphone receivers and chargers on 127.0.0.1, on the real wires.
 
 A neutral rig (``rig.py``: devices, channels, transmitters, faults, a transition log) is
 served by one front-end per protocol: ``shure_tcp`` (Shure command strings over TCP 2202)
@@ -12,16 +12,20 @@ simulator would pass every test; two independent implementations make it show.
 
 from .core import Simulator
 from .frontend import LOOPBACK, FrontEnd
-from .rig import MODELS, Device, Faults, Transition, TransitionLog, find_model
+from .rig import MODELS, Device, Faults, Pack, PackState, Transition, TransitionLog, find_model
 from .sennheiser_ssc import SscOptions, SscReceiver
-from .shure_tcp import SimulatedReceiver
+from .shure_tcp import ChargerOptions, SimulatedCharger, SimulatedReceiver
 
 __all__ = [
     "LOOPBACK",
     "MODELS",
+    "ChargerOptions",
     "Device",
     "Faults",
     "FrontEnd",
+    "Pack",
+    "PackState",
+    "SimulatedCharger",
     "SimulatedReceiver",
     "Simulator",
     "SscOptions",

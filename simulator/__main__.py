@@ -19,7 +19,9 @@ DEFAULT_CONTROL_PORT = 2290
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m simulator",
-        description="Simulated Shure (TCP) and Sennheiser SSC (UDP) receivers on 127.0.0.1.",
+        description=(
+            "Simulated Shure (TCP) and Sennheiser SSC (UDP) receivers and chargers on 127.0.0.1."
+        ),
     )
     parser.add_argument(
         "--rig",
@@ -38,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         default=1.0,
         help="battery minutes used per real minute (0: no drain)",
     )
+    parser.add_argument(
+        "--charge-speed",
+        type=float,
+        default=1.0,
+        help="charging minutes per real minute on every charger (0: packs stand still)",
+    )
     parser.add_argument("--no-noise", action="store_true", help="meter exactly the set levels")
     return parser
 
@@ -47,7 +55,8 @@ def _ctl_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m simulator ctl",
         description="Send one command to a running simulator.",
-        epilog="DEVICE is a port or a device id.\ncommands:\n  list: every receiver as JSON\n"
+        epilog="DEVICE (CHARGER) is a port or a device id.\ncommands:\n"
+        "  list: every receiver and charger as JSON\n"
         "  log [SINCE]: the transition log (monotonic seconds)\n" + "\n".join(lines),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -63,6 +72,7 @@ async def _run(options: argparse.Namespace) -> None:
         noise=not options.no_noise,
         battery_drain=options.drain_speed,
         meter_jitter=options.meter_jitter,
+        charge_speed=options.charge_speed,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,6 +1,7 @@
 """Control port: JSON lines ``{"cmd": "tx-off", "args": ["2202", "1"]}`` -> ``{"ok": ...}``.
 
-Commands name a device by its port (digits) or by its id (``ulxd-1``, ``ewdx-6``, ...).
+Commands name a device by its port (digits) or by its id (``ulxd-1``, ``ewdx-6``, ...);
+the ``bay-*``, ``storage-mode``, ``charge-speed`` and ``charge`` commands take a charger.
 """
 
 from __future__ import annotations
@@ -41,19 +42,44 @@ def _levels(receiver: FrontEnd, args: list[str]) -> None:
     )
 
 
+def _switch(value: str) -> bool:
+    if value.lower() not in _ON | _OFF:
+        raise ValueError(f"on|off, not {value!r}")
+    return value.lower() in _ON
+
+
+def _bay_insert(charger: FrontEnd, args: list[str]) -> None:
+    charger.insert_battery(
+        int(args[0]),
+        charge=float(args[1]) if args[1:] else 50.0,
+        health=int(args[2]) if args[2:] else None,
+        cycles=int(args[3]) if args[3:] else None,
+    )
+
+
+def _charge(charger: FrontEnd, args: list[str]) -> None:
+    if charger.kind != "charger":
+        raise KeyError(f"{charger.model} is not a charger")
+    # Minute by minute, so that every tick is pushed as the charger would push it.
+    for _ in range(int(args[0])):
+        charger.charge_batteries(1.0)
+
+
 def _faults(receiver: FrontEnd, args: list[str]) -> None:
     """``garbage=on split=on loss=0.2 duplicate=0.1 reorder=0.3``: any subset, any order."""
     values: dict[str, Any] = {}
     for arg in args:
         key, _, value = arg.partition("=")
-        if key in {"garbage", "split"}:
+        if key in {"garbage", "split", "locked"}:
             if value.lower() not in _ON | _OFF:
                 raise ValueError(f"{key}=on|off, not {value!r}")
             values[key] = value.lower() in _ON
         elif key in {"loss", "duplicate", "reorder"}:
             values[key] = float(value)
         else:
-            raise ValueError(f"unknown fault {key!r} (garbage, split, loss, duplicate, reorder)")
+            raise ValueError(
+                f"unknown fault {key!r} (garbage, split, locked, loss, duplicate, reorder)"
+            )
     receiver.set_faults(**values)
 
 
@@ -98,9 +124,35 @@ COMMANDS: dict[str, tuple[str, Handler]] = {
     "accept": ("DEVICE: accept connections again", lambda rx, a: rx.refuse_connections(False)),
     "garbage": ("DEVICE: send garbage once", lambda rx, a: rx.send_garbage()),
     "faults": (
-        "DEVICE [garbage=on|off] [split=on|off] [loss=P] [duplicate=P] [reorder=P]: "
-        "lasting wire faults",
+        "DEVICE [garbage=on|off] [split=on|off] [locked=on|off] [loss=P] [duplicate=P] "
+        "[reorder=P]: lasting wire faults (locked: every write of a setting refused)",
         _faults,
+    ),
+    "bay-insert": (
+        "CHARGER BAY [CHARGE [HEALTH [CYCLES]]]: put a pack in (charge %, default 50)",
+        _bay_insert,
+    ),
+    "bay-remove": ("CHARGER BAY: take the pack out", lambda ch, a: ch.remove_battery(int(a[0]))),
+    "bay-fault": (
+        "CHARGER BAY [CODE]: fault the pack (BATT_ERROR code, default 7)",
+        lambda ch, a: ch.fault_bay(int(a[0]), int(a[1]) if a[1:] else 7),
+    ),
+    "bay-clear": ("CHARGER BAY: clear the pack's fault", lambda ch, a: ch.clear_fault(int(a[0]))),
+    "bay-temp": (
+        "CHARGER BAY CELSIUS: the pack's temperature (warm >= 40, hot >= 45, cold <= 5)",
+        lambda ch, a: ch.set_bay_temperature(int(a[0]), int(a[1])),
+    ),
+    "storage-mode": (
+        "CHARGER on|off: storage mode (packs to their storage charge)",
+        lambda ch, a: ch.set_storage_mode(_switch(a[0])),
+    ),
+    "charge-speed": (
+        "CHARGER SPEED: charging minutes per real minute (0: stand still)",
+        lambda ch, a: ch.set_charge_speed(float(a[0])),
+    ),
+    "charge": (
+        "CHARGER MINUTES: that many charging minutes pass at once",
+        _charge,
     ),
 }
 
@@ -109,7 +161,11 @@ async def execute(simulator: Simulator, command: str, args: Sequence[str]) -> di
     """Run one control command; never raises."""
     try:
         if command == "list":
-            return {"ok": True, "receivers": [rx.describe() for rx in simulator.receivers]}
+            return {
+                "ok": True,
+                "receivers": [rx.describe() for rx in simulator.receivers if rx.kind != "charger"],
+                "chargers": [charger.describe() for charger in simulator.chargers],
+            }
         if command == "log":
             since = float(args[0]) if args else 0.0
             return {"ok": True, "log": [entry.as_dict() for entry in simulator.log.since(since)]}

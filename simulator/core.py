@@ -1,4 +1,4 @@
-"""``Simulator``: any mix of simulated receivers on 127.0.0.1, one port each.
+"""``Simulator``: any mix of simulated receivers and chargers on 127.0.0.1, one port each.
 
 The devices live in the neutral rig (``rig.py``); each is served by the front-end of its
 manufacturer's wire protocol (``shure_tcp``, ``sennheiser_ssc``).
@@ -16,12 +16,14 @@ from typing import Self
 from .frontend import FrontEnd
 from .rig import (
     BAND_START_KHZ,
+    CHARGER_FIRMWARE,
     DEFAULT_BAND,
     DEFAULT_FIRMWARE,
     SENNHEISER,
     SENNHEISER_SSC,
     SHURE_TCP,
     Channel,
+    ChargerBay,
     Device,
     Transition,
     TransitionLog,
@@ -29,6 +31,7 @@ from .rig import (
 )
 from .sennheiser_ssc import SscOptions, SscReceiver
 from .shure_tcp import SimulatedReceiver
+from .shure_tcp.charger import ChargerOptions, SimulatedCharger
 
 # Channels of one receiver are spaced this far apart by default (kHz).
 _CHANNEL_SPACING_KHZ = 400
@@ -43,7 +46,9 @@ class Simulator:
 
     ``seed`` makes names, MACs, noise and jitter reproducible; ``noise=False`` reports the
     set levels exactly; ``battery_drain`` is battery minutes used per real minute (0: off);
-    ``ssc_options`` are the Sennheiser readings every SSC device plays unless given its own.
+    ``ssc_options`` are the Sennheiser readings every SSC device plays unless given its own;
+    ``charge_speed`` is charging minutes per real minute for every charger added (0: packs
+    stand still), ``charger_options`` the readings Shure chargers play unless given their own.
     """
 
     def __init__(
@@ -54,12 +59,16 @@ class Simulator:
         battery_drain: float = 1.0,
         meter_jitter: float = 0.0,
         ssc_options: SscOptions | None = None,
+        charge_speed: float = 1.0,
+        charger_options: ChargerOptions | None = None,
     ) -> None:
         self._rng = random.Random(seed)
         self._noise = noise
         self._battery_drain = battery_drain
         self._meter_jitter = meter_jitter
         self._ssc_options = ssc_options or SscOptions()
+        self._charge_speed = charge_speed
+        self._charger_options = charger_options or ChargerOptions()
         # Every running device's front-end, in the order added.
         self.receivers: list[FrontEnd] = []
         # Every transition the simulator caused, for every device.
@@ -104,9 +113,22 @@ class Simulator:
 
         The model picks the front-end. ``with_model``/``model_string`` only matter to Shure,
         ``serial``/``ssc_options`` only to Sennheiser; ``model_string`` is also what an SSC
-        device reports as ``device/identity/product``.
+        device reports as ``device/identity/product``. A charger model is started with
+        ``add_charger`` (its defaults: one unit, every bay empty).
         """
         info = find_model(model)
+        if info.is_charger:
+            return await self.add_charger(
+                model,
+                name=name,
+                port=port,
+                mac=mac,
+                firmware=firmware,
+                model_string=model_string,
+                device_id=device_id,
+                serial=serial,
+                ssc_options=ssc_options,
+            )
         family = info.family
         number = len(self.receivers) + 1
         self._added += 1
@@ -138,25 +160,7 @@ class Simulator:
             device.serial = serial or f"{self._rng.randrange(10**9, 10**10)}"
         if any(other.id == device.id for other in self.receivers):
             raise ValueError(f"device id {device.id!r} is taken")
-        receiver: FrontEnd
-        if info.protocol == SENNHEISER_SSC:
-            receiver = SscReceiver(
-                device,
-                rng=self._rng,
-                noise=self._noise,
-                meter_jitter=self._meter_jitter,
-                log=self.log,
-                options=ssc_options or self._ssc_options,
-            )
-        else:
-            assert info.protocol == SHURE_TCP
-            receiver = SimulatedReceiver(
-                device,
-                rng=self._rng,
-                noise=self._noise,
-                meter_jitter=self._meter_jitter,
-                log=self.log,
-            )
+        receiver = self._front_end(device, ssc_options=ssc_options)
         receiver.check_name(device.name, None)
         for channel in device.channels:
             receiver.check_name(channel.name, channel.index)
@@ -169,6 +173,92 @@ class Simulator:
         if self._battery_drain and self._drain_task is None:
             self._drain_task = asyncio.create_task(self._drain())
         return receiver
+
+    async def add_charger(
+        self,
+        model: str,
+        *,
+        name: str | None = None,
+        port: int = 0,
+        units: int = 1,
+        mac: str | None = None,
+        firmware: str | None = None,
+        model_string: str | None = None,
+        device_id: str | None = None,
+        serial: str | None = None,
+        charge_speed: float | None = None,
+        options: ChargerOptions | None = None,
+        ssc_options: SscOptions | None = None,
+    ) -> FrontEnd:
+        """Start a charger (every bay empty) on 127.0.0.1:port (0 = any free port).
+
+        ``units`` links that many SBC220/240 units behind the one address (bays 1-8 for
+        four). Shure chargers speak TCP (``SimulatedCharger``, ``options``), the CHG 70N SSC
+        over UDP (``SscReceiver`` with a charger tree, ``ssc_options``). Packs charge by
+        ``charge_speed`` minutes per real minute (default: the simulator's).
+        """
+        info = find_model(model)
+        if not info.is_charger:
+            raise ValueError(f"{model!r} is not a charger model")
+        if not 1 <= units <= info.max_units:
+            raise ValueError(f"{info.model} takes 1 to {info.max_units} linked units")
+        self._added += 1
+        number = len(self.receivers) + 1
+        device = Device(
+            info=info,
+            name=name if name is not None else f"CHG {number}",
+            firmware=firmware or CHARGER_FIRMWARE[info.family],
+            rf_band="",
+            mac=mac or self._random_mac(info.manufacturer),
+            with_model=True,
+            model_string=model_string or _default_model_string(info.model),
+            id=device_id or f"{info.family}-{self._added}",
+            bays=[ChargerBay(index) for index in range(1, info.bays * units + 1)],
+            units=units,
+            charge_speed=self._charge_speed if charge_speed is None else charge_speed,
+        )
+        if info.manufacturer == SENNHEISER:
+            device.serial = serial or f"{self._rng.randrange(10**9, 10**10)}"
+        if any(other.id == device.id for other in self.receivers):
+            raise ValueError(f"device id {device.id!r} is taken")
+        charger = self._front_end(device, ssc_options=ssc_options, charger_options=options)
+        charger.check_name(device.name, None)
+        await self._listen(charger, port)
+        self.receivers.append(charger)
+        charger.start_charging()
+        return charger
+
+    def _front_end(
+        self,
+        device: Device,
+        *,
+        ssc_options: SscOptions | None = None,
+        charger_options: ChargerOptions | None = None,
+    ) -> FrontEnd:
+        """The front-end that speaks ``device``'s wire protocol (not listening yet)."""
+        rng, noise, jitter, log = self._rng, self._noise, self._meter_jitter, self.log
+        if device.info.protocol == SENNHEISER_SSC:
+            # An SSC tree of its own serves receivers and the CHG 70N alike.
+            options = ssc_options or self._ssc_options
+            return SscReceiver(
+                device, rng=rng, noise=noise, meter_jitter=jitter, log=log, options=options
+            )
+        assert device.info.protocol == SHURE_TCP
+        if device.info.is_charger:
+            return SimulatedCharger(
+                device,
+                rng=rng,
+                noise=noise,
+                meter_jitter=jitter,
+                log=log,
+                options=charger_options or self._charger_options,
+            )
+        return SimulatedReceiver(device, rng=rng, noise=noise, meter_jitter=jitter, log=log)
+
+    @property
+    def chargers(self) -> list[FrontEnd]:
+        """Every running charger, in the order added."""
+        return [device for device in self.receivers if device.kind == "charger"]
 
     async def add_receiver(
         self,
@@ -314,4 +404,5 @@ _SSC_PRODUCT = {
     "EW-DX-EM2": "EW-DX EM 2",
     "EW-DX-EM2-DANTE": "EW-DX EM 2 Dante",
     "EW-DX-EM4-DANTE": "EW-DX EM 4 Dante",
+    "CHG70N": "CHG 70N",
 }

@@ -3,12 +3,16 @@
 Nothing here knows a wire format. A front-end (``shure_tcp``, ``sennheiser_ssc``) owns one
 ``Device`` and writes it in its protocol; the same rig can so be served by any of them, and
 a test states "the transmitter went off" once, whatever the manufacturer.
+
+A device is a receiver (channels, transmitters) or a charger (bays holding packs that
+charge over time: ``Pack``, ``ChargerBay``, ``PackState``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 import math
 import time
 
@@ -21,11 +25,14 @@ SENNHEISER = "sennheiser"
 # Front-end (wire protocol) names.
 SHURE_TCP = "shure_tcp"
 SENNHEISER_SSC = "sennheiser_ssc"
+# Device kinds.
+RECEIVER = "receiver"
+CHARGER = "charger"
 
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """A receiver model the simulator can play, and the front-end that speaks for it."""
+    """A model the simulator can play, and the front-end that speaks for it."""
 
     model: str
     family: str
@@ -33,6 +40,17 @@ class ModelInfo:
     manufacturer: str = SHURE
     protocol: str = SHURE_TCP
     dante: bool = False
+    kind: str = RECEIVER
+    # Chargers: bays of one unit, and how many units may be linked behind one address.
+    bays: int = 0
+    max_units: int = 1
+    # Chargers: bays per linked unit or insert module (None: no modules).
+    bays_per_module: int | None = None
+
+    @property
+    def is_charger(self) -> bool:
+        """True for battery chargers (bays, no channels)."""
+        return self.kind == CHARGER
 
 
 MODELS: dict[str, ModelInfo] = {
@@ -54,6 +72,13 @@ MODELS: dict[str, ModelInfo] = {
         ModelInfo("EW-DX-EM2-DANTE", "ewdx", 2, SENNHEISER, SENNHEISER_SSC, dante=True),
         # There is no non-Dante EM 4 (sheet part 2 §5).
         ModelInfo("EW-DX-EM4-DANTE", "ewdx", 4, SENNHEISER, SENNHEISER_SSC, dante=True),
+        # Chargers (shure-chargers sheet §4, sennheiser sheet part 2 §8).
+        ModelInfo("SBC220", "sbc", 0, kind=CHARGER, bays=2, max_units=4, bays_per_module=2),
+        ModelInfo("SBC240", "sbc", 0, kind=CHARGER, bays=2, max_units=4, bays_per_module=2),
+        ModelInfo("SBC840", "sbc", 0, kind=CHARGER, bays=8),
+        ModelInfo("SBC840M", "sbc", 0, kind=CHARGER, bays=8),
+        ModelInfo("SBRC", "sbc", 0, kind=CHARGER, bays=8, bays_per_module=2),
+        ModelInfo("CHG70N", "chg70n", 0, SENNHEISER, SENNHEISER_SSC, kind=CHARGER, bays=2),
     )
 }
 # Other spellings accepted by find_model (after dropping spaces, hyphens and case).
@@ -75,6 +100,114 @@ def find_model(name: str) -> ModelInfo:
     if info is None:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
     return info
+
+
+# A pack charges from empty to full in this many minutes (SB900: about three hours), at a
+# constant rate: the time to full counts down by one a minute, as on the real chargers.
+FULL_CHARGE_MINUTES = 180
+# Storage mode charges or drains a pack to this and holds it (Shure: 3.8 V, about 40 %).
+STORAGE_PERCENT = 40
+# Pack temperatures (C) at which a charger slows or suspends charging.
+WARM_C = 40
+HOT_C = 45
+COLD_C = 5
+# What each charger family holds by default, and the default firmware.
+DEFAULT_PACK = {"sbc": "SB910", "chg70n": "BA70"}
+CHARGER_FIRMWARE = {"sbc": "1.4.53.0", "chg70n": "1.0.4"}
+
+
+class PackState(StrEnum):
+    """What a charger would say a pack is doing (each front-end writes its own words)."""
+
+    CALCULATING = "calculating"
+    CHARGING = "charging"
+    WARM = "warm"
+    HOT = "hot"
+    COLD = "cold"
+    FULL = "full"
+    # Storage mode: draining towards, or holding, the storage charge.
+    DISCHARGING = "discharging"
+    STORED = "stored"
+    FAULT = "fault"
+
+
+@dataclass(slots=True)
+class Pack:
+    """A battery in a charger bay; it charges (or, in storage mode, drains) over time."""
+
+    charge: float = 50.0
+    health: int = 94
+    cycles: int = 41
+    temp_c: int = 25
+    capacity_mah: int = 2200
+    model: str = "SB910"
+    serial: str = ""
+    version: str = "1.0.0"
+    # BATT_ERROR-style code (1-7) while the pack is faulted, else None.
+    fault: int | None = None
+    # Just put in: the charger works out its state during the first minute.
+    calculating: bool = True
+
+    @property
+    def percent(self) -> int:
+        """Whole percent; 100 only once full."""
+        return min(100, math.floor(self.charge + 1e-9))
+
+    def state(self, storage_mode: bool) -> PackState:
+        """What the pack is doing now."""
+        if self.fault is not None:
+            return PackState.FAULT
+        if self.calculating:
+            return PackState.CALCULATING
+        if storage_mode:
+            if abs(self.charge - STORAGE_PERCENT) < 1e-9:
+                return PackState.STORED
+            if self.charge > STORAGE_PERCENT:
+                return PackState.DISCHARGING
+        elif self.charge >= 100:
+            return PackState.FULL
+        if self.temp_c >= HOT_C:
+            return PackState.HOT
+        if self.temp_c >= WARM_C:
+            return PackState.WARM
+        if self.temp_c <= COLD_C:
+            return PackState.COLD
+        return PackState.CHARGING
+
+    def minutes_to_target(self, storage_mode: bool) -> int:
+        """Minutes to full (storage mode: to the storage charge) at the normal rate."""
+        target = STORAGE_PERCENT if storage_mode else 100
+        return math.ceil(abs(target - self.charge) * FULL_CHARGE_MINUTES / 100 - 1e-9)
+
+    def charge_for(self, minutes: float, storage_mode: bool) -> None:
+        """``minutes`` on the charger: calculating ends, then the charge moves to its target.
+
+        Warm packs charge at half the rate, hot and cold ones not at all; a faulted pack
+        stays as it is.
+        """
+        if self.fault is not None:
+            return
+        if self.calculating:
+            self.calculating = False
+            return
+        state = self.state(storage_mode)
+        rate = {PackState.WARM: 0.5, PackState.HOT: 0.0, PackState.COLD: 0.0}.get(state, 1.0)
+        step = minutes * rate * 100 / FULL_CHARGE_MINUTES
+        target = STORAGE_PERCENT if storage_mode else 100.0
+        if self.charge < target:
+            self.charge = min(target, self.charge + step)
+            if self.charge >= 100:
+                self.cycles += 1
+        elif self.charge > target:
+            self.charge = max(target, self.charge - step)
+
+
+@dataclass(slots=True)
+class ChargerBay:
+    """One charger bay, 1-based across linked units; ``pack`` None while empty."""
+
+    index: int
+    pack: Pack | None = None
 
 
 DEFAULT_TRANSMITTER = {
@@ -210,6 +343,9 @@ class Faults:
     loss: float = 0.0
     duplicate: float = 0.0
     reorder: float = 0.0
+    # Settings are locked: every write of a setting is refused (Shure REP ERR, SSC 423).
+    # The simulator's own switch, for testing a device that refuses a change it could take.
+    locked: bool = False
 
 
 @dataclass(slots=True)
@@ -235,6 +371,12 @@ class Device:
     powered: bool = True
     brightness: int = 3
     identify: bool = False
+    # Chargers: bays (1-based, across linked units), linked units, storage mode, and how
+    # many charging minutes pass per real minute (0: charging stands still).
+    bays: list[ChargerBay] = field(default_factory=list)
+    units: int = 1
+    storage_mode: bool = False
+    charge_speed: float = 1.0
 
     @property
     def manufacturer(self) -> str:
@@ -246,11 +388,22 @@ class Device:
         """Model name, e.g. ULXD4Q."""
         return self.info.model
 
+    @property
+    def kind(self) -> str:
+        """``receiver`` or ``charger``."""
+        return self.info.kind
+
     def channel(self, index: int) -> Channel:
         """The channel with this 1-based index (KeyError if there is none)."""
         if not 1 <= index <= len(self.channels):
             raise KeyError(f"{self.info.model} has no channel {index}")
         return self.channels[index - 1]
+
+    def bay(self, index: int) -> ChargerBay:
+        """The bay with this 1-based index (KeyError if there is none)."""
+        if not 1 <= index <= len(self.bays):
+            raise KeyError(f"{self.info.model} has no bay {index}")
+        return self.bays[index - 1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +442,15 @@ TX_ON = "tx-on"
 RENAME = "rename"
 BATTERY = "battery"
 FAULT = "fault"
+# Charger transitions (channel = the bay).
+BAY_INSERT = "bay-insert"
+BAY_REMOVE = "bay-remove"
+BAY_FAULT = "bay-fault"
+BAY_CLEAR = "bay-clear"
+BAY_TEMP = "bay-temp"
+BAY_FULL = "bay-full"
+STORAGE_MODE = "storage-mode"
+CHARGE_SPEED = "charge-speed"
 
 
 class TransitionLog:

@@ -1,4 +1,8 @@
-"""Rigs: sets of receivers to start together (``demo``, ``fleet``, ``mixed``, or a JSON file)."""
+"""Rigs: sets of devices to start together (``demo``, ``fleet``, ``mixed``, or a JSON file).
+
+A rig lists ``receivers`` and, optionally, ``chargers`` (started after the receivers, so a
+rig's receivers keep their ports and ids whether it has chargers or not).
+"""
 
 from __future__ import annotations
 
@@ -72,7 +76,36 @@ DEMO_RIG: dict[str, Any] = {
                 {"name": "READER", "transmitter": {"model": "SK"}},
             ],
         },
-    ]
+    ],
+    "chargers": [
+        {
+            # Two linked SBC220 docks behind one address: bays 1-4.
+            "model": "SBC220",
+            "name": "Docks",
+            "units": 2,
+            "bays": [
+                {"charge": 62},
+                {"charge": 100, "cycles": 362, "health": 84},
+                None,
+                {"charge": 35},
+            ],
+        },
+        {
+            "model": "SBC840",
+            "name": "Packs",
+            "bays": [
+                {"charge": 100},
+                {"charge": 100},
+                {"charge": 88},
+                {"charge": 71, "temp_c": 41},
+                {"charge": 20},
+                None,
+                # Bay 7 faulted, as in the real capture (shure-chargers sheet §5.1).
+                {"charge": 50, "fault": 7},
+                None,
+            ],
+        },
+    ],
 }
 
 
@@ -130,7 +163,9 @@ async def start_rig(
     A receiver may name its own ``port``; ports in ``reserved`` (the control port) are skipped.
     ``base_port`` 0 gives every receiver an ephemeral port. Shure (TCP) and Sennheiser (UDP)
     devices draw from the same run of ports. Setting up the rig is not a transition: what it
-    would log is taken out of the transition log again.
+    would log is taken out of the transition log again. The rig's ``chargers`` follow its
+    receivers on the same run of ports; their packs start charged as listed, not
+    calculating.
     """
     free = _ports(base_port, reserved)
     started: list[FrontEnd] = []
@@ -159,5 +194,27 @@ async def start_rig(
             else:
                 receiver.set_transmitter(index, on=True, **transmitter)
         started.append(receiver)
+    for entry in rig.get("chargers", []):
+        charger = await simulator.add_charger(
+            entry["model"],
+            name=entry.get("name"),
+            port=entry.get("port") or next(free),
+            units=entry.get("units", 1),
+            mac=entry.get("mac"),
+            firmware=entry.get("firmware"),
+            model_string=entry.get("model_string"),
+            device_id=entry.get("id"),
+            serial=entry.get("serial"),
+            charge_speed=entry.get("charge_speed"),
+        )
+        for index, bay in enumerate(entry.get("bays", []), 1):
+            if bay is None:
+                continue
+            keys = ("health", "cycles", "temp_c", "model")
+            values = {key: bay[key] for key in keys if key in bay}
+            charger.insert_battery(index, charge=bay.get("charge", 50), calculating=False, **values)
+            if bay.get("fault"):
+                charger.fault_bay(index, int(bay["fault"]))
+        started.append(charger)
     simulator.log.truncate(logged)
     return started

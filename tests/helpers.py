@@ -9,7 +9,10 @@ integration looks manufacturers up (the edge; no production module has a test se
 receivers report and either pushes the change at once with an explicit ``ChangeSet``
 (``push``) or leaves it for the next full poll (``set``). A poll fails as a whole with
 ``fail(error)``; it is partial while some receivers are offline or unanswered (each then
-counts as an error of the ``SyncResult``). Every call is counted in ``calls``.
+counts as an error of the ``SyncResult``). Every call is counted in ``calls``. Writes
+(identify, names, mute, gain) are checked with the library's own checks, recorded in
+``writes`` and answered as ``write_outcome`` says: confirmed (and pushed, as the receiver's
+REP would be), refused, or never confirmed.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from datetime import timedelta
 import json
 from pathlib import Path
 import time
-from typing import Any
+from typing import Any, Literal
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -41,28 +44,44 @@ from custom_components.micboard.const import (
 from custom_components.micboard.hosts import format_host
 from custom_components.micboard.manufacturers import (
     Announcement,
+    Battery,
+    BatteryError,
+    BatteryState,
+    Bay,
     Capability,
     ChangeListener,
     ChangeSet,
     Channel,
+    Charger,
     ConnectionStats,
+    ControlNotSupportedError,
+    Device,
     DeviceError,
     ErrorKind,
+    GainRange,
     HostPort,
     ManufacturerSpec,
     MicboardConnectionError,
     MicboardError,
+    NameRule,
+    NotConfirmedError,
     Receiver,
     Snapshot,
     SyncResult,
     Transmitter,
     UnsupportedDeviceError,
+    WriteRefusedError,
+    check_audio_gain,
+    check_audio_mute,
+    check_channel_name,
+    check_identify,
 )
+from custom_components.micboard.manufacturers.limits import SHURE_NAME_CHARACTERS
 from custom_components.micboard.manufacturers.shure import SHURE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# What a Shure ULX-D reports; most tests need only a receiver of some kind.
+# What a Shure ULX-D reports and can be told; most tests need only a receiver of some kind.
 ULXD_CAPABILITIES = frozenset(
     {
         Capability.ANTENNA,
@@ -72,8 +91,16 @@ ULXD_CAPABILITIES = frozenset(
         Capability.TX_MUTE,
         Capability.TX_OFFSET,
         Capability.WEB_UI,
+        Capability.IDENTIFY,
+        Capability.CHANNEL_IDENTIFY,
+        Capability.CHANNEL_NAME,
+        Capability.RX_MUTE,
+        Capability.AUDIO_GAIN,
     }
 )
+# Shure's limits (every family): 8 characters of its set, -18 to +42 dB in 1 dB steps.
+SHURE_NAMES = NameRule(max_length=8, allowed=SHURE_NAME_CHARACTERS)
+SHURE_GAIN = GainRange(minimum_db=-18, maximum_db=42, step_db=1)
 SYNC_SECONDS = 0.25
 
 
@@ -97,6 +124,8 @@ def channel(index: int, name: str | None = None, **values: Any) -> Channel:
     defaults: dict[str, Any] = {
         "name": name or f"CH {index}",
         "frequency_mhz": 470.0 + index * 0.4,
+        "audio_gain_db": 0,
+        "audio_mute": False,
         "rf_level_dbm": -60,
         "audio_level_dbfs": -30,
         "antenna": "A",
@@ -124,6 +153,8 @@ def receiver(
         "family": "ulxd",
         "firmware": "2.7.6.0",
         "capabilities": ULXD_CAPABILITIES,
+        "name_rule": SHURE_NAMES,
+        "gain_range": SHURE_GAIN,
     }
     return Receiver(
         manufacturer=SHURE.code,
@@ -133,6 +164,60 @@ def receiver(
         name=name,
         channels=tuple(channels),
         **(defaults | values),
+    )
+
+
+def battery(**values: Any) -> Battery:
+    """A pack charging at 62 %, 83 minutes to full, unless told otherwise."""
+    defaults: dict[str, Any] = {
+        "state": BatteryState.CHARGING,
+        "charge_percent": 62,
+        "time_to_full_minutes": 83,
+        "health_percent": 94,
+        "cycle_count": 41,
+        "temperature_c": 25,
+        "error": BatteryError.NONE,
+    }
+    return Battery(**(defaults | values))
+
+
+def charger(
+    name: str = "Chargers A",
+    *,
+    port: int = 2202,
+    host: str = "10.0.0.9",
+    bays: Sequence[Battery | None] = (None, None),
+    api_device_id: str | None = None,
+    **values: Any,
+) -> Charger:
+    """An identified, online SBC charger; ``bays``: the battery in each bay (None: empty)."""
+    defaults: dict[str, Any] = {
+        "online": True,
+        "identified": True,
+        "model": "SBC220" if len(bays) <= 8 else "SBC840",
+        "family": "sbc",
+        "firmware": "1.4.53.0",
+        "storage_mode": False,
+        "capabilities": frozenset({Capability.IDENTIFY}),
+    }
+    return Charger(
+        manufacturer=SHURE.code,
+        api_device_id=api_device_id or f"{host}:{port}",
+        host=host,
+        port=port,
+        name=name,
+        bays=tuple(Bay(index=i, battery=b) for i, b in enumerate(bays, start=1)),
+        **(defaults | values),
+    )
+
+
+def with_bay(device: Charger, index: int, battery: Battery | None) -> Charger:
+    """``device`` with the battery of bay ``index`` replaced; other bays stay the same."""
+    return replace(
+        device,
+        bays=tuple(
+            replace(bay, battery=battery) if bay.index == index else bay for bay in device.bays
+        ),
     )
 
 
@@ -202,12 +287,19 @@ class FakeBackend:
         self.network = network
         self.calls: Counter[str] = Counter()
         self.listeners: list[ChangeListener] = []
-        self.live: dict[HostPort, Receiver] = {}
+        self.live: dict[HostPort, Device] = {}
         # Raised by the next polls while set (``fail``).
         self.refresh_error: MicboardError | None = None
+        # Every write sent, as (what, api id, channel, value); how the devices answer them
+        # ("confirm", "refuse": REP ERR, "silent": no confirmation); a gate writes wait on.
+        self.writes: list[tuple[str, str, int, object]] = []
+        self.write_outcome: Literal["confirm", "refuse", "silent"] = "confirm"
+        self.write_gate: asyncio.Event | None = None
+        # Set once a write waits at the gate.
+        self.write_waiting = asyncio.Event()
         for host, port in dict.fromkeys(hosts):
             self.live[host, port] = unanswered(host, port)
-        self._published: dict[HostPort, Receiver] = dict(self.live)
+        self._published: dict[HostPort, Device] = dict(self.live)
         self._last_sync: SyncResult | None = None
 
     # The Backend protocol.
@@ -222,7 +314,12 @@ class FakeBackend:
         """What was last published."""
         return Snapshot(
             manufacturer=self.manufacturer,
-            receivers={rx.api_device_id: rx for rx in self._published.values()},
+            receivers={
+                rx.api_device_id: rx for rx in self._published.values() if isinstance(rx, Receiver)
+            },
+            chargers={
+                c.api_device_id: c for c in self._published.values() if isinstance(c, Charger)
+            },
             last_sync=self._last_sync,
         )
 
@@ -240,8 +337,69 @@ class FakeBackend:
             for (host, port), rx in self._published.items()
         }
 
-    def remember(self, receivers: Iterable[Receiver]) -> None:
-        """Receivers an earlier run knew: published offline until they answer, as the fleet's."""
+    # Controls: checked as the fleet checks them, then answered as ``write_outcome`` says.
+
+    async def identify(self, api_id: str, channel: int = 0) -> None:
+        """Identify: confirmed at once (nothing to publish), refused or unconfirmed."""
+        device = self._writable(api_id)
+        check_identify(device, channel)
+        await self._answer(("identify", api_id, channel, True))
+
+    async def set_channel_name(self, api_id: str, channel: int, name: str) -> str:
+        """Rename; when confirmed, the new name is pushed as the receiver's REP would be."""
+        device = self._writable(api_id)
+        check_channel_name(device, channel, name)
+        await self._answer(("name", api_id, channel, name))
+        self.push(with_channel(self._now(api_id), channel, name=name))
+        return name
+
+    async def set_audio_mute(self, api_id: str, channel: int, muted: bool) -> bool:
+        """Mute or unmute; pushed when confirmed."""
+        device = self._writable(api_id)
+        check_audio_mute(device, channel)
+        await self._answer(("mute", api_id, channel, muted))
+        self.push(with_channel(self._now(api_id), channel, audio_mute=muted))
+        return muted
+
+    async def set_audio_gain(self, api_id: str, channel: int, gain_db: int) -> int:
+        """Set the gain; pushed when confirmed."""
+        device = self._writable(api_id)
+        check_audio_gain(device, channel, gain_db)
+        await self._answer(("gain", api_id, channel, gain_db))
+        self.push(with_channel(self._now(api_id), channel, audio_gain_db=gain_db))
+        return gain_db
+
+    def _writable(self, api_id: str) -> Device:
+        for device in self._published.values():
+            if device.api_device_id == api_id:
+                if not device.online:
+                    raise MicboardConnectionError(
+                        "offline",
+                        kind=ErrorKind.NOT_CONNECTED,
+                        host=f"{device.host}:{device.port}",
+                    )
+                return device
+        raise ControlNotSupportedError(f"no device {api_id} is watched")
+
+    def _now(self, api_id: str) -> Receiver:
+        """The receiver as published now (it may have changed while a write waited)."""
+        device = self._writable(api_id)
+        assert isinstance(device, Receiver)
+        return device
+
+    async def _answer(self, write: tuple[str, str, int, object]) -> None:
+        self.calls["write"] += 1
+        self.writes.append(write)
+        if self.write_gate is not None:
+            self.write_waiting.set()
+            await self.write_gate.wait()
+        if self.write_outcome == "refuse":
+            raise WriteRefusedError("REP ERR", host=write[1])
+        if self.write_outcome == "silent":
+            raise NotConfirmedError("no answer within 3 s", host=write[1])
+
+    def remember(self, receivers: Iterable[Device]) -> None:
+        """Devices an earlier run knew: published offline until they answer, as the fleet's."""
         self.calls["remember"] += 1
         for rx in receivers:
             key = (rx.host, rx.port)
@@ -267,24 +425,15 @@ class FakeBackend:
         self.calls["refresh"] += 1
         if self.refresh_error is not None:
             raise self.refresh_error
-        changed: set[str] = set()
-        structure: set[str] = set()
+        changes = _Changes()
         for key, rx in self.live.items():
             before = self._published.get(key)
             if before == rx:
                 continue
-            ids = {rx.api_device_id} | ({before.api_device_id} if before else set())
-            changed |= ids
-            if (
-                before is None
-                or before.api_device_id != rx.api_device_id
-                or before.identified != rx.identified
-                or len(before.channels) != len(rx.channels)
-            ):
-                structure |= ids
+            changes.add(before, rx)
         self._published = dict(self.live)
-        if changed:
-            self.publish(ChangeSet(receivers=frozenset(changed), structure=frozenset(structure)))
+        if changes:
+            self.publish(changes.change_set())
         errors = {
             f"{host}:{port}": rx.error or DeviceError(ErrorKind.TIMED_OUT, "no answer")
             for (host, port), rx in self._published.items()
@@ -309,7 +458,7 @@ class FakeBackend:
 
         return remove
 
-    async def add_receiver(self, host: str, port: int) -> Receiver:
+    async def add_receiver(self, host: str, port: int) -> Device:
         """Watch one more receiver; it appears at once (a structure change)."""
         self.calls["add_receiver"] += 1
         key = (host, port)
@@ -323,51 +472,52 @@ class FakeBackend:
         self.calls["remove_receiver"] += 1
         self.live.pop((host, port), None)
         if (gone := self._published.pop((host, port), None)) is not None:
-            ids = frozenset({gone.api_device_id})
-            self.publish(ChangeSet(receivers=ids, structure=ids))
+            changes = _Changes()
+            changes.add(gone, None)
+            self.publish(changes.change_set())
 
     # What a test does.
 
     def receiver(self, name: str) -> Receiver:
         """The receiver (as the receivers report it now) with this name."""
         for rx in self.live.values():
-            if rx.name == name:
+            if isinstance(rx, Receiver) and rx.name == name:
                 return rx
         raise KeyError(name)
 
-    def set(self, *receivers: Receiver) -> None:
+    def charger(self, name: str) -> Charger:
+        """The charger (as it reports itself now) with this name."""
+        for device in self.live.values():
+            if isinstance(device, Charger) and device.name == name:
+                return device
+        raise KeyError(name)
+
+    def set(self, *receivers: Device) -> None:
         """Receivers now report this; the next full poll publishes it."""
         for rx in receivers:
             self.live[rx.host, rx.port] = rx
 
     def push(
         self,
-        *receivers: Receiver,
+        *receivers: Device,
         meters_only: bool = False,
         structure: bool = False,
     ) -> ChangeSet:
-        """Receivers pushed this: publish it at once and tell the listeners what changed.
+        """Devices pushed this: publish it at once and tell the listeners what changed.
 
-        ``meters_only``: only meter readings changed; ``structure``: receivers or channels
-        appeared, went or were identified. An id that moves (host:port to MAC) is reported
-        under both.
+        ``meters_only``: only meter readings changed (receivers); ``structure``: devices,
+        channels or bays appeared, went or were identified (also found by comparing). An id
+        that moves (host:port to MAC) is reported under both.
         """
-        ids: set[str] = set()
+        changes = _Changes(meters_only=meters_only, structure=structure)
         for rx in receivers:
             key = (rx.host, rx.port)
-            if (before := self._published.get(key)) is not None:
-                ids.add(before.api_device_id)
-            ids.add(rx.api_device_id)
+            changes.add(self._published.get(key), rx)
             self.live[key] = rx
             self._published[key] = rx
-        changed = frozenset(ids)
-        changes = ChangeSet(
-            receivers=changed,
-            meters_only=changed if meters_only else frozenset(),
-            structure=changed if structure else frozenset(),
-        )
-        self.publish(changes)
-        return changes
+        change_set = changes.change_set()
+        self.publish(change_set)
+        return change_set
 
     def publish(self, changes: ChangeSet) -> None:
         """Tell every listener about ``changes`` to the published snapshot."""
@@ -397,6 +547,60 @@ class FakeBackend:
         return rx
 
 
+class _Changes:
+    """The ids a publish changed, by kind, as the fleet backend reports them."""
+
+    def __init__(self, *, meters_only: bool = False, structure: bool | None = None) -> None:
+        self.meters_only = meters_only
+        # True or False: as told (a push); None: found by comparing (a poll).
+        self.force_structure = structure
+        self.receivers: set[str] = set()
+        self.structure: set[str] = set()
+        self.chargers: set[str] = set()
+        self.charger_structure: set[str] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.receivers or self.chargers)
+
+    def add(self, before: Device | None, after: Device | None) -> None:
+        structural = (
+            _structural(before, after) if self.force_structure is None else self.force_structure
+        )
+        for device in (before, after):
+            if device is None:
+                continue
+            ids, shape = (
+                (self.chargers, self.charger_structure)
+                if isinstance(device, Charger)
+                else (self.receivers, self.structure)
+            )
+            ids.add(device.api_device_id)
+            if structural:
+                shape.add(device.api_device_id)
+
+    def change_set(self) -> ChangeSet:
+        receivers = frozenset(self.receivers)
+        return ChangeSet(
+            receivers=receivers,
+            meters_only=receivers if self.meters_only else frozenset(),
+            structure=frozenset(self.structure),
+            chargers=frozenset(self.chargers),
+            charger_structure=frozenset(self.charger_structure),
+        )
+
+
+def _structural(before: Device | None, after: Device | None) -> bool:
+    if before is None or after is None or type(before) is not type(after):
+        return True
+    if before.api_device_id != after.api_device_id or before.identified != after.identified:
+        return True
+    if isinstance(before, Charger) and isinstance(after, Charger):
+        return len(before.bays) != len(after.bays)
+    assert isinstance(before, Receiver)
+    assert isinstance(after, Receiver)
+    return len(before.channels) != len(after.channels)
+
+
 class FakeListener:
     """The discovery listener of a ``FakeNetwork``'s spec."""
 
@@ -417,9 +621,9 @@ class FakeListener:
 class FakeNetwork:
     """The receivers that answer at each host:port, and the backends built for them."""
 
-    def __init__(self, *receivers: Receiver) -> None:
+    def __init__(self, *receivers: Device) -> None:
         """Receivers on the network (more can be added with ``add``)."""
-        self.receivers: dict[HostPort, Receiver] = {}
+        self.receivers: dict[HostPort, Device] = {}
         # Hosts where something that is not a receiver answers.
         self.unsupported: set[HostPort] = set()
         self.backends: list[FakeBackend] = []
@@ -429,12 +633,12 @@ class FakeNetwork:
         self.refresh_error: MicboardError | None = None
         self.add(*receivers)
 
-    def add(self, *receivers: Receiver) -> None:
-        """These receivers answer from now on."""
+    def add(self, *receivers: Device) -> None:
+        """These receivers (or chargers) answer from now on."""
         for rx in receivers:
             self.receivers[rx.host, rx.port] = rx
 
-    def host(self, rx: Receiver) -> str:
+    def host(self, rx: Device) -> str:
         """The receiver's entry as the hosts form would show it."""
         return format_host(rx.host, rx.port, SHURE.default_port)
 
@@ -443,7 +647,7 @@ class FakeNetwork:
         """The backend built last (the loaded entry's)."""
         return self.backends[-1]
 
-    async def probe(self, host: str, port: int, _timeout: float) -> Receiver:
+    async def probe(self, host: str, port: int, _timeout: float) -> Device:
         """The spec's probe: the receiver answering there, or the library's error."""
         self.probed.append((host, port))
         if (host, port) in self.unsupported:
@@ -527,7 +731,7 @@ def mock_entry(hosts: Iterable[str], **options: Any) -> MockConfigEntry:
 
 
 async def setup_fake_entry(
-    hass: HomeAssistant, network: FakeNetwork, *receivers: Receiver, **options: Any
+    hass: HomeAssistant, network: FakeNetwork, *receivers: Device, **options: Any
 ) -> MockConfigEntry:
     """Set up an entry watching ``receivers`` (default: every receiver on the network)."""
     watched = receivers or tuple(network.receivers.values())

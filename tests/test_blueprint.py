@@ -53,3 +53,61 @@ async def test_blueprint_notifies(hass: HomeAssistant, tmp_path: Path) -> None:
     hass.bus.async_fire("micboard_device_offline", {"device_type": "receiver", "name": "Stage L"})
     await hass.async_block_till_done()
     assert calls == [{"title": "Micboard", "message": "Receiver Stage L went offline"}]
+
+
+PACKS = BLUEPRINT.parent / "notify_all_packs_charged.yaml"
+
+
+def test_packs_blueprint_schema() -> None:
+    """The packs blueprint passes HA's blueprint schema for automations."""
+    blueprint = models.Blueprint(
+        load_yaml(PACKS), expected_domain="automation", schema=AUTOMATION_BLUEPRINT_SCHEMA
+    )
+    assert set(blueprint.inputs) == {"charging_sensor", "ready_sensor", "notify_service", "title"}
+
+
+async def test_packs_blueprint_notifies_once_when_the_last_pack_is_full(
+    hass: HomeAssistant,
+) -> None:
+    """Charging 2 -> 1 -> 0 with packs ready: one notification, at 0 only."""
+    folder = Path(hass.config.path("blueprints/automation/micboard"))
+
+    def install() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / PACKS.name).write_text(PACKS.read_text())
+
+    await hass.async_add_executor_job(install)
+    calls: list[dict[str, Any]] = []
+    hass.services.async_register("notify", "crew", lambda call: calls.append(dict(call.data)))
+    charging, ready = "sensor.shure_batteries_charging", "sensor.shure_batteries_ready"
+    hass.states.async_set(charging, "2")
+    hass.states.async_set(ready, "6")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": f"micboard/{PACKS.name}",
+                    "input": {
+                        "charging_sensor": charging,
+                        "ready_sensor": ready,
+                        "notify_service": "notify.crew",
+                    },
+                }
+            }
+        },
+    )
+    hass.states.async_set(charging, "1")
+    hass.states.async_set(ready, "7")
+    await hass.async_block_till_done()
+    assert calls == []
+    hass.states.async_set(ready, "8")
+    hass.states.async_set(charging, "0")
+    await hass.async_block_till_done()
+    assert calls == [{"title": "Micboard", "message": "All packs charged: 8 ready"}]
+    # Back from unavailable at 0 is not "the last pack got full".
+    hass.states.async_set(charging, "unavailable")
+    hass.states.async_set(charging, "0")
+    await hass.async_block_till_done()
+    assert len(calls) == 1

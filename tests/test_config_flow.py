@@ -17,13 +17,14 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.micboard.config_flow import MicboardConfigFlow
 from custom_components.micboard.const import (
+    CONF_ALLOW_CHANGES,
     CONF_AUTO_ADD_DISCOVERED,
     CONF_DETAIL_ENTITIES,
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
 )
-from custom_components.micboard.manufacturers import DiscoveryKind, Receiver
+from custom_components.micboard.manufacturers import Charger, DiscoveryKind, Receiver
 
 from .helpers import (
     FakeNetwork,
@@ -84,6 +85,7 @@ async def test_user_flow_creates_entry_with_devices(
         CONF_HOSTS: ["10.0.0.5", "10.0.0.6:2300"],
         CONF_AUTO_ADD_DISCOVERED: False,
         CONF_DETAIL_ENTITIES: False,
+        CONF_ALLOW_CHANGES: False,
     }
     assert network.probed == [("10.0.0.5", 2202), ("10.0.0.6", 2300)]
     entry = result["result"]
@@ -195,6 +197,7 @@ async def test_options_add_and_remove_hosts(
         CONF_HOSTS: ["10.0.0.5", "10.0.0.6"],
         CONF_AUTO_ADD_DISCOVERED: True,
         CONF_DETAIL_ENTITIES: False,
+        CONF_ALLOW_CHANGES: False,
     }
     # The entry's own hosts are not contacted again: only the new one was.
     assert network.probed == [(DEAD, 2202), ("10.0.0.6", 2202)]
@@ -271,6 +274,7 @@ async def test_reconfigure(hass: HomeAssistant, network: FakeNetwork) -> None:
         CONF_HOSTS: ["10.0.0.6"],
         CONF_AUTO_ADD_DISCOVERED: True,
         CONF_DETAIL_ENTITIES: False,
+        CONF_ALLOW_CHANGES: False,
     }
     assert state_of(hass, "binary_sensor.spare_connectivity") == "on"
 
@@ -312,6 +316,68 @@ async def test_options_switch_detail_entities(
     # The essentials stay, with their history.
     assert hass.states.get("sensor.vox_battery") is not None
     assert entity_registry.async_get("sensor.vox_status") is not None
+
+
+CONTROL_ENTITIES = (
+    "button.stage_l_identify",
+    "button.vox_identify",
+    "text.vox_channel_name",
+    "switch.vox_output_mute",
+    "number.vox_audio_gain",
+)
+
+
+async def test_options_and_reconfigure_switch_allow_changes(
+    hass: HomeAssistant, network: FakeNetwork, entity_registry: er.EntityRegistry
+) -> None:
+    """Controls come with the option (options or reconfigure) and leave without it."""
+    network.add(receiver("Stage L", channels=[channel(1, "Vox")]))
+    entry = await setup_fake_entry(hass, network)
+    assert entry.options.get(CONF_ALLOW_CHANGES) is None
+    for entity_id in CONTROL_ENTITIES:
+        assert entity_registry.async_get(entity_id) is None, entity_id
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    schema = result["data_schema"].schema
+    assert [str(key) for key in schema] == [
+        CONF_HOSTS,
+        CONF_AUTO_ADD_DISCOVERED,
+        CONF_DETAIL_ENTITIES,
+        CONF_ALLOW_CHANGES,
+    ]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_HOSTS: "10.0.0.5",
+            CONF_AUTO_ADD_DISCOVERED: False,
+            CONF_DETAIL_ENTITIES: False,
+            CONF_ALLOW_CHANGES: True,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options[CONF_ALLOW_CHANGES] is True
+    for entity_id in CONTROL_ENTITIES:
+        assert hass.states.get(entity_id) is not None, entity_id
+
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_HOSTS: "10.0.0.5",
+            CONF_AUTO_ADD_DISCOVERED: False,
+            CONF_DETAIL_ENTITIES: False,
+            CONF_ALLOW_CHANGES: False,
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.options[CONF_ALLOW_CHANGES] is False
+    for entity_id in CONTROL_ENTITIES:
+        assert entity_registry.async_get(entity_id) is None, entity_id
+        assert hass.states.get(entity_id) is None, entity_id
+    # The watching entities stay.
+    assert hass.states.get("sensor.vox_status") is not None
 
 
 async def test_discovery_offers_receiver_when_auto_add_off(
@@ -421,6 +487,34 @@ async def test_discovery_probes_before_offering(hass: HomeAssistant, network: Fa
     assert result["reason"] == "not_supported_device"
     assert (charger.host, charger.port) in network.probed
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_discovered_charger_is_added_like_a_receiver(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """A device the probe identifies as a charger is watched too (auto-add on)."""
+    network.add(receiver("Known", channels=1))
+    entry = await setup_fake_entry(hass, network, auto_add_discovered=True)
+    sbc = Charger(
+        manufacturer="shure",
+        api_device_id="10.0.0.22:2202",
+        host="10.0.0.22",
+        port=2202,
+        online=True,
+        identified=True,
+        model="SBC220",
+        name="Docks",
+    )
+    network.add(sbc)
+    announced = receiver("Docks", host=sbc.host, channels=1)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(announced)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert (sbc.host, sbc.port) in network.probed
+    assert network.host(announced) in entry.options[CONF_HOSTS]
+    assert network.backend.calls["add_receiver"] == 1
 
 
 async def test_discovery_auto_adds_receiver(hass: HomeAssistant, network: FakeNetwork) -> None:

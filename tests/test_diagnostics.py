@@ -13,7 +13,7 @@ from syrupy.filters import props
 from custom_components.micboard.diagnostics import TO_REDACT
 from custom_components.micboard.manufacturers import MicboardConnectionError
 
-from .helpers import FakeNetwork, load_receivers, setup_fake_entry
+from .helpers import FakeNetwork, battery, charger, load_receivers, setup_fake_entry
 
 
 async def test_diagnostics(
@@ -22,8 +22,8 @@ async def test_diagnostics(
     network: FakeNetwork,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """The download describes the rig; timings are left out of the comparison."""
-    network.add(*load_receivers("ulxd4d.json"))
+    """The download describes the rig (receivers and chargers); timings are left out."""
+    network.add(*load_receivers("ulxd4d.json"), charger("Docks", bays=[battery(), None]))
     entry = await setup_fake_entry(hass, network)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diagnostics == snapshot(exclude=props("duration_seconds"))

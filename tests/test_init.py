@@ -64,12 +64,15 @@ async def test_setup_and_unload(hass: HomeAssistant, network: FakeNetwork) -> No
 
 
 async def test_home_assistant_stop_stops_backend(hass: HomeAssistant, network: FakeNetwork) -> None:
-    """Receivers are told goodbye when Home Assistant stops, without an unload."""
+    """Receivers are told goodbye and the discovery socket is closed when Home Assistant
+    stops, without an unload (the 60-minute soak counted one socket left per restart)."""
     network.add(receiver("Pulpit"))
     await setup_fake_entry(hass, network)
+    assert [listener.running for listener in network.listeners] == [True]
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert network.backend.calls["stop"] == 1
+    assert [listener.running for listener in network.listeners] == [False]
 
 
 async def test_no_receiver_answers_retries_later(hass: HomeAssistant, network: FakeNetwork) -> None:

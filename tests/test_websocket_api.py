@@ -32,9 +32,12 @@ from custom_components.micboard.websocket_api import BoardStream
 
 from .helpers import (
     FakeNetwork,
+    battery,
     channel,
+    charger,
     receiver,
     setup_fake_entry,
+    with_bay,
     with_channel,
     with_transmitter,
 )
@@ -466,3 +469,52 @@ async def test_stream_ignores_what_it_does_not_follow(
     stream.stop()
     await hass.async_block_till_done()
     assert connection.send_message.call_count == 2
+
+
+async def test_chargers_on_the_board(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, network: FakeNetwork
+) -> None:
+    """Chargers and their bays: in the picture, then their changes (no meters)."""
+    dock = charger("Docks", api_device_id="00:0e:dd:cc:00:01", bays=[battery(), None])
+    network.add(_rx(), dock)
+    entry = await setup_fake_entry(hass, network)
+    client = await hass_ws_client(hass)
+    picture = await _subscribe(client)
+    (shure,) = picture["entries"]
+    (board_dock,) = shure["chargers"]
+    bays = board_dock.pop("bays")
+    assert board_dock["id"] == dock.api_device_id
+    assert (board_dock["name"], board_dock["model"], board_dock["online"]) == (
+        "Docks",
+        "SBC220",
+        True,
+    )
+    assert board_dock["entity_ids"]["connectivity"] == "binary_sensor.docks_connectivity"
+    assert [(b["index"], b["state"], b["charge_percent"]) for b in bays] == [
+        (1, "charging", 62),
+        (2, "empty", None),
+    ]
+    assert bays[0]["time_to_full_minutes"] == 83
+    assert bays[0]["entity_ids"]["battery_state"] == "sensor.bay_1_of_docks_battery_state"
+    assert bays[0]["device_id"] is not None
+
+    backend = network.backend
+    backend.push(with_bay(dock, 2, battery(charge_percent=10)))
+    await hass.async_block_till_done()
+    change = await _event(client)
+    assert (change["receivers"], change["channels"], change["chargers"]) == ([], [], [])
+    (bay,) = change["bays"]
+    assert (bay["entry_id"], bay["charger_id"], bay["index"]) == (
+        entry.entry_id,
+        dock.api_device_id,
+        2,
+    )
+    assert (bay["state"], bay["charge_percent"]) == ("charging", 10)
+    await _assert_quiet(client)
+
+    backend.push(replace(with_bay(dock, 2, battery(charge_percent=10)), online=False))
+    await hass.async_block_till_done()
+    change = await _event(client)
+    (gone,) = change["chargers"]
+    assert (gone["id"], gone["online"]) == (dock.api_device_id, False)
+    await _assert_quiet(client)

@@ -17,18 +17,29 @@ from .identifiers import parse_identifier
 from .identities import IdentityStore
 from .manufacturers import get_manufacturer
 from .repairs_issues import async_remove_access_issues
+from .services import async_setup_services
 from .websocket_api import async_register_websocket_commands
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+# Button, number, switch and text are the controls: empty unless the entry allows changes.
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TEXT,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, _config: ConfigType) -> bool:
-    """Serve the Micboard cards and register the board's websocket commands and the
-    activity log (once per hass, whatever the entries)."""
+    """Serve the Micboard cards and register the board's websocket commands, the activity
+    log and the actions (once per hass, whatever the entries)."""
     await async_register_frontend(hass)
     async_register_websocket_commands(hass)
     async_register_activity(hass)
+    async_setup_services(hass)
     return True
 
 

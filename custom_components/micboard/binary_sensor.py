@@ -14,6 +14,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .charger_entities import BINARY_SENSOR_KINDS, async_add_charger_entities
 from .coordinator import MicboardConfigEntry
 from .entity import MicboardEntity, MicboardEntityDescription
 from .entity_setup import ChannelEntities, ReceiverEntities, async_add_new_entities
@@ -103,6 +104,7 @@ async def async_setup_entry(
             )
         ],
     )
+    async_add_charger_entities(entry, async_add_entities, BINARY_SENSOR_KINDS)
 
 
 class ReceiverConnectivity(MicboardEntity, BinarySensorEntity):

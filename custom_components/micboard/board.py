@@ -1,5 +1,8 @@
 """The board's picture: every loaded entry's receivers and channels as plain JSON values.
 
+With the entry's *Allow changes to receivers* option on, ``controls`` is true and a tile's
+``entity_ids`` name its identify button (``identify``): the board offers identify there.
+
 Values come straight from the coordinator's snapshot (and the status memory), never from
 entity states, so the board can show meters at 10 Hz without touching the state machine or
 the recorder. Each channel splits into its settings values (``channel_values``) and its
@@ -15,9 +18,10 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .controls import changes_allowed
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .identifiers import SERVICE_KEY, ChannelKey, description_key, parse_identifier
-from .manufacturers import Channel, Receiver
+from .manufacturers import Bay, Channel, Charger, Receiver
 from .status import battery_bars, battery_percent, channel_status
 
 type EntityIds = dict[ChannelKey, dict[str, str]]
@@ -113,8 +117,38 @@ def receiver_values(coordinator: MicboardCoordinator, receiver: Receiver) -> dic
 
 
 @callback
+def charger_values(coordinator: MicboardCoordinator, charger: Charger) -> dict[str, Any]:
+    """Everything of a charger but its bays."""
+    return {
+        "name": charger.name,
+        "model": charger.model,
+        "online": charger.online,
+        "identified": charger.identified,
+        "storage_mode": charger.storage_mode,
+        "device_id": coordinator.devices.async_device_id((charger.api_device_id, 0), bay=True),
+    }
+
+
+@callback
+def bay_values(coordinator: MicboardCoordinator, charger: Charger, bay: Bay) -> dict[str, Any]:
+    """What a bay tile shows: the battery's state, charge, time to full and health."""
+    battery = bay.battery
+    return {
+        "device_id": coordinator.devices.async_device_id(
+            (charger.api_device_id, bay.index), bay=True
+        ),
+        "state": str(bay.state),
+        "charge_percent": battery.charge_percent if battery else None,
+        "time_to_full_minutes": battery.time_to_full_minutes if battery else None,
+        "health_percent": battery.health_percent if battery else None,
+        "error": str(battery.error) if battery and battery.error else None,
+    }
+
+
+@callback
 def entry_picture(hass: HomeAssistant, entry: MicboardConfigEntry) -> dict[str, Any]:
-    """One entry's whole picture: its service device, receivers and channels."""
+    """One entry's whole picture: its service device, receivers and channels, chargers and
+    bays."""
     coordinator = entry.runtime_data
     ids = entity_ids(hass, entry)
     receivers = []
@@ -136,10 +170,29 @@ def entry_picture(hass: HomeAssistant, entry: MicboardConfigEntry) -> dict[str, 
                 ],
             }
         )
+    chargers = [
+        {
+            "id": charger.api_device_id,
+            **charger_values(coordinator, charger),
+            "entity_ids": ids.get((charger.api_device_id, 0), {}),
+            "bays": [
+                {
+                    "index": bay.index,
+                    **bay_values(coordinator, charger, bay),
+                    "entity_ids": ids.get((charger.api_device_id, bay.index), {}),
+                }
+                for bay in charger.bays
+            ],
+        }
+        for charger in coordinator.data.chargers.values()
+    ]
     return {
         "entry_id": entry.entry_id,
         "manufacturer": coordinator.manufacturer,
         "title": entry.title,
         "device_id": coordinator.devices.async_device_id(SERVICE_KEY),
+        # Changes allowed: the board offers identify (``entity_ids["identify"]`` of a tile).
+        "controls": changes_allowed(entry),
         "receivers": receivers,
+        "chargers": chargers,
     }

@@ -27,6 +27,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import probatio
 
 from .const import (
+    CONF_ALLOW_CHANGES,
     CONF_AUTO_ADD_DISCOVERED,
     CONF_DETAIL_ENTITIES,
     CONF_HOSTS,
@@ -38,9 +39,11 @@ from .coordinator import MicboardConfigEntry
 from .hosts import InvalidHostError, format_host, parse_host, parse_hosts
 from .manufacturers import (
     MANUFACTURERS,
+    Charger,
     DiscoveryKind,
     ManufacturerSpec,
     MicboardError,
+    Receiver,
     UnsupportedDeviceError,
     get_manufacturer,
 )
@@ -117,17 +120,18 @@ def _async_forget_removed(
     coordinator = getattr(entry, "runtime_data", None)
     if not removed or coordinator is None or coordinator.data is None:
         return
+
+    def gone(device: Receiver | Charger) -> bool:
+        return format_host(device.host, device.port, spec.default_port) in removed
+
     coordinator.devices.async_remove(
-        [
-            receiver
-            for receiver in coordinator.data.receivers.values()
-            if format_host(receiver.host, receiver.port, spec.default_port) in removed
-        ]
+        filter(gone, coordinator.data.receivers.values()),
+        filter(gone, coordinator.data.chargers.values()),
     )
 
 
 # The yes/no options, in the order the form shows them.
-SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES)
+SWITCHES = (CONF_AUTO_ADD_DISCOVERED, CONF_DETAIL_ENTITIES, CONF_ALLOW_CHANGES)
 
 
 async def _async_edit_hosts(
@@ -239,6 +243,8 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_HOSTS: hosts,
                         CONF_AUTO_ADD_DISCOVERED: False,
                         CONF_DETAIL_ENTITIES: False,
+                        # A show must never change by accident: controls are opt-in.
+                        CONF_ALLOW_CHANGES: False,
                     },
                 )
         return self.async_show_form(

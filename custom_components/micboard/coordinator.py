@@ -29,6 +29,8 @@ from .manufacturers import (
     MANUFACTURERS,
     Backend,
     ChangeSet,
+    Charger,
+    Device,
     MicboardError,
     Receiver,
     Snapshot,
@@ -39,6 +41,12 @@ from .repairs_issues import AccessIssues
 from .status_tracker import StatusTracker
 
 type MicboardConfigEntry = ConfigEntry[MicboardCoordinator]
+
+
+def devices_of(snapshot: Snapshot) -> list[Device]:
+    """Every receiver and charger of a snapshot."""
+    return [*snapshot.receivers.values(), *snapshot.chargers.values()]
+
 
 # A receiver remembered from an earlier run that has not answered this long after start is
 # announced offline: the same window in which a live receiver's silence is detected.
@@ -84,6 +92,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         )
         self.access_issues = AccessIssues(hass, entry.entry_id, self.manufacturer)
         self._device_infos: dict[ChannelKey, DeviceInfo] = {}
+        self._charger_device_infos: dict[ChannelKey, DeviceInfo] = {}
         self._unsub_backend: Callable[[], None] | None = None
         self.last_sync: SyncResult | None = None
         self.last_sync_time: datetime | None = None
@@ -129,7 +138,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             ) from err
         snapshot = self.backend.snapshot
         first = not self._ready
-        remembered = any(receiver.identified for receiver in snapshot.receivers.values())
+        remembered = any(device.identified for device in devices_of(snapshot))
         if first and result.device_count and result.online_count == 0 and not remembered:
             # The retry keeps trying; a device the user must switch on says so meanwhile.
             self.access_issues.async_update(snapshot.receivers.values(), create=True)
@@ -147,15 +156,15 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self.announcer.async_process(previous, snapshot, None)
         self._ready = True
         self.announcer.async_fire(synced_event(self.manufacturer, self.title, result))
-        self.identities.async_update(snapshot.receivers.values())
+        self.identities.async_update(snapshot)
         self.access_issues.async_update(snapshot.receivers.values(), create=True)
         if first and (
             silent := [
-                r.api_device_id
-                for r in snapshot.receivers.values()
-                if r.identified
-                and not r.online
-                and r.api_device_id not in self.identities.offline_when_saved
+                device.api_device_id
+                for device in devices_of(snapshot)
+                if device.identified
+                and not device.online
+                and device.api_device_id not in self.identities.offline_when_saved
             ]
         ):
             self.config_entry.async_on_unload(
@@ -191,14 +200,20 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         previous, self.data = self.data, snapshot
         previous = self._async_follow_moves(previous, snapshot, changes.structure)
         settings = changes.receivers - changes.meters_only
-        fired = self.announcer.async_process(previous, snapshot, settings)
+        fired = self.announcer.async_process(previous, snapshot, settings, changes.chargers)
         self.access_issues.async_update(
             (r for i in settings if (r := snapshot.receivers.get(i)) is not None), create=False
         )
-        if changes.structure:
-            # New receivers or channels: every platform looks for entities to add.
+        if changes.structure or changes.charger_structure:
+            # New receivers, chargers, channels or bays: every platform looks for entities.
             self.async_update_listeners()
             return
+        for api_id in changes.chargers:
+            if (charger := snapshot.chargers.get(api_id)) is not None and (
+                before := previous.chargers.get(api_id)
+            ) is not None:
+                self._async_wake_charger(before, charger)
+                fired = True  # the service device counts batteries
         now = dt_util.utcnow()
         for api_id in changes.receivers:
             if (new := snapshot.receivers.get(api_id)) is None:
@@ -262,6 +277,16 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
                 self.listeners.call((api_id, channel.index))
 
     @callback
+    def _async_wake_charger(self, old: Charger, new: Charger) -> None:
+        api_id = new.api_device_id
+        self.listeners.call((api_id, 0))
+        # Bay values are available only while their charger is online.
+        every_bay = old.online != new.online
+        for bay in new.bays:
+            if every_bay or old.bay(bay.index) is not bay:
+                self.listeners.call((api_id, bay.index))
+
+    @callback
     def async_add_move_observer(
         self, observer: Callable[[str, str, bool], None]
     ) -> Callable[[], None]:
@@ -287,3 +312,16 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     def receiver(self, api_id: str) -> Receiver | None:
         """The receiver with this api device id in the current snapshot."""
         return self.data.receivers.get(api_id)
+
+    def charger(self, api_id: str) -> Charger | None:
+        """The charger with this api device id in the current snapshot."""
+        return self.data.chargers.get(api_id)
+
+    @callback
+    def charger_device_info(self, key: ChannelKey) -> DeviceInfo:
+        """The device link of a charger (index 0) or bay entity, one object per device."""
+        if (info := self._charger_device_infos.get(key)) is None:
+            info = self._charger_device_infos[key] = DeviceInfo(
+                identifiers={device_identifier(self.manufacturer, key, bay=True)}
+            )
+        return info

@@ -1,13 +1,15 @@
-"""The device registry: service device -> receivers -> channels, kept as the receivers say."""
+"""The device registry: service device -> receivers -> channels, and -> chargers -> bays."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from .identifiers import SERVICE_KEY, ChannelKey, device_identifier, parse_identifier
-from .lifecycle import channel_name, receiver_name
-from .manufacturers import Capability, Receiver
+from .lifecycle import bay_name, channel_name, charger_name, receiver_name
+from .manufacturers import Capability, Charger, Receiver
 
 
 class DeviceSync:
@@ -87,12 +89,46 @@ class DeviceSync:
             )
 
     @callback
-    def async_device_id(self, key: ChannelKey) -> str | None:
-        """The Home Assistant device id of the receiver or channel at ``key``."""
-        device = dr.async_get(self._hass).async_get_device_by_identifier(
-            device_identifier(self._manufacturer, key), self._entry_id
+    def async_register_charger(self, charger: Charger) -> None:
+        """Create or refresh the charger's device and one device per bay."""
+        registry = dr.async_get(self._hass)
+        api_id = charger.api_device_id
+        connections = (
+            {(dr.CONNECTION_NETWORK_MAC, charger.mac_address)} if charger.mac_address else set()
         )
+        charger_device = registry.async_get_or_create(
+            config_entry_id=self._entry_id,
+            identifiers={device_identifier(self._manufacturer, (api_id, 0), bay=True)},
+            connections=connections,
+            manufacturer=self._title,
+            model=charger.model,
+            name=charger_name(charger),
+            sw_version=charger.firmware,
+            via_device_id=self._service_device_id,
+        )
+        for bay in charger.bays:
+            registry.async_get_or_create(
+                config_entry_id=self._entry_id,
+                identifiers={device_identifier(self._manufacturer, (api_id, bay.index), bay=True)},
+                manufacturer=self._title,
+                model=f"{charger.model} bay {bay.index}",
+                name=bay_name(charger, bay.index),
+                via_device_id=charger_device.id,
+            )
+
+    @callback
+    def async_device_id(self, key: ChannelKey, *, bay: bool = False) -> str | None:
+        """The Home Assistant device id of the receiver or channel (``bay``: the charger or
+        bay) at ``key``."""
+        device = self.async_device_entry(key, bay=bay)
         return device.id if device else None
+
+    @callback
+    def async_device_entry(self, key: ChannelKey, *, bay: bool = False) -> dr.DeviceEntry | None:
+        """The device-registry entry of the receiver, channel, charger or bay at ``key``."""
+        return dr.async_get(self._hass).async_get_device_by_identifier(
+            device_identifier(self._manufacturer, key, bay=bay), self._entry_id
+        )
 
     @callback
     def async_move(self, old_id: str, new_id: str, indexes: list[int]) -> bool:
@@ -119,13 +155,18 @@ class DeviceSync:
         return merged
 
     @callback
-    def async_remove(self, receivers: list[Receiver]) -> None:
-        """Remove the devices of receivers that are no longer watched, with their channels."""
+    def async_remove(self, receivers: Iterable[Receiver], chargers: Iterable[Charger] = ()) -> None:
+        """Remove the devices of receivers (and chargers) no longer watched, with their
+        channels (and bays)."""
         registry = dr.async_get(self._hass)
         identifiers = {
             device_identifier(self._manufacturer, (receiver.api_device_id, index))
             for receiver in receivers
             for index in [0, *(channel.index for channel in receiver.channels)]
+        } | {
+            device_identifier(self._manufacturer, (charger.api_device_id, index), bay=True)
+            for charger in chargers
+            for index in [0, *(bay.index for bay in charger.bays)]
         }
         if not identifiers:
             return

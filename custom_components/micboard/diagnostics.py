@@ -28,6 +28,10 @@ async def async_get_config_entry_diagnostics(
                 api_id: {**asdict(receiver), "capabilities": sorted(receiver.capabilities)}
                 for api_id, receiver in snapshot.receivers.items()
             },
+            "chargers": {
+                api_id: {**asdict(charger), "capabilities": sorted(charger.capabilities)}
+                for api_id, charger in snapshot.chargers.items()
+            },
             "connections": {
                 api_id: asdict(stats)
                 for api_id, stats in coordinator.backend.connection_stats.items()

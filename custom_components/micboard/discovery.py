@@ -10,7 +10,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import discovery_flow
 
 from .const import CONF_HOSTS, CONF_MANUFACTURER, DOMAIN
@@ -49,4 +50,10 @@ async def async_start_discovery(
 
     listener = spec.create_listener(_found)
     await listener.start()
+
+    async def _stop_at_shutdown(_event: Event) -> None:
+        # Home Assistant does not unload entries when it stops: close the socket anyway.
+        await listener.stop()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_at_shutdown))
     return listener.stop

@@ -9,6 +9,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .charger_entities import EVENT_KINDS, async_add_charger_entities
 from .coordinator import MicboardConfigEntry
 from .entity import MicboardEntity, MicboardEntityDescription
 from .entity_setup import ChannelEntities, ReceiverEntities, async_add_new_entities
@@ -71,6 +72,7 @@ async def async_setup_entry(
             )
         ],
     )
+    async_add_charger_entities(entry, async_add_entities, EVENT_KINDS)
 
 
 class MicboardEventEntity(MicboardEntity, EventEntity):

@@ -1,7 +1,8 @@
 """Device identifiers and unique ids: built and parsed here only (no Home Assistant imports).
 
 Receiver ``<manufacturer>:<api id>``; channel ``<manufacturer>:<api id>/ch<index>``; the
-manufacturer's service device ``<manufacturer>``. Api ids may contain ":" (``host:port``),
+manufacturer's service device ``<manufacturer>``. A charger is named like a receiver and a
+bay like a channel, with ``/bay<index>``. Api ids may contain ":" (``host:port``),
 so channels use a separator of their own. Entity unique ids are the device part followed by
 ``-<description key>``.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from .const import DOMAIN
 
 CHANNEL_SEPARATOR = "/ch"
+BAY_SEPARATOR = "/bay"
 _KEY_SEPARATOR = "-"
 
 type ChannelKey = tuple[str, int]
@@ -29,8 +31,10 @@ class DeviceRef:
     manufacturer: str
     # "" for the service device.
     receiver_id: str = ""
-    # 0 for a receiver (and for the service device).
+    # 0 for a receiver (and for the service device); for a bay, the bay index.
     channel_index: int = 0
+    # True for a bay of a charger.
+    bay: bool = False
 
     @property
     def key(self) -> ChannelKey:
@@ -45,16 +49,25 @@ class DeviceRef:
     @property
     def is_channel(self) -> bool:
         """Whether this is a channel (and the transmitter on it)."""
-        return self.channel_index > 0
+        return self.channel_index > 0 and not self.bay
+
+    @property
+    def is_bay(self) -> bool:
+        """Whether this is a charger bay (and the battery in it)."""
+        return self.channel_index > 0 and self.bay
 
 
-def device_identifier(manufacturer: str, key: ChannelKey) -> tuple[str, str]:
-    """Device-registry identifier of the receiver, channel or service device at ``key``."""
+def device_identifier(manufacturer: str, key: ChannelKey, *, bay: bool = False) -> tuple[str, str]:
+    """Device-registry identifier of the receiver, channel or service device at ``key``.
+
+    With ``bay``, ``key`` is (charger api id, bay index): the charger (index 0) or a bay.
+    """
     receiver_id, index = key
     if not receiver_id:
         return (DOMAIN, manufacturer)
     if index:
-        return (DOMAIN, f"{manufacturer}:{receiver_id}{CHANNEL_SEPARATOR}{index}")
+        separator = BAY_SEPARATOR if bay else CHANNEL_SEPARATOR
+        return (DOMAIN, f"{manufacturer}:{receiver_id}{separator}{index}")
     return (DOMAIN, f"{manufacturer}:{receiver_id}")
 
 
@@ -69,12 +82,18 @@ def parse_identifier(identifier: tuple[str, str]) -> DeviceRef | None:
     receiver_id, sep, index = rest.rpartition(CHANNEL_SEPARATOR)
     if sep and index.isdigit():
         return DeviceRef(manufacturer, receiver_id, int(index))
+    charger_id, sep, index = rest.rpartition(BAY_SEPARATOR)
+    if sep and index.isdigit():
+        return DeviceRef(manufacturer, charger_id, int(index), bay=True)
     return DeviceRef(manufacturer, rest)
 
 
-def unique_id(manufacturer: str, key: ChannelKey, description_key: str) -> str:
-    """Entity unique id of a description on the device at ``key``."""
-    return f"{device_identifier(manufacturer, key)[1]}{_KEY_SEPARATOR}{description_key}"
+def unique_id(
+    manufacturer: str, key: ChannelKey, description_key: str, *, bay: bool = False
+) -> str:
+    """Entity unique id of a description on the device at ``key`` (``bay``: a charger's)."""
+    ident = device_identifier(manufacturer, key, bay=bay)[1]
+    return f"{ident}{_KEY_SEPARATOR}{description_key}"
 
 
 def description_key(entity_unique_id: str) -> str:

@@ -8,14 +8,26 @@ receiver, offline, from the first moment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
-from .manufacturers import Capability, Channel, Receiver, Transmitter
+from .manufacturers import (
+    Battery,
+    BatteryState,
+    Bay,
+    Capability,
+    Channel,
+    Charger,
+    Device,
+    GainRange,
+    NameRule,
+    Receiver,
+    Snapshot,
+    Transmitter,
+)
 
 _VERSION = 1
 # Identity changes come in bursts (a rig coming up): one write for the whole burst.
@@ -48,16 +60,63 @@ def identity_of(receiver: Receiver) -> dict[str, Any]:
                 "frequency_mhz": c.frequency_mhz,
                 "group_channel": c.group_channel,
                 "transmitter_model": c.transmitter.model if c.transmitter else None,
+                "audio_gain_db": c.audio_gain_db,
+                "audio_mute": c.audio_mute,
             }
             for c in receiver.channels
         ],
+        # The limits the controls show while the receiver is switched off.
+        "name_rule": _name_rule_data(receiver.name_rule),
+        "gain_range": _gain_range_data(receiver.gain_range),
     }
+
+
+def _name_rule_data(rule: NameRule | None) -> dict[str, Any] | None:
+    if rule is None:
+        return None
+    return {
+        "max_length": rule.max_length,
+        "min_length": rule.min_length,
+        "allowed": rule.allowed,
+        "case_insensitive": rule.case_insensitive,
+    }
+
+
+def _gain_range_data(gain: GainRange | None) -> dict[str, Any] | None:
+    if gain is None:
+        return None
+    return {"minimum_db": gain.minimum_db, "maximum_db": gain.maximum_db, "step_db": gain.step_db}
+
+
+def _name_rule_from(data: Any) -> NameRule | None:
+    if not isinstance(data, dict):
+        return None
+    return NameRule(
+        max_length=int(data["max_length"]),
+        min_length=int(data.get("min_length", 1)),
+        allowed=str(data["allowed"]),
+        case_insensitive=bool(data.get("case_insensitive", False)),
+    )
+
+
+def _gain_range_from(data: Any) -> GainRange | None:
+    if not isinstance(data, dict):
+        return None
+    return GainRange(
+        minimum_db=int(data["minimum_db"]),
+        maximum_db=int(data["maximum_db"]),
+        step_db=int(data.get("step_db", 1)),
+    )
+
+
+def _capabilities_from(data: dict[str, Any]) -> frozenset[Capability]:
+    known = {str(value) for value in Capability}
+    return frozenset(Capability(value) for value in data.get("capabilities", ()) if value in known)
 
 
 def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
     """The remembered receiver (offline), or None when the stored record is unusable."""
     try:
-        known = {str(value) for value in Capability}
         return Receiver(
             manufacturer=manufacturer,
             api_device_id=str(data["api_device_id"]),
@@ -71,15 +130,17 @@ def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
             name=data.get("name"),
             rf_band=data.get("rf_band"),
             mac_address=data.get("mac_address"),
-            capabilities=frozenset(
-                Capability(value) for value in data.get("capabilities", ()) if value in known
-            ),
+            capabilities=_capabilities_from(data),
+            name_rule=_name_rule_from(data.get("name_rule")),
+            gain_range=_gain_range_from(data.get("gain_range")),
             channels=tuple(
                 Channel(
                     index=int(channel["index"]),
                     name=channel.get("name"),
                     frequency_mhz=channel.get("frequency_mhz"),
                     group_channel=channel.get("group_channel"),
+                    audio_gain_db=channel.get("audio_gain_db"),
+                    audio_mute=channel.get("audio_mute"),
                     transmitter=(
                         Transmitter(model=channel["transmitter_model"])
                         if channel.get("transmitter_model")
@@ -91,6 +152,73 @@ def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
         )
     except KeyError, TypeError, ValueError:
         return None
+
+
+def charger_identity_of(charger: Charger) -> dict[str, Any]:
+    """What is remembered of an identified charger: identity, bays, which hold a battery."""
+    return {
+        "kind": "charger",
+        "host": charger.host,
+        "port": charger.port,
+        "api_device_id": charger.api_device_id,
+        "model": charger.model,
+        "family": charger.family,
+        "firmware": charger.firmware,
+        "name": charger.name,
+        "mac_address": charger.mac_address,
+        "online": charger.online,
+        "storage_mode": charger.storage_mode,
+        "capabilities": sorted(charger.capabilities),
+        # The battery state only: a charger coming back as it was is no change.
+        "bays": [
+            {
+                "index": bay.index,
+                "module": bay.module,
+                "state": str(bay.battery.state) if bay.battery is not None else None,
+            }
+            for bay in charger.bays
+        ],
+    }
+
+
+def charger_from(manufacturer: str, data: dict[str, Any]) -> Charger | None:
+    """The remembered charger (offline), or None when the stored record is unusable."""
+    try:
+        return Charger(
+            manufacturer=manufacturer,
+            api_device_id=str(data["api_device_id"]),
+            host=str(data["host"]),
+            port=int(data["port"]),
+            online=False,
+            identified=True,
+            model=data.get("model"),
+            family=data.get("family"),
+            firmware=data.get("firmware"),
+            name=data.get("name"),
+            mac_address=data.get("mac_address"),
+            storage_mode=data.get("storage_mode"),
+            capabilities=_capabilities_from(data),
+            bays=tuple(
+                Bay(
+                    index=int(bay["index"]),
+                    module=bay.get("module"),
+                    battery=(
+                        Battery(state=BatteryState(bay["state"]))
+                        if bay.get("state") not in (None, str(BatteryState.EMPTY))
+                        else None
+                    ),
+                )
+                for bay in data.get("bays", ())
+            ),
+        )
+    except KeyError, TypeError, ValueError:
+        return None
+
+
+def _device_from(manufacturer: str, data: dict[str, Any]) -> Device | None:
+    if data.get("kind") == "charger":
+        return charger_from(manufacturer, data)
+    return receiver_from(manufacturer, data)
 
 
 class IdentityStore:
@@ -107,8 +235,8 @@ class IdentityStore:
         # Api ids of the remembered receivers that were offline when last written.
         self.offline_when_saved: set[str] = set()
 
-    async def async_load(self) -> list[Receiver]:
-        """Every remembered receiver."""
+    async def async_load(self) -> list[Device]:
+        """Every remembered receiver and charger."""
         data = await self._store.async_load() or {}
         records = data.get("receivers", {})
         if not isinstance(records, dict):
@@ -119,20 +247,25 @@ class IdentityStore:
             for record in self._saved.values()
             if record.get("online") is False
         }
-        found = (receiver_from(self._manufacturer, record) for record in self._saved.values())
-        return [receiver for receiver in found if receiver is not None]
+        found = (_device_from(self._manufacturer, record) for record in self._saved.values())
+        return [device for device in found if device is not None]
 
     @callback
-    def async_update(self, receivers: Iterable[Receiver]) -> None:
-        """Remember the identified receivers of the snapshot (written a little later).
+    def async_update(self, snapshot: Snapshot) -> None:
+        """Remember the identified devices of the snapshot (written a little later).
 
         Hosts no longer configured are not in the snapshot, so they are forgotten here too.
         """
         records = {
             f"{receiver.host}:{receiver.port}": identity_of(receiver)
-            for receiver in receivers
+            for receiver in snapshot.receivers.values()
             if receiver.identified
         }
+        records.update(
+            (f"{charger.host}:{charger.port}", charger_identity_of(charger))
+            for charger in snapshot.chargers.values()
+            if charger.identified
+        )
         if records != self._saved:
             self._saved = records
             self._unsaved = True

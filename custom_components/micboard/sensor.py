@@ -27,6 +27,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
+from .charger_entities import SENSOR_KINDS, async_add_charger_entities
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .entity import MicboardEntity, MicboardEntityDescription, MicboardServiceEntity
 from .entity_setup import ChannelEntities, ReceiverEntities, async_add_new_entities
@@ -326,6 +327,7 @@ async def async_setup_entry(
             ),
         ],
     )
+    async_add_charger_entities(entry, async_add_entities, SENSOR_KINDS)
 
 
 class MicboardServiceSensor(MicboardServiceEntity, SensorEntity):

@@ -26,7 +26,9 @@ from homeassistant.helpers.event import async_call_later
 import probatio
 
 from .board import (
+    bay_values,
     channel_values,
+    charger_values,
     entry_picture,
     loaded_entries,
     meter_values,
@@ -145,6 +147,13 @@ class BoardStream:
                 self._sent[entry_id, key] = {
                     k: v for k, v in ch.items() if k not in meters and k not in _NOT_SENT
                 }
+        for charger in picture["chargers"]:
+            keys.append((charger["id"], 0))
+            self._sent[entry_id, (charger["id"], 0)] = _without(charger, "id", "entity_ids", "bays")
+            for bay in charger["bays"]:
+                key = (charger["id"], bay["index"])
+                keys.append(key)
+                self._sent[entry_id, key] = _without(bay, "index", "entity_ids")
         for key in keys:
             changed = partial(self._async_changed, (entry_id, key))
             coordinator.listeners.add(key, changed)
@@ -163,10 +172,15 @@ class BoardStream:
 
         Every channel is woken right after this (by key), so only the list matters here.
         """
+        data = entry.runtime_data.data
         current = {
             (api_id, index)
-            for api_id, receiver in entry.runtime_data.data.receivers.items()
+            for api_id, receiver in data.receivers.items()
             for index in (0, *(channel.index for channel in receiver.channels))
+        } | {
+            (api_id, index)
+            for api_id, charger in data.chargers.items()
+            for index in (0, *(bay.index for bay in charger.bays))
         }
         if current != keys:
             self._async_send_picture()
@@ -196,10 +210,26 @@ class BoardStream:
         self._flush_handle = None
         receivers: list[dict[str, Any]] = []
         channels: list[dict[str, Any]] = []
+        chargers: list[dict[str, Any]] = []
+        bays: list[dict[str, Any]] = []
         dirty, self._dirty = self._dirty, set()
         for board_key in sorted(dirty):
             entry_id, (api_id, index) = board_key
             if (coordinator := self._coordinator(entry_id)) is None:
+                continue
+            if (charger := coordinator.charger(api_id)) is not None:
+                if not index:
+                    values = charger_values(coordinator, charger)
+                    if values != self._sent.get(board_key):
+                        self._sent[board_key] = values
+                        chargers.append({"entry_id": entry_id, "id": api_id, **values})
+                elif (bay := charger.bay(index)) is not None:
+                    values = bay_values(coordinator, charger, bay)
+                    if values != self._sent.get(board_key):
+                        self._sent[board_key] = values
+                        bays.append(
+                            {"entry_id": entry_id, "charger_id": api_id, "index": index, **values}
+                        )
                 continue
             if (receiver := coordinator.receiver(api_id)) is None:
                 continue
@@ -226,8 +256,15 @@ class BoardStream:
                     **meters,
                 }
             )
-        if receivers or channels:
-            self._send({"type": "change", "receivers": receivers, "channels": channels})
+        if receivers or channels or chargers or bays:
+            message: dict[str, Any] = {
+                "type": "change",
+                "receivers": receivers,
+                "channels": channels,
+            }
+            if chargers or bays:
+                message |= {"chargers": chargers, "bays": bays}
+            self._send(message)
 
     @callback
     def _async_tick(self, _now: datetime) -> None:

@@ -23,6 +23,7 @@ from .tree import (
     BAD_REQUEST,
     CHANNEL_NAME_MAX,
     DEVICE_NAME_MAX,
+    LOCKED,
     NOT_ACCEPTABLE,
     NOT_FOUND,
     TERMINATES,
@@ -289,6 +290,9 @@ class SscReceiver(FrontEnd):
                 return
             if leaf.write is None:
                 put(errors, path, error(NOT_ACCEPTABLE).leaf())
+                return
+            if self.device.faults.locked:
+                put(errors, path, error(LOCKED).leaf())
                 return
             write = leaf.write
             try:

@@ -1,8 +1,8 @@
-"""The SSC v1 address tree of an EW-DX receiver, as leaves over one rig ``Device``.
+"""The SSC v1 address tree of an EW-DX receiver or a CHG 70N, as leaves over a rig ``Device``.
 
-Paths, types and ranges follow the Sennheiser sheet (shared part and part 2 §5). Each leaf
-reads the rig live, so the tree is built once per device; writes validate first and only
-then change the rig, so a refused write leaves nothing half done.
+Paths, types and ranges follow the Sennheiser sheet (shared part and part 2 §5; the CHG 70N
+part 2 §8). Each leaf reads the rig live, so the tree is built once per device; writes
+validate first and only then change the rig, so a refused write leaves nothing half done.
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 import random
 
-from ..rig import NOISE_FLOOR_DBM, SILENCE_DBFS, Channel, Device, Transmitter
+from ..rig import (
+    NOISE_FLOOR_DBM,
+    SILENCE_DBFS,
+    Channel,
+    ChargerBay,
+    Device,
+    PackState,
+    Transmitter,
+)
 
 type Json = bool | int | float | str | list[Json] | dict[str, Json] | None
 type Path = tuple[str, ...]
@@ -54,9 +62,17 @@ class SscError(Exception):
         return [self.code, {"desc": self.desc}]
 
 
+# CHG 70N bay warnings for the rig's fault codes (Shure-style BATT_ERROR numbers).
+CHG_FAULT_WARNINGS = {
+    4: "BatteryNotChargeable",
+    6: "OvercurrentDetected",
+    7: "BatteryComError",
+}
+
 NOT_FOUND = (404, "address not found")
 FAILED_DEPENDENCY = (424, "failed dependency")
 NOT_ACCEPTABLE = (406, "not acceptable")
+LOCKED = (423, "locked")
 BAD_REQUEST = (400, "not understood")
 TERMINATES = (310, "subscription terminates")
 
@@ -152,6 +168,10 @@ class Tree:
 
     def _build(self) -> None:
         device = self.device
+        if device.info.is_charger:
+            self._build_charger()
+            self._build_protocol()
+            return
         self._build_device()
         for ch in device.channels:
             self._build_channel(ch)
@@ -162,6 +182,9 @@ class Tree:
         self._add("mates/active", self._active_mates)
         for ch in device.channels:
             self._build_output(ch)
+        self._build_protocol()
+
+    def _build_protocol(self) -> None:
         self._add("interface/version", lambda: "1.0")
         self._add("osc/version", lambda: "1.0")
         self._add("osc/ping", lambda: None)
@@ -177,22 +200,7 @@ class Tree:
 
     def _build_device(self) -> None:
         device = self.device
-        self._add("device/identity/product", lambda: device.model_string)
-        self._add("device/identity/serial", lambda: device.serial)
-        self._add("device/identity/version", lambda: device.firmware)
-        self._add("device/identity/vendor", lambda: VENDOR)
-        self._add(
-            "device/name",
-            lambda: device.name,
-            _setter(lambda v: ascii_name(v, DEVICE_NAME_MAX), lambda v: setattr(device, "name", v)),
-        )
-        self._add(
-            "device/location",
-            lambda: device.location,
-            _setter(
-                lambda v: ascii_name(v, LOCATION_MAX), lambda v: setattr(device, "location", v)
-            ),
-        )
+        self._build_identity()
         self._add("device/frequency_code", lambda: device.rf_band)
         self._add("device/frequency_ranges", self._frequency_ranges)
         self._add("device/encryption", lambda: False)
@@ -211,6 +219,36 @@ class Tree:
         if device.info.channels == 4:
             # The booster input is an EM 4 feature (sheet part 2 §5).
             self._add("device/booster", lambda: False)
+        self._build_network()
+        if device.info.dante:
+            # Dante leaves are arrays of two: primary and secondary interface.
+            self._add("device/network/dante/ipv4/ipaddr", lambda: ["169.254.1.1", "169.254.2.1"])
+            self._add("device/network/dante/ipv4/netmask", lambda: ["255.255.0.0"] * 2)
+            self._add("device/network/dante/ipv4/auto", lambda: [True, True])
+
+    def _build_identity(self) -> None:
+        """``device/identity/*``, ``device/name`` and ``device/location`` (every SSC device)."""
+        device = self.device
+        self._add("device/identity/product", lambda: device.model_string)
+        self._add("device/identity/serial", lambda: device.serial)
+        self._add("device/identity/version", lambda: device.firmware)
+        self._add("device/identity/vendor", lambda: VENDOR)
+        self._add(
+            "device/name",
+            lambda: device.name,
+            _setter(lambda v: ascii_name(v, DEVICE_NAME_MAX), lambda v: setattr(device, "name", v)),
+        )
+        self._add(
+            "device/location",
+            lambda: device.location,
+            _setter(
+                lambda v: ascii_name(v, LOCATION_MAX), lambda v: setattr(device, "location", v)
+            ),
+        )
+
+    def _build_network(self) -> None:
+        """``device/network/*`` without Dante (every SSC device)."""
+        device = self.device
         self._add("device/network/ether/macs", lambda: [device.mac.upper()])
         self._add("device/network/ether/interfaces", lambda: ["LAN"])
         self._add("device/network/ipv4/ipaddr", lambda: "127.0.0.1")
@@ -218,11 +256,67 @@ class Tree:
         self._add("device/network/ipv4/gateway", lambda: "0.0.0.0")
         self._add("device/network/ipv4/auto", lambda: False)
         self._add("device/network/mdns", lambda: True)
-        if device.info.dante:
-            # Dante leaves are arrays of two: primary and secondary interface.
-            self._add("device/network/dante/ipv4/ipaddr", lambda: ["169.254.1.1", "169.254.2.1"])
-            self._add("device/network/dante/ipv4/netmask", lambda: ["255.255.0.0"] * 2)
-            self._add("device/network/dante/ipv4/auto", lambda: [True, True])
+
+    def _build_charger(self) -> None:
+        """A CHG 70N (sheet part 2 §8): device leaves, and ``bays/*`` arrays, one per bay."""
+        device = self.device
+        self._build_identity()
+        self._add(
+            "device/identification/visual",
+            lambda: device.identify,
+            _setter(_boolean, lambda v: setattr(device, "identify", v)),
+        )
+        self._add("device/warnings", lambda: [])
+        self._add(
+            "device/storage_mode",
+            lambda: device.storage_mode,
+            _setter(_boolean, lambda v: setattr(device, "storage_mode", v)),
+        )
+        self._add("device/cascade", lambda: [])
+        self._build_network()
+        reads: dict[str, Callable[[ChargerBay], Json]] = {
+            "state": self._bay_state,
+            "warnings": self._bay_warnings,
+            "device_type": lambda bay: "NONE" if bay.pack is None else bay.pack.model,
+            # An empty bay's numbers read 0 (no sentinel is documented for the CHG 70N).
+            "bat_timetofull": self._bay_time_to_full,
+            "bat_health": lambda bay: 0 if bay.pack is None else bay.pack.health,
+            "bat_gauge": lambda bay: 0 if bay.pack is None else bay.pack.percent,
+            "bat_cycles": lambda bay: 0 if bay.pack is None else bay.pack.cycles,
+            "serial": lambda bay: "" if bay.pack is None else bay.pack.serial,
+            "version": lambda bay: "" if bay.pack is None else bay.pack.version,
+            "identify": lambda bay: False,
+            "sync_error": lambda bay: "",
+        }
+        for key, read in reads.items():
+            self._add(f"bays/{key}", self._per_bay(read))
+
+    def _per_bay(self, read: Callable[[ChargerBay], Json]) -> Callable[[], Json]:
+        return lambda: [read(bay) for bay in self.device.bays]
+
+    def _bay_state(self, bay: ChargerBay) -> Json:
+        pack = bay.pack
+        if pack is not None and pack.fault is not None:
+            return "ERROR"
+        return "NORMAL"
+
+    def _bay_warnings(self, bay: ChargerBay) -> Json:
+        pack = bay.pack
+        if pack is None:
+            return []
+        if pack.fault is not None:
+            return [CHG_FAULT_WARNINGS.get(pack.fault, "BatteryComError")]
+        if pack.state(self.device.storage_mode) in {PackState.HOT, PackState.COLD}:
+            return ["BatteryTempOutOfRange"]
+        return []
+
+    def _bay_time_to_full(self, bay: ChargerBay) -> Json:
+        pack = bay.pack
+        if pack is None or pack.fault is not None:
+            return 0
+        if pack.state(self.device.storage_mode) in {PackState.FULL, PackState.STORED}:
+            return 0
+        return pack.minutes_to_target(self.device.storage_mode)
 
     def _frequency_ranges(self) -> Json:
         # Hz, as OMNI writes them (sheet part 2 §5; units [L-M], open question 7).

@@ -1,4 +1,9 @@
-"""One simulated Shure receiver: a TCP server on 127.0.0.1 speaking its family's dialect."""
+"""Simulated Shure devices on TCP: the command-string server, and a receiver in its dialect.
+
+``ShureTcpServer`` is the wire every Shure device shares (framing, connections, faults,
+pushed REPs); ``SimulatedReceiver`` answers as a receiver family does, ``SimulatedCharger``
+(``charger.py``) as a networked charger does.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,13 @@ _METER_MAX_MS = 65535
 _MAX_PENDING = 4096
 _GAIN_MIN_DB = -18
 _GAIN_MAX_DB = 42
+# Identify (sheet §1.7): the device sends REP FLASH OFF by itself after about 30 s (a
+# channel after about 60 s, as Companion's tooltips say).
+FLASH_DEVICE_SECONDS = 30.0
+FLASH_CHANNEL_SECONDS = 60.0
+# Families that take FLASH: every one but QLX-D (sheet §1.7); with a channel index it
+# identifies the channel (ULX-D current document, SLX-D, Axient).
+_FLASH_FAMILIES = frozenset({"ulxd", "slxd", "slxdplus", "axient"})
 _RECEIVED_LOG = 1000
 _FREQUENCY_DIGITS = 6
 # The split fault: largest piece (bytes) and the pause before each piece is written (s).
@@ -86,8 +98,12 @@ class _Client:
             self.timer = asyncio.get_running_loop().call_later(_SPLIT_GAP_S, self._write_piece)
 
 
-class SimulatedReceiver(FrontEnd):
-    """A Shure receiver the tests and the CLI can drive; every change is pushed as REP."""
+class ShureTcpServer(FrontEnd):
+    """A Shure device on TCP 127.0.0.1: commands in, REPs out, every change pushed.
+
+    Subclasses answer commands (``_answer``) and list what they report (``_pushable``);
+    what changed is pushed to every connection by comparing those lists.
+    """
 
     def __init__(
         self,
@@ -99,7 +115,6 @@ class SimulatedReceiver(FrontEnd):
         log: TransitionLog | None = None,
     ) -> None:
         super().__init__(state, rng=rng, noise=noise, meter_jitter=meter_jitter, log=log)
-        self.dialect: Dialect = DIALECTS[state.info.family]
         self._server: asyncio.Server | None = None
         self._clients: set[_Client] = set()
         # Every command received, newest last (for tests).
@@ -167,7 +182,7 @@ class SimulatedReceiver(FrontEnd):
         lines = [
             self._rep(scope, prop)
             for scope, prop in self._pushable()
-            if (scope, prop) not in before
+            if (scope, prop) not in before and self._pushes(prop)
         ]
         if lines and not self._silent:
             for client in self._clients:
@@ -185,17 +200,20 @@ class SimulatedReceiver(FrontEnd):
         )
 
     def _pushable(self) -> list[tuple[int | None, Prop]]:
-        dialect = self.dialect
-        values: list[tuple[int | None, Prop]] = [
-            (None, prop) for prop in dialect.device_props(self.state)
-        ]
-        for ch in self.state.channels:
-            values += [
-                (ch.index, prop)
-                for prop in dialect.channel_props(self.state, ch)
-                if prop[0] not in dialect.metered
-            ]
-        return values
+        """Every (index, property) the device reports and pushes when it changes."""
+        raise NotImplementedError
+
+    def _answer(self, client: _Client, tokens: list[str]) -> list[str]:
+        """The reply lines to one command's tokens; CommandError for REP ERR."""
+        raise NotImplementedError
+
+    def _pushes(self, prop: Prop) -> bool:
+        """Whether a change of this property is pushed (every one, unless overridden)."""
+        return True
+
+    def _connected(self, client: _Client) -> asyncio.Task[None] | None:
+        """A controller connected: start what runs beside it (metering), if anything."""
+        return None
 
     # --- protocol ---------------------------------------------------------------------------
 
@@ -216,7 +234,7 @@ class SimulatedReceiver(FrontEnd):
         client = _Client(writer, rates)
         client.task = asyncio.current_task()
         self._clients.add(client)
-        meter = asyncio.create_task(self._meter(client))
+        beside = self._connected(client)
         pending = ""
         try:
             while data := await reader.read(4096):
@@ -229,9 +247,10 @@ class SimulatedReceiver(FrontEnd):
         except ConnectionError:
             pass
         finally:
-            meter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await meter
+            if beside is not None:
+                beside.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beside
             self._clients.discard(client)
             writer.close()
             with contextlib.suppress(ConnectionError):
@@ -245,6 +264,50 @@ class SimulatedReceiver(FrontEnd):
             self._send(client, self._answer(client, _TOKEN.findall(command)))
         except CommandError, KeyError, ValueError:
             self._send(client, ["< REP ERR >"])
+
+
+class SimulatedReceiver(ShureTcpServer):
+    """A Shure receiver the tests and the CLI can drive; every change is pushed as REP."""
+
+    def __init__(
+        self,
+        state: ReceiverState,
+        *,
+        rng: random.Random,
+        noise: bool,
+        meter_jitter: float,
+        log: TransitionLog | None = None,
+    ) -> None:
+        super().__init__(state, rng=rng, noise=noise, meter_jitter=meter_jitter, log=log)
+        self.dialect: Dialect = DIALECTS[state.info.family]
+        self.flash_seconds = (FLASH_DEVICE_SECONDS, FLASH_CHANNEL_SECONDS)
+        # Pending REP FLASH OFF by channel (0: the device).
+        self._flash_off: dict[int, asyncio.TimerHandle] = {}
+
+    async def close(self) -> None:
+        """Stop listening, drop every connection, forget pending FLASH OFFs."""
+        for handle in self._flash_off.values():
+            handle.cancel()
+        self._flash_off.clear()
+        await super().close()
+
+    def _connected(self, client: _Client) -> asyncio.Task[None] | None:
+        return asyncio.create_task(self._meter(client))
+
+    def _pushable(self) -> list[tuple[int | None, Prop]]:
+        dialect = self.dialect
+        values: list[tuple[int | None, Prop]] = [
+            (None, prop) for prop in dialect.device_props(self.state)
+        ]
+        for ch in self.state.channels:
+            values += [
+                (ch.index, prop)
+                for prop in dialect.channel_props(self.state, ch)
+                if prop[0] not in dialect.metered
+            ]
+        return values
+
+    # --- protocol ---------------------------------------------------------------------------
 
     def _answer(self, client: _Client, tokens: list[str]) -> list[str]:
         if len(tokens) < 2 or tokens[0] not in {"GET", "SET"}:
@@ -316,6 +379,10 @@ class SimulatedReceiver(FrontEnd):
 
     def _set(self, client: _Client, channel: int | None, rest: list[str]) -> list[str]:
         key, args = rest[0], rest[1:]
+        if self.device.faults.locked and key != "METER_RATE":
+            raise CommandError
+        if key == "FLASH":
+            return self._flash(channel, args)
         if channel is None:
             if key == "DEVICE_ID" and len(args) == 1:
                 name = _name(args[0])
@@ -324,8 +391,6 @@ class SimulatedReceiver(FrontEnd):
                 return [
                     self._rep(None, p) for p in self.dialect.device_props(self.state) if p[0] == key
                 ]
-            if key == "FLASH" and args in (["ON"], ["OFF"]) and self.dialect.family != "qlxd":
-                return [f"< REP FLASH {args[0]} >"]
             raise CommandError
         channels = self._channels(channel)
         if key == "METER_RATE" and len(args) == 1 and args[0].isdigit():
@@ -346,6 +411,46 @@ class SimulatedReceiver(FrontEnd):
             for prop in self.dialect.channel_props(self.state, ch)
             if prop[0] == key
         ]
+
+    def _flash(self, index: int | None, args: list[str]) -> list[str]:
+        """``SET [n] FLASH ON|OFF``: REP FLASH, and REP FLASH OFF by itself later.
+
+        ``SET 0 FLASH`` is refused: identify names the device (no index) or one channel.
+        """
+        if self.dialect.family not in _FLASH_FAMILIES or args not in (["ON"], ["OFF"]):
+            raise CommandError
+        if index == 0:
+            raise CommandError
+        # 0 stands for the device from here on.
+        channel = index or 0
+        on = args[0] == "ON"
+        self._identify(channel, on)
+        if (pending := self._flash_off.pop(channel, None)) is not None:
+            pending.cancel()
+        if on:
+            seconds = self.flash_seconds[0 if channel == 0 else 1]
+            self._flash_off[channel] = asyncio.get_running_loop().call_later(
+                seconds, self._flash_ended, channel
+            )
+        return [self._flash_rep(channel, on)]
+
+    def _identify(self, channel: int, on: bool) -> None:
+        if channel == 0:
+            self.device.identify = on
+        else:
+            self.state.channel(channel).identify = on
+
+    @staticmethod
+    def _flash_rep(channel: int, on: bool) -> str:
+        scope = "" if channel == 0 else f"{channel} "
+        return f"< REP {scope}FLASH {'ON' if on else 'OFF'} >"
+
+    def _flash_ended(self, channel: int) -> None:
+        self._flash_off.pop(channel, None)
+        self._identify(channel, False)
+        if not self._silent:
+            for client in self._clients:
+                self._send(client, [self._flash_rep(channel, False)])
 
     def _channel_update(self, key: str, args: list[str]) -> Callable[[ChannelState], None]:
         if key == "CHAN_NAME" and len(args) == 1:
@@ -424,6 +529,10 @@ def _name(token: str) -> str:
 def _gain_update(args: list[str]) -> Callable[[ChannelState], None]:
     if len(args) == 1 and args[0].isdigit():
         absolute = int(args[0]) - 18
+        # An absolute value out of range is refused (sheet §1.2: REP ERR for out-of-range
+        # values); INC and DEC stop at the ends.
+        if not _GAIN_MIN_DB <= absolute <= _GAIN_MAX_DB:
+            raise CommandError
         return lambda ch: _set_gain(ch, absolute)
     if len(args) == 2 and args[0] in {"INC", "DEC"} and args[1].isdigit():
         step = int(args[1]) * (1 if args[0] == "INC" else -1)

@@ -1,7 +1,8 @@
-"""The (backend, simulator front-end) pairs the contract suite runs against: one list.
+"""The (backend, simulator front-end) pairs the contract suite runs against: one list each.
 
 A new backend is one more ``Pair`` in ``PAIRS``: which registry entry builds the backend,
-which simulated model stands in for its devices, and how to add one to the simulator.
+which simulated model stands in for its devices, and how to add one to the simulator. A
+backend that speaks to chargers too adds a ``ChargerPair`` to ``CHARGER_PAIRS``.
 """
 
 from __future__ import annotations
@@ -45,4 +46,22 @@ PAIRS: list[Pair] = [
         channels=2,
         add_device=_add_sennheiser,
     ),
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargerPair:
+    """One backend and the simulated charger model that plays its chargers."""
+
+    id: str
+    manufacturer: str
+    model: str
+    # Bays the backend must find on it.
+    bays: int
+
+
+CHARGER_PAIRS: list[ChargerPair] = [
+    ChargerPair(id="shure-sbc840", manufacturer="shure", model="SBC840", bays=8),
+    ChargerPair(id="shure-sbc220-pair", manufacturer="shure", model="SBC220", bays=4),
+    ChargerPair(id="sennheiser-chg70n", manufacturer="sennheiser", model="CHG70N", bays=2),
 ]

@@ -12,7 +12,15 @@ import asyncio
 from pathlib import Path
 import time
 
-from custom_components.micboard.manufacturers import ErrorKind
+import pytest
+
+from custom_components.micboard.manufacturers import (
+    Capability,
+    ErrorKind,
+    InvalidValueError,
+    NotConfirmedError,
+    WriteRefusedError,
+)
 from simulator import Simulator
 
 from .harness import Rig, eventually, start_rig
@@ -24,6 +32,8 @@ OFFLINE_WITHIN = 5.5
 BACK_WITHIN = 6.0
 # A dropped connection (Shure) or forgotten subscriptions (Sennheiser) are back this soon.
 RECOVER_WITHIN = 3.0
+# A device that does not answer a change: the write fails this soon (3 s by default).
+CONFIRM_WITHIN = 4.0
 LIBRARY = Path(__file__).parents[2] / "custom_components" / "micboard" / "manufacturers"
 
 
@@ -62,6 +72,59 @@ async def test_channel_rename(rig: Rig) -> None:
     await eventually(lambda: rig.channel(2).name == "VOX 9")
     assert rig.state_changes(mark)
     assert rig.channel(1).name != "VOX 9"
+
+
+async def test_controls_confirmed_by_the_device(rig: Rig) -> None:
+    """A write returns once the device reported the value; the snapshot shows it by then."""
+    receiver = rig.receiver()
+    api_id = receiver.api_device_id
+    assert {
+        Capability.IDENTIFY,
+        Capability.CHANNEL_IDENTIFY,
+        Capability.CHANNEL_NAME,
+        Capability.RX_MUTE,
+        Capability.AUDIO_GAIN,
+    } <= receiver.capabilities
+    assert receiver.name_rule is not None
+    assert receiver.gain_range is not None
+    mark = rig.mark()
+    assert await rig.backend.set_channel_name(api_id, 2, "HOST") == "HOST"
+    assert rig.channel(2).name == "HOST"
+    assert rig.device.device.channel(2).name == "HOST"
+    assert rig.state_changes(mark)
+    assert await rig.backend.set_audio_mute(api_id, 1, True) is True
+    assert rig.channel(1).audio_mute is True
+    gain = receiver.gain_range.minimum_db + 2 * receiver.gain_range.step_db
+    assert await rig.backend.set_audio_gain(api_id, 1, gain) == gain
+    assert rig.channel(1).audio_gain_db == gain
+    await rig.backend.identify(api_id)
+    await rig.backend.identify(api_id, 2)
+    assert rig.device.device.identify
+    assert rig.device.device.channel(2).identify
+
+
+async def test_controls_refused(rig: Rig) -> None:
+    """Beyond the limits: refused before sending. Locked device: refused by the device.
+    Silent device: not confirmed. The snapshot keeps what the device last reported."""
+    receiver = rig.receiver()
+    api_id = receiver.api_device_id
+    name = rig.channel(1).name
+    assert receiver.gain_range is not None
+    with pytest.raises(InvalidValueError):
+        await rig.backend.set_channel_name(api_id, 1, "NINE CHAR")
+    with pytest.raises(InvalidValueError):
+        await rig.backend.set_audio_gain(api_id, 1, receiver.gain_range.maximum_db + 1)
+    rig.device.set_faults(locked=True)
+    with pytest.raises(WriteRefusedError):
+        await rig.backend.set_channel_name(api_id, 1, "LOCKED")
+    rig.device.set_faults(locked=False)
+    rig.device.go_silent()
+    started = time.monotonic()
+    with pytest.raises(NotConfirmedError):
+        await rig.backend.set_channel_name(api_id, 1, "SILENT")
+    # "Within a few seconds" (3 s by default).
+    assert time.monotonic() - started < CONFIRM_WITHIN
+    assert rig.channel(1).name == name
 
 
 async def test_battery_change(rig: Rig) -> None:

@@ -188,7 +188,10 @@ def home_assistant(
             [
                 *(PYTHON, "-m", "tools.develop", "bootstrap"),
                 *("--url", url, "--pid", str(proc.pid)),
-                *("--hosts", *develop.host_words(rig.by_manufacturer)),
+                *(
+                    "--hosts",
+                    *develop.host_words(rig.by_manufacturer, develop.charger_hosts(rig.devices)),
+                ),
             ],
             cwd=REPO,
             capture_output=True,

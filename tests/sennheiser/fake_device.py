@@ -110,6 +110,8 @@ class FakeDevice(asyncio.DatagramProtocol):
     duplicate: bool = False
     # Answer reads but drop every subscription request (a renewal that goes unanswered).
     ignore_subscribe: bool = False
+    # Honour subscription requests but lose their replies (lost datagrams on the way back).
+    mute_subscribe_replies: bool = False
     meter_interval: float = 0.1
     requests: list[dict[str, Any]] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
@@ -224,6 +226,8 @@ class FakeDevice(asyncio.DatagramProtocol):
         }
         # Meters are subscribe-only: a direct read gets nothing for them.
         values = {path: value for path, value in values.items() if path[0] != "m" or subscribe}
+        if subscribe and self.mute_subscribe_replies:
+            return
         if subscribe and self.separate_ack:
             ack = {**reply_osc, "state": {"subscribe": osc["state"]["subscribe"]}}
             self._send({"osc": ack}, addr)

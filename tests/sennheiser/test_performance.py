@@ -153,7 +153,7 @@ async def test_two_transmitters_back_without_a_push_are_both_read_at_once() -> N
     try:
         await connection.start()
         device.unlink(1)
-        await eventually(lambda: connection.receiver().channels[0].transmitter is None)
+        await eventually(lambda: connection.device().channels[0].transmitter is None)
         for index, name in ((1, "ONE"), (2, "TWO")):
             # Back without a push of its mates values: only the warnings and meters say so.
             device.linked.add(index)
@@ -163,7 +163,7 @@ async def test_two_transmitters_back_without_a_push_are_both_read_at_once() -> N
             started = time.monotonic()
             await eventually(
                 lambda i=index, n=name: (
-                    (tx := connection.receiver().channels[i - 1].transmitter) is not None
+                    (tx := connection.device().channels[i - 1].transmitter) is not None
                     and tx.name == n
                 ),
                 within=1.0,

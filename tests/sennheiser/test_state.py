@@ -43,8 +43,19 @@ def test_receiver_identity_and_api_id() -> None:
         Capability.ANTENNA,
         Capability.RF_QUALITY,
         Capability.TX_MUTE,
+        # Controls: every SSC v1 address below is writable on EW-DX (sheet part 2 §5).
+        Capability.IDENTIFY,
+        Capability.CHANNEL_IDENTIFY,
+        Capability.CHANNEL_NAME,
+        Capability.RX_MUTE,
+        Capability.AUDIO_GAIN,
     }
     assert Capability.WEB_UI not in receiver.capabilities
+    assert receiver.name_rule is not None
+    assert receiver.name_rule.max_length == 8
+    assert receiver.gain_range is not None
+    assert (receiver.gain_range.minimum_db, receiver.gain_range.maximum_db) == (-3, 42)
+    assert receiver.gain_range.step_db == 3
 
 
 def test_without_mac_the_id_is_host_port() -> None:

@@ -190,6 +190,27 @@ async def test_silent_receiver_goes_offline_and_comes_back(
     assert stats.online
 
 
+async def test_a_short_hang_is_read_in_full_when_the_receiver_speaks_again(
+    sim: Simulator, make_backend: MakeBackend
+) -> None:
+    """What a receiver dropped while it hung (shorter than the offline window) is read back.
+
+    The soak found it: a transmitter switched off during a 2 s hang was never reported,
+    as the receiver sent nothing for it and never went offline.
+    """
+    rx = await sim.add_receiver("ULXD4D")
+    backend = await started(make_backend, rx, liveness_timeout=1.2)
+    rx.go_silent()
+    rx.set_transmitter(1, on=False)
+    await asyncio.sleep(0.8)
+    # Still online (not silent for 1.2 s yet), and it knows nothing of the change.
+    assert only(backend).online
+    assert only(backend).channels[0].transmitter is not None
+    rx.resume()
+    await eventually(lambda: only(backend).channels[0].transmitter is None, within=2)
+    assert only(backend).online
+
+
 async def test_silence_without_metering_is_detected_by_asking(
     sim: Simulator, make_backend: MakeBackend
 ) -> None:
@@ -306,7 +327,8 @@ async def test_unsupported_device_is_reported_once(
     assert not receiver.online
     assert receiver.api_device_id == f"127.0.0.1:{port}"
     assert receiver.error == DeviceError(
-        ErrorKind.UNSUPPORTED, "not a supported Shure receiver (no recognisable model or keys)"
+        ErrorKind.UNSUPPORTED,
+        "not a supported Shure receiver or charger (no recognisable model or keys)",
     )
     assert not receiver.identified
     warnings = [r for r in caplog.records if "not a supported Shure receiver" in r.getMessage()]
@@ -321,9 +343,11 @@ async def test_unrelated_model_is_unsupported() -> None:
         with pytest.raises(UnsupportedDeviceError, match=f"127.0.0.1:{port}") as caught:
             await probe("127.0.0.1", port, timeout=1)
     assert caught.value.error == DeviceError(
-        ErrorKind.UNSUPPORTED, "not a supported Shure receiver (model 'UR4D')"
+        ErrorKind.UNSUPPORTED, "not a supported Shure receiver or charger (model 'UR4D')"
     )
-    assert str(caught.value) == f"127.0.0.1:{port}: not a supported Shure receiver (model 'UR4D')"
+    assert str(caught.value) == (
+        f"127.0.0.1:{port}: not a supported Shure receiver or charger (model 'UR4D')"
+    )
     unknown_keys = FakeDevice(b"< REP 1 SOMETHING 001 >< REP 2 OTHER 002 >")
     async with unknown_keys as port:
         with pytest.raises(UnsupportedDeviceError):

@@ -344,6 +344,14 @@ def test_unchanged_channels_are_the_same_object() -> None:
     assert after[1].name == second.name
 
 
+_CONTROLS = {
+    Capability.IDENTIFY,
+    Capability.CHANNEL_IDENTIFY,
+    Capability.CHANNEL_NAME,
+    Capability.AUDIO_GAIN,
+}
+
+
 @pytest.mark.parametrize(
     ("family", "capabilities"),
     [
@@ -357,9 +365,12 @@ def test_unchanged_channels_are_the_same_object() -> None:
                 Capability.TX_OFFSET,
                 Capability.ANTENNA,
                 Capability.WEB_UI,
+                Capability.RX_MUTE,
+                *_CONTROLS,
             },
         ),
         (
+            # No FLASH and no receiver mute (sheet §1.7, §3).
             QLXD,
             {
                 Capability.RF_LEVEL,
@@ -367,12 +378,21 @@ def test_unchanged_channels_are_the_same_object() -> None:
                 Capability.POWER_LOCK,
                 Capability.TX_OFFSET,
                 Capability.ANTENNA,
+                Capability.CHANNEL_NAME,
+                Capability.AUDIO_GAIN,
             },
         ),
-        (SLXD, {Capability.RF_LEVEL, Capability.AUDIO_LEVEL}),
+        # No mute of any kind (sheet §4.3).
+        (SLXD, {Capability.RF_LEVEL, Capability.AUDIO_LEVEL, *_CONTROLS}),
         (
             SLXD_PLUS,
-            {Capability.RF_LEVEL, Capability.AUDIO_LEVEL, Capability.ANTENNA, Capability.WEB_UI},
+            {
+                Capability.RF_LEVEL,
+                Capability.AUDIO_LEVEL,
+                Capability.ANTENNA,
+                Capability.WEB_UI,
+                *_CONTROLS,
+            },
         ),
         (
             AXIENT,
@@ -385,6 +405,8 @@ def test_unchanged_channels_are_the_same_object() -> None:
                 Capability.ANTENNA,
                 Capability.QUALITY,
                 Capability.WEB_UI,
+                Capability.RX_MUTE,
+                *_CONTROLS,
             },
         ),
     ],

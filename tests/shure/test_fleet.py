@@ -65,7 +65,7 @@ class FakeConnection:
             self.gauge.now -= 1
         return self.resync_error
 
-    def receiver(self) -> Receiver:
+    def device(self) -> Receiver:
         return self.current
 
     def set(self, receiver: Receiver, change: Change) -> None:

@@ -36,7 +36,7 @@ class Scripted(ReconnectingConnection):
         self.cut = asyncio.Event()
         self.ended_while_online: list[bool] = []
 
-    def receiver(self) -> Receiver:
+    def device(self) -> Receiver:
         return placeholder_receiver("test", self.host, self.port, self._error)
 
     async def resync(self) -> DeviceError | None:

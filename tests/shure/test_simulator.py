@@ -317,7 +317,7 @@ async def test_add_receiver_validation(sim: Simulator) -> None:
 
 async def test_demo_rig_and_control_port(sim: Simulator, unused_tcp_port: int) -> None:
     receivers = await start_rig(sim, DEMO_RIG, base_port=0, reserved=set())
-    models = [rx.model for rx in receivers]
+    models = [rx.model for rx in receivers if rx.kind == "receiver"]
     assert models == [
         "ULXD4Q",
         "QLXD4",
@@ -326,6 +326,11 @@ async def test_demo_rig_and_control_port(sim: Simulator, unused_tcp_port: int) -
         "AD4Q",
         "EW-DX-EM4-DANTE",
         "EW-DX-EM2",
+    ]
+    # The chargers follow the receivers (their ports and ids unchanged by them).
+    assert [(rx.model, rx.kind) for rx in receivers[7:]] == [
+        ("SBC220", "charger"),
+        ("SBC840", "charger"),
     ]
     # Setting the rig up is not a transition.
     assert sim.transitions == []
@@ -340,6 +345,7 @@ async def test_demo_rig_and_control_port(sim: Simulator, unused_tcp_port: int) -
         port = str(stage.port)
         listing = await send_command(unused_tcp_port, "list", [])
         assert [rx["model"] for rx in listing["receivers"]] == models
+        assert [charger["model"] for charger in listing["chargers"]] == ["SBC220", "SBC840"]
         for command, args in [
             ("tx-off", [port, "1"]),
             ("tx-on", [port, "4", "ULXD1"]),
@@ -508,3 +514,94 @@ def test_cli_reports_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
         port = str(busy.getsockname()[1])
         assert main(["--rig", "fleet:1", "--base-port", port, "--control-port", port]) == 2
     assert "simulator:" in capsys.readouterr().err
+
+
+async def test_identify_flashes_then_stops_by_itself(sim: Simulator, wire_to: Connect) -> None:
+    """Sheet §1.7: REP FLASH ON, later REP FLASH OFF on its own; a channel index flashes one
+    channel."""
+    rx = await sim.add_receiver("ULXD4D")
+    rx.flash_seconds = (0.6, 0.8)
+    wire = await wire_to(rx)
+    assert await wire.ask("< SET FLASH ON >") == ["< REP FLASH ON >"]
+    assert rx.device.identify
+    assert await wire.ask("< SET 2 FLASH ON >") == ["< REP 2 FLASH ON >"]
+    assert rx.device.channel(2).identify
+    assert not rx.device.channel(1).identify
+    later = await wire.listen(1.0)
+    assert later == ["< REP FLASH OFF >", "< REP 2 FLASH OFF >"]
+    assert not rx.device.identify
+    assert not rx.device.channel(2).identify
+    # Switched off by hand: no second OFF later.
+    assert await wire.ask("< SET 1 FLASH ON >") == ["< REP 1 FLASH ON >"]
+    assert await wire.ask("< SET 1 FLASH OFF >") == ["< REP 1 FLASH OFF >"]
+    assert await wire.listen(1.0) == []
+
+
+@pytest.mark.parametrize(
+    ("model", "command"),
+    [
+        # QLX-D has no FLASH, and no receiver mute (sheet §1.7, §3).
+        ("QLXD4", "< SET 1 FLASH ON >"),
+        ("QLXD4", "< SET 1 AUDIO_MUTE ON >"),
+        # SLX-D has no mute of any kind (sheet §4.3).
+        ("SLXD4D", "< SET 1 AUDIO_MUTE ON >"),
+        ("SLXD4D+", "< SET 2 AUDIO_MUTE OFF >"),
+        # Identify names the device or one channel, not "every channel".
+        ("ULXD4D", "< SET 0 FLASH ON >"),
+        # Absolute gain beyond 000-060 (-18 to +42 dB) is out of range.
+        ("ULXD4D", "< SET 1 AUDIO_GAIN 061 >"),
+        ("AD4D", "< SET 1 AUDIO_GAIN 999 >"),
+        # Names: at most 8 characters of Shure's set.
+        ("SLXD4", "< SET 1 CHAN_NAME {NINE CHAR} >"),
+        ("AD4Q", "< SET 3 CHAN_NAME {a{b} >"),
+        ("ULXD4", "< SET 1 CHAN_NAME {} >"),
+    ],
+)
+async def test_writes_a_family_refuses(
+    sim: Simulator, wire_to: Connect, model: str, command: str
+) -> None:
+    rx = await sim.add_receiver(model)
+    wire = await wire_to(rx)
+    assert await wire.ask(command) == ["< REP ERR >"]
+
+
+async def test_slxd_identifies_and_takes_names_and_gain(sim: Simulator, wire_to: Connect) -> None:
+    rx = await sim.add_receiver("SLXD4D")
+    wire = await wire_to(rx)
+    assert await wire.ask("< SET 2 FLASH ON >") == ["< REP 2 FLASH ON >"]
+    assert await wire.ask("< SET 1 CHAN_NAME {Lead #1} >") == [
+        "< REP 1 CHAN_NAME {Lead #1" + " " * 24 + "} >"
+    ]
+    assert await wire.ask("< SET 1 AUDIO_GAIN 000 >") == ["< REP 1 AUDIO_GAIN 000 >"]
+    assert rx.device.channel(1).gain_db == -18
+
+
+async def test_locked_refuses_every_change(sim: Simulator, wire_to: Connect) -> None:
+    rx = await sim.add_receiver("ULXD4D", channel_names=["Vox 1"])
+    rx.set_faults(locked=True)
+    wire = await wire_to(rx)
+    for command in (
+        "< SET 1 CHAN_NAME {Lead} >",
+        "< SET 1 AUDIO_GAIN 030 >",
+        "< SET 1 AUDIO_MUTE ON >",
+        "< SET FLASH ON >",
+        "< SET DEVICE_ID {Rack} >",
+    ):
+        assert await wire.ask(command) == ["< REP ERR >"], command
+    # Reading and metering still work.
+    assert await wire.ask("< GET 1 CHAN_NAME >") == ["< REP 1 CHAN_NAME {Vox 1   } >"]
+    assert await wire.ask("< SET 1 METER_RATE 00000 >") == ["< REP 1 METER_RATE 00000 >"]
+    assert rx.describe()["locked"] is True
+    assert sim.log.since()[-1].value == "garbage=off loss=0 duplicate=0 reorder=0 locked=on"
+    rx.set_faults(locked=False)
+    assert await wire.ask("< SET 1 AUDIO_MUTE ON >") == ["< REP 1 AUDIO_MUTE ON >"]
+    channel = rx.describe()["channels"][0]  # type: ignore[index]
+    assert (channel["muted"], channel["gain_db"], channel["identify"]) == (True, 0, False)
+
+
+async def test_ctl_locked_fault(sim: Simulator) -> None:
+    rx = await sim.add_receiver("AD4D")
+    assert await execute(sim, "faults", [str(rx.port), "locked=on"]) == {"ok": True}
+    assert rx.device.faults.locked
+    reply = await execute(sim, "faults", [str(rx.port), "locked=maybe"])
+    assert reply["ok"] is False

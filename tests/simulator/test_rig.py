@@ -162,7 +162,8 @@ async def test_ctl_by_id_and_new_commands(
 
 async def test_demo_rig_serves_both_protocols(sim: Simulator, ssc_to: ConnectSsc) -> None:
     receivers = await start_rig(sim, DEMO_RIG, base_port=0, reserved=set())
-    em4, em2 = receivers[-2:]
+    # The two chargers come after the receivers.
+    em4, em2 = receivers[-4:-2]
     assert isinstance(em4, SscReceiver)
     assert isinstance(em2, SscReceiver)
     assert em4.device.channel(4).transmitter is None
@@ -210,7 +211,7 @@ async def test_cli_demo_lists_sennheiser_devices() -> None:
     assert process.stdout is not None
     try:
         async with asyncio.timeout(10):
-            lines = [(await process.stdout.readline()).decode().strip() for _ in range(8)]
+            lines = [(await process.stdout.readline()).decode().strip() for _ in range(10)]
         assert lines[-1].startswith("control 127.0.0.1:")
         control = int(lines[-1].rsplit(":", 1)[1])
         ssc_lines = [line for line in lines if " EW-DX-" in line]

@@ -14,6 +14,7 @@ from .conftest import FAST_SSC, ConnectSsc, eventually
 NOT_FOUND = [404, {"desc": "address not found"}]
 FAILED = [424, {"desc": "failed dependency"}]
 NOT_ACCEPTABLE = [406, {"desc": "not acceptable"}]
+LOCKED = [423, {"desc": "locked"}]
 TERMINATES = [310, {"desc": "subscription terminates"}]
 
 
@@ -215,6 +216,30 @@ async def test_writes(sim: Simulator, ssc_to: ConnectSsc) -> None:
         rx.rename_channel(1, "Grüße")
     with pytest.raises(ValueError, match="cannot carry"):
         await sim.add_sennheiser("EW-DX-EM2", channel_names=["NINE CHRS"])
+
+
+async def test_identification_and_locked_writes(sim: Simulator, ssc_to: ConnectSsc) -> None:
+    rx = await sim.add_sennheiser("EW-DX-EM4-DANTE")
+    wire = await ssc_to(rx)
+    visual = {"identification": {"visual": True}}
+    on = {"device": visual, "rx3": visual}
+    assert await wire.ask(on) == on
+    assert rx.device.identify
+    assert rx.device.channel(3).identify
+    rx.set_faults(locked=True)
+    refused = await wire.ask({"osc": {"xid": 9}, "rx1": {"name": "LEAD", "gain": 9}})
+    assert refused == {"osc": {"xid": 9, "error": [{"rx1": {"name": LOCKED, "gain": LOCKED}}]}}
+    # Reads still work while locked.
+    assert await wire.ask({"rx1": {"gain": None}}) == {"rx1": {"gain": 0}}
+    assert rx.describe()["channels"][0]["gain_db"] == 0  # type: ignore[index]
+
+
+async def test_chg70n_identification(sim: Simulator, ssc_to: ConnectSsc) -> None:
+    charger = await sim.add_device("CHG 70N")
+    wire = await ssc_to(charger)
+    on = {"device": {"identification": {"visual": True}}}
+    assert await wire.ask(on) == on
+    assert charger.device.identify
 
 
 async def test_malformed_requests(sim: Simulator, ssc_to: ConnectSsc) -> None:

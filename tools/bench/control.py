@@ -29,9 +29,17 @@ class ReceiverInfo(TypedDict):
     manufacturer: str
 
 
+class ChargerInfo(TypedDict):
+    port: int
+    model: str
+    bays: int
+    manufacturer: str
+
+
 class Ready(TypedDict):
     control: int
     receivers: list[ReceiverInfo]
+    chargers: list[ChargerInfo]
 
 
 class ChangeLog(TypedDict):
@@ -54,6 +62,11 @@ class Worker:
     def receivers(self) -> list[ReceiverInfo]:
         """The simulated receivers (none until the worker is ready)."""
         return self.ready["receivers"] if self.ready is not None else []
+
+    @property
+    def chargers(self) -> list[ChargerInfo]:
+        """The simulated chargers (none until the worker is ready, or without --chargers)."""
+        return self.ready.get("chargers", []) if self.ready is not None else []
 
     def wait_ready(self, timeout: float) -> None:
         assert self.process.stdout is not None

@@ -38,6 +38,8 @@ class Options:
     browser_seconds: float = 60.0
     # "" (the default: --receivers of --models) or "mixed[:N]" (N ULXD4Q + N EW-DX EM 4).
     rig: str = ""
+    # SBC840 chargers (8 bays each, packs charging) beside the receivers, on the Shure entry.
+    chargers: int = 0
     # The command as the report prints it, and the load average before the run.
     command: str = ""
     load_before: str = ""
@@ -63,6 +65,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="mixed[:N]",
         help="mixed: N ULXD4Q and N EW-DX EM 4 Dante alternating (default N 50), the Sennheiser "
         "entry beside the Shure one; replaces --receivers and --models",
+    )
+    parser.add_argument(
+        "--chargers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N SBC840 chargers (8 bays each, packs charging) on the Shure entry",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--drain", type=float, default=1.0, help="battery minutes per minute")
@@ -121,6 +130,7 @@ def parse(argv: list[str]) -> Options:
         receivers=receivers,
         models=models,
         rig=rig,
+        chargers=max(0, args.chargers),
         seed=args.seed,
         drain=args.drain,
         meter_jitter=args.meter_jitter,
@@ -148,6 +158,7 @@ def worker_arguments(options: Options) -> list[str]:
         "--simulator-worker",
         f"--receivers={options.receivers}",
         f"--models={options.models}",
+        f"--chargers={options.chargers}",
         f"--seed={options.seed}",
         f"--drain={options.drain}",
         f"--meter-jitter={options.meter_jitter}",

@@ -170,12 +170,38 @@ class Bench:
         await self._latency_report()
         say(f"silencing {options.offline_receivers} receivers until they are declared offline")
         await self._offline()
+        if self.worker.chargers:
+            self._charger_note()
+
+    def _charger_note(self) -> None:
+        """What the chargers beside the rig added: devices, entities and their events."""
+        chargers = self.worker.chargers
+        bays = sum(c["bays"] for c in chargers)
+        prefixes = tuple(
+            f"{code}:{api_id}{sep}"
+            for code, entry in self.entries.items()
+            for api_id in entry.runtime_data.data.chargers
+            for sep in ("-", "/bay")
+        )
+        found = len(prefixes) // 2
+        entity_count = sum(1 for e in self._registered() if e.unique_id.startswith(prefixes))
+        events = ", ".join(
+            f"{n} {kind} {event.removeprefix('micboard_device_')}"
+            for (kind, event), n in sorted(self.recorder.charger_events.items())
+        )
+        self.results.notes.append(
+            f"{len(chargers)} {chargers[0]['model']} chargers ({bays} bays, packs charging) "
+            f"on the Shure entry beside the receivers: {found} identified, {entity_count} "
+            f"charger and bay entities; their events during the run: {events or 'none'}"
+        )
 
     def _hosts(self) -> dict[str, list[str]]:
         """The receivers' hosts by manufacturer code (one config entry each)."""
         hosts: dict[str, list[str]] = {}
         for rx in self.worker.receivers:
             hosts.setdefault(rx.get("manufacturer", "shure"), []).append(f"{LOOPBACK}:{rx['port']}")
+        for charger in self.worker.chargers:
+            hosts.setdefault(charger["manufacturer"], []).append(f"{LOOPBACK}:{charger['port']}")
         return hosts
 
     def _registered(self) -> list[er.RegistryEntry]:

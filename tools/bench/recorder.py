@@ -12,6 +12,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 
 from custom_components.micboard.const import (
+    CHARGER_DEVICE_TYPES,
     DEVICE_TYPE_RECEIVER,
     DEVICE_TYPE_TRANSMITTER,
     EVENT_DEVICE_OFFLINE,
@@ -47,6 +48,8 @@ class Recorder:
     listener_seconds: float = 0.0
     # Micboard's lifecycle events fired, by type (each is a row of the recorder's events).
     events: Counter[str] = field(default_factory=Counter)
+    # Of those, the ones of chargers and batteries, by (device type, event type).
+    charger_events: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def listen(self, hass: HomeAssistant) -> None:
         """Start listening on the bus of ``hass``."""
@@ -78,6 +81,8 @@ class Recorder:
     @callback
     def lifecycle(self, event: Event[dict[str, Any]]) -> None:
         self.events[str(event.event_type)] += 1
+        if (kind := event.data.get("device_type")) in CHARGER_DEVICE_TYPES:
+            self.charger_events[str(kind), str(event.event_type)] += 1
 
     @callback
     def updated(self, event: Event[dict[str, Any]]) -> None:

@@ -17,6 +17,10 @@ from simulator.rig import find_model
 from .timing import clock
 
 _SECONDS_PER_MINUTE = 60.0
+# Charging minutes per real minute: packs reach full during a bench run, so battery state
+# changes (and their lifecycle events) happen while it measures.
+CHARGE_SPEED = 20.0
+CHARGER_MODEL = "SBC840"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,16 @@ class RigReceiver:
     manufacturer: str
 
 
+@dataclass(frozen=True, slots=True)
+class RigCharger:
+    """One simulated charger as the bench knows it."""
+
+    port: int
+    model: str
+    bays: int
+    manufacturer: str
+
+
 @dataclass
 class BenchRig:
     """Simulated receivers on 127.0.0.1, one port each, with battery drain the bench times."""
@@ -37,6 +51,7 @@ class BenchRig:
     simulator: Simulator
     drain: float
     receivers: list[RigReceiver] = field(default_factory=list)
+    chargers: list[RigCharger] = field(default_factory=list)
     # When each battery-drain tick happened (every receiver pushes every channel at once).
     drain_ticks: list[float] = field(default_factory=list)
     _by_port: dict[int, FrontEnd] = field(default_factory=dict)
@@ -44,15 +59,29 @@ class BenchRig:
 
     @classmethod
     async def start(
-        cls, *, receivers: int, models: list[str], seed: int, drain: float, meter_jitter: float
+        cls,
+        *,
+        receivers: int,
+        models: list[str],
+        seed: int,
+        drain: float,
+        meter_jitter: float,
+        chargers: int = 0,
     ) -> BenchRig:
         """``receivers`` receivers of ``models`` in turn, named ``RX 000``, ``RX 001``...
 
         Any model the simulator plays: Shure over TCP, Sennheiser SSC over UDP (channel names
-        fit SSC's 8 characters).
+        fit SSC's 8 characters). ``chargers`` SBC840s follow, every bay holding a pack at
+        some charge (a few full already), charging at ``CHARGE_SPEED``.
         """
         # The rig drains the batteries itself (not the simulator) to know when it happens.
-        simulator = Simulator(seed=seed, noise=True, battery_drain=0, meter_jitter=meter_jitter)
+        simulator = Simulator(
+            seed=seed,
+            noise=True,
+            battery_drain=0,
+            meter_jitter=meter_jitter,
+            charge_speed=CHARGE_SPEED,
+        )
         rig = cls(simulator, drain)
         for number in range(receivers):
             model = models[number % len(models)]
@@ -69,6 +98,13 @@ class BenchRig:
             )
             if drain and rig._drain_task is None:
                 rig._drain_task = asyncio.create_task(rig._drain_batteries())
+        for number in range(chargers):
+            charger = await simulator.add_charger(CHARGER_MODEL, name=f"CHG {number:02d}", port=0)
+            bays = len(charger.device.bays)
+            for bay in range(1, bays + 1):
+                # 30 % to 100 %, spread over the bays: some are full, most reach it later.
+                charger.insert_battery(bay, charge=30 + (number * bays + bay) * 7 % 71)
+            rig.chargers.append(RigCharger(charger.port, CHARGER_MODEL, bays, "shure"))
         return rig
 
     async def _drain_batteries(self) -> None:

@@ -24,6 +24,7 @@ async def run_worker(options: Options) -> None:
         seed=options.seed,
         drain=options.drain,
         meter_jitter=options.meter_jitter,
+        chargers=options.chargers,
     )
     driver = Driver(rig, random.Random(options.seed + 1))
     driver_task = asyncio.create_task(driver.run())
@@ -73,6 +74,10 @@ async def run_worker(options: Options) -> None:
                 "manufacturer": rx.manufacturer,
             }
             for rx in rig.receivers
+        ],
+        "chargers": [
+            {"port": c.port, "model": c.model, "bays": c.bays, "manufacturer": c.manufacturer}
+            for c in rig.chargers
         ],
     }
     sys.stdout.write(json.dumps(ready) + "\n")

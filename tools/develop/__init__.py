@@ -25,6 +25,8 @@ from .const import DASHBOARD_URL, DOMAIN, USER
 from .dashboard import build_dashboard, ensure_dashboard
 from .onboarding import Bootstrapped, bootstrap, ensure_entry
 from .processes import (
+    charger_counts,
+    charger_hosts,
     group_hosts,
     host_words,
     manufacturer_of,
@@ -47,6 +49,8 @@ __all__ = [
     "Rig",
     "bootstrap",
     "build_dashboard",
+    "charger_counts",
+    "charger_hosts",
     "ensure_dashboard",
     "ensure_entry",
     "entity_key",

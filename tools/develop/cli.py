@@ -12,6 +12,8 @@ from .config import write_config
 from .onboarding import bootstrap
 from .processes import (
     SimulatorError,
+    charger_counts,
+    charger_hosts,
     group_hosts,
     host_words,
     parse_host_words,
@@ -41,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
         "--hosts",
         nargs="+",
         required=True,
-        help="code=host:port words (a bare host:port is Shure's), as wait-simulator prints",
+        help="code=host:port words (a bare host:port is Shure's; code+charger=host:port a "
+        "charger's), as wait-simulator prints",
     )
     boot.add_argument("--pid", type=int, help="the hass process, to stop waiting if it dies")
     ports = sub.add_parser("check-ports", help="fail if a 127.0.0.1 port is taken")
@@ -55,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "write":
             print(write_config(args.config, port=args.port))
         elif args.command == "wait-simulator":
-            print(" ".join(host_words(group_hosts(wait_simulator_devices(args.log, args.pid)))))
+            devices = wait_simulator_devices(args.log, args.pid)
+            print(" ".join(host_words(group_hosts(devices), charger_hosts(devices))))
         elif args.command == "check-ports":
             if taken := [port for port in args.ports if not port_free(port)]:
                 print(
@@ -64,7 +68,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 return 1
         else:
-            done = asyncio.run(bootstrap(args.url, parse_host_words(args.hosts), pid=args.pid))
+            done = asyncio.run(
+                bootstrap(
+                    args.url,
+                    parse_host_words(args.hosts),
+                    pid=args.pid,
+                    chargers=charger_counts(args.hosts),
+                )
+            )
             for rig in done.rigs.values():
                 receivers = ", ".join(device_name(r) for r in rig.receivers)
                 print(

@@ -76,11 +76,15 @@ async def bootstrap(
     *,
     limit: float = 60,
     pid: int | None = None,
+    chargers: dict[str, int] | None = None,
 ) -> Bootstrapped:
     """User, one Micboard entry per manufacturer, dashboard: what a first start needs.
 
-    Idempotent: an existing user, entry or dashboard is reused (the dashboard refreshed).
+    ``chargers``: how many of each code's hosts are chargers. They join the entry like the
+    receivers; only the receivers (and their channels) are waited for. Idempotent: an
+    existing user, entry or dashboard is reused (the dashboard refreshed).
     """
+    chargers = chargers or {}
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantAPI(base_url, session)
         done = Bootstrapped("")
@@ -92,7 +96,8 @@ async def bootstrap(
             for code, code_hosts in hosts.items():
                 done.entry_ids[code] = await ensure_entry(api, code_hosts, code)
             for code, entry_id in done.entry_ids.items():
-                done.rigs[code] = await wait_rig(api, entry_id, len(hosts[code]))
+                receivers = len(hosts[code]) - chargers.get(code, 0)
+                done.rigs[code] = await wait_rig(api, entry_id, receivers)
             done.dashboard_url = await ensure_dashboard(api, list(done.rigs.values()))
         finally:
             await api.close()

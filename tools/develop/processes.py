@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 import os
 from pathlib import Path
 import re
@@ -73,6 +74,11 @@ def manufacturer_of(model: str) -> str:
     return find_model(model).manufacturer
 
 
+# Marks a charger's word (``shure+charger=host:port``): it joins its manufacturer's entry
+# like a receiver, and bootstrap counts it apart (it waits for the receivers' channels).
+CHARGER_MARK = "+charger"
+
+
 def group_hosts(devices: list[tuple[str, str, str]]) -> dict[str, list[str]]:
     """Hosts by manufacturer code, manufacturers in the order they first appear."""
     groups: dict[str, list[str]] = {}
@@ -81,20 +87,43 @@ def group_hosts(devices: list[tuple[str, str, str]]) -> dict[str, list[str]]:
     return groups
 
 
-def host_words(groups: dict[str, list[str]]) -> list[str]:
-    """``code=host:port`` words, what ``bootstrap --hosts`` takes."""
-    return [f"{code}={host}" for code, hosts in groups.items() for host in hosts]
+def charger_hosts(devices: list[tuple[str, str, str]]) -> set[str]:
+    """The hosts of the chargers among the simulator's devices."""
+    return {host for host, model, _name in devices if find_model(model).is_charger}
+
+
+def host_words(groups: dict[str, list[str]], chargers: Collection[str] = ()) -> list[str]:
+    """``code=host:port`` words (``code+charger=...`` for chargers), what bootstrap takes."""
+    return [
+        f"{code}{CHARGER_MARK if host in chargers else ''}={host}"
+        for code, hosts in groups.items()
+        for host in hosts
+    ]
 
 
 def parse_host_words(words: list[str], default: str = "shure") -> dict[str, list[str]]:
-    """``code=host:port`` (or a bare ``host:port``, for ``default``) words, by code."""
+    """``code=host:port`` (or a bare ``host:port``, for ``default``) words, by code.
+
+    Chargers' words (``code+charger=host:port``) are hosts of their code too.
+    """
     groups: dict[str, list[str]] = {}
     for word in words:
         code, sep, host = word.partition("=")
         if not sep:
             code, host = default, word
-        groups.setdefault(code, []).append(host)
+        groups.setdefault(code.removesuffix(CHARGER_MARK), []).append(host)
     return groups
+
+
+def charger_counts(words: list[str]) -> dict[str, int]:
+    """How many of each code's words are chargers'."""
+    counts: dict[str, int] = {}
+    for word in words:
+        code, sep, _host = word.partition("=")
+        if sep and code.endswith(CHARGER_MARK):
+            key = code.removesuffix(CHARGER_MARK)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def wait_simulator_devices(

@@ -29,6 +29,8 @@ class Rig:
     channels: dict[str, list[JSONObject]]  # receiver device id -> channel devices
     entities: dict[str, dict[str, str]] = field(default_factory=dict)  # device -> key -> id
     names: dict[str, str] = field(default_factory=dict)  # entity id -> name without device
+    chargers: list[JSONObject] = field(default_factory=list)
+    bays: dict[str, list[JSONObject]] = field(default_factory=dict)  # charger id -> bays
 
     def entity(self, device_id: str, key: str) -> str | None:
         return self.entities.get(device_id, {}).get(key)
@@ -44,13 +46,22 @@ async def read_rig(api: HomeAssistantAPI, entry_id: str) -> Rig | None:
     service = next((d for d in devices if d.get("entry_type") == "service"), None)
     if service is None:
         return None
-    receivers = [d for d in devices if d.get("via_device_id") == service["id"]]
-    channels: dict[str, list[JSONObject]] = {r["id"]: [] for r in receivers}
+    top = [d for d in devices if d.get("via_device_id") == service["id"]]
+    children: dict[str, list[JSONObject]] = {d["id"]: [] for d in top}
     for device in devices:
-        if device.get("via_device_id") in channels:
-            channels[device["via_device_id"]].append(device)
+        if device.get("via_device_id") in children:
+            children[device["via_device_id"]].append(device)
+    # A charger's children are bays (identifiers ``<code>:<id>/bay<n>``).
+    chargers = [d for d in top if any(_is_bay(c) for c in children[d["id"]])]
+    receivers = [d for d in top if d not in chargers]
     known = {d["id"] for d in devices}
-    rig = Rig(service, receivers, channels)
+    rig = Rig(
+        service,
+        receivers,
+        {r["id"]: children[r["id"]] for r in receivers},
+        chargers=chargers,
+        bays={c["id"]: children[c["id"]] for c in chargers},
+    )
     entity: JSONObject
     for entity in await api.call("config/entity_registry/list"):
         if entity.get("platform") == DOMAIN and entity.get("device_id") in known:
@@ -78,3 +89,7 @@ async def wait_rig(api: HomeAssistantAPI, entry_id: str, receivers: int, limit: 
             found = 0 if rig is None else len(rig.receivers)
             raise HAError(f"Micboard shows {found} of {receivers} receivers after {limit} s")
         await asyncio.sleep(0.3)
+
+
+def _is_bay(device: JSONObject) -> bool:
+    return any("/bay" in str(ident[1]) for ident in device.get("identifiers", []))

@@ -127,6 +127,38 @@ function element(tag, className, text) {
   return node;
 }
 
+// Identify (only while the entry allows changes: the tile's channel then has an `identify`
+// button entity). A small button in the tile's corner presses that entity; it stops the
+// click from reaching the tile (which opens the device). Self-contained: one function and
+// one call in `_render`.
+function syncIdentify(card, tile, channel) {
+  const entityId = channel.entityIds?.identify ?? "";
+  if (tile._identifyEntity === entityId) return;
+  tile._identifyEntity = entityId;
+  if (!tile._identify && entityId) {
+    const button = element("button");
+    button.type = "button";
+    button.title = "Identify";
+    button.setAttribute("aria-label", "Identify");
+    button.style.cssText =
+      "position:absolute;top:4px;right:4px;z-index:1;border:0;border-radius:50%;padding:2px;" +
+      "width:28px;height:28px;cursor:pointer;color:inherit;background:rgba(0,0,0,0.25);";
+    const icon = element("ha-icon");
+    icon.setAttribute("icon", "mdi:crosshairs-gps");
+    icon.style.cssText = "--mdc-icon-size:20px;";
+    button.append(icon);
+    const stop = (event) => event.stopPropagation();
+    button.addEventListener("keydown", stop);
+    button.addEventListener("click", (event) => {
+      stop(event);
+      if (tile._identifyEntity) card._hass?.callService("button", "press", { entity_id: tile._identifyEntity });
+    });
+    tile._identify = button;
+    tile.append(button);
+  }
+  tile._identify?.classList.toggle("hidden", !entityId);
+}
+
 export function navigate(path) {
   history.pushState(null, "", path);
   window.dispatchEvent(new CustomEvent("location-changed", { detail: { replace: false } }));
@@ -651,6 +683,7 @@ export class MicboardCard extends HTMLElement {
       tile.setAttribute("aria-label", [view.name, view.statusText, view.pct, view.runtime].filter(Boolean).join(", "));
       tile.title = [view.receiver, view.name, view.statusText].filter(Boolean).join(" · ");
     }
+    syncIdentify(this, tile, channel);
     tile._shown = view;
     this._renderLevels(tile, channel);
   }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import DeviceError
-from .models import Receiver, Snapshot, SyncResult
+from .models import Device, Snapshot, SyncResult
 
 type HostPort = tuple[str, int]
 
@@ -29,6 +29,14 @@ class ChangeSet:
     # Of those, the ones that appeared, went, were identified, or gained or lost channels:
     # whatever consumes receivers and channels as a list must look again.
     structure: frozenset[str] = frozenset()
+    # Every charger whose public view changed (its bays and batteries included), by api
+    # device id; both ids when its id moved. An endpoint identified as a charger leaves
+    # ``receivers`` (its placeholder id is in ``receivers`` and ``structure``) and appears
+    # here. Unchanged bays keep their ``Bay`` object, so a consumer finds the changed bays
+    # of a charger by identity.
+    chargers: frozenset[str] = frozenset()
+    # Of those, the ones that appeared, went, were identified, or gained or lost bays.
+    charger_structure: frozenset[str] = frozenset()
 
 
 type ChangeListener = Callable[[Snapshot, ChangeSet], None]
@@ -55,32 +63,56 @@ class Backend(Protocol):
 
     @property
     def snapshot(self) -> Snapshot:
-        """The current state of every configured receiver."""
+        """The current state of every configured device (receivers and chargers)."""
 
     async def start(self) -> None:
-        """Open a connection to every receiver; returns once each has been tried once."""
+        """Open a connection to every device; returns once each has been tried once."""
 
     async def stop(self) -> None:
         """Close every connection politely; no task is left running."""
 
     async def refresh(self) -> SyncResult:
-        """Re-read the full state of every receiver, a bounded number at a time."""
+        """Re-read the full state of every device, a bounded number at a time."""
 
     def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
         """Call ``listener`` on every published change; returns a function that removes it."""
 
-    async def add_receiver(self, host: str, port: int) -> Receiver:
-        """Start watching one more receiver (found by discovery) without a restart."""
+    async def add_receiver(self, host: str, port: int) -> Device:
+        """Start watching one more endpoint without a restart: a receiver or a charger.
+
+        Returns the device as published after the first attempt (a placeholder receiver
+        while it has not been identified).
+        """
 
     async def remove_receiver(self, host: str, port: int) -> None:
-        """Stop watching a receiver and drop it from the snapshot."""
+        """Stop watching an endpoint (receiver or charger) and drop it from the snapshot."""
 
-    def remember(self, receivers: Iterable[Receiver]) -> None:
+    def remember(self, devices: Iterable[Device]) -> None:
         """Identities learnt in an earlier run (by host and port); call before ``start``.
 
-        A device that does not answer is then published as that receiver, offline.
+        A device that does not answer is then published as that receiver or charger,
+        offline.
         """
 
     @property
     def connection_stats(self) -> Mapping[str, ConnectionStats]:
-        """Per receiver (by api device id): connection state, reconnects, last error."""
+        """Per device (by api device id): connection state, reconnects, last error."""
+
+    # Controls. Each checks the device's controls and limits first (nothing is sent when
+    # they do not allow it: ``ControlNotSupportedError``, ``InvalidValueError``), then sends
+    # the change and returns only once the device reported the new value, the snapshot
+    # showing it; ``WriteRefusedError`` when the device answers with an error,
+    # ``NotConfirmedError`` when it reports nothing in time, ``MicboardConnectionError``
+    # while it is not connected.
+
+    async def identify(self, api_id: str, channel: int = 0) -> None:
+        """Make the device (channel 0) or one channel show where it is."""
+
+    async def set_channel_name(self, api_id: str, channel: int, name: str) -> str:
+        """Rename a channel; returns the name as the device reports it."""
+
+    async def set_audio_mute(self, api_id: str, channel: int, muted: bool) -> bool:
+        """Mute (or unmute) the receiver's output of a channel; returns the reported state."""
+
+    async def set_audio_gain(self, api_id: str, channel: int, gain_db: int) -> int:
+        """Set a channel's audio gain in dB; returns the gain the device reports."""

@@ -6,6 +6,7 @@ count it, decide whether a retry helps) without parsing message text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -33,6 +34,14 @@ class ErrorKind(StrEnum):
     AUTH = "auth"
     # The device answers but has third-party control switched off.
     ACCESS_DISABLED = "access_disabled"
+    # A change was not sent: the value is beyond what the device takes.
+    INVALID = "invalid"
+    # A change was not sent: the device (or channel) cannot be told this.
+    NOT_SUPPORTED = "not_supported"
+    # The device answered a change with an error.
+    REJECTED = "rejected"
+    # The device did not report the new value in time.
+    NOT_CONFIRMED = "not_confirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +96,65 @@ class MicboardAuthError(MicboardError):
     """A device needs credentials, or refused the ones given."""
 
     kind = ErrorKind.AUTH
+
+
+class MicboardControlError(MicboardError):
+    """A change asked of a device (identify, name, mute, gain) did not happen."""
+
+    kind = ErrorKind.REJECTED
+
+
+class ControlNotSupportedError(MicboardControlError):
+    """The device, channel or control does not exist: nothing was sent."""
+
+    kind = ErrorKind.NOT_SUPPORTED
+
+
+class InvalidReason(StrEnum):
+    """Which limit a refused value is beyond."""
+
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    # Characters the device does not take in a name.
+    CHARACTERS = "characters"
+    # A name starting or ending with a space (devices pad names with spaces).
+    EDGE_SPACE = "edge_space"
+    OUT_OF_RANGE = "out_of_range"
+    # Between the device's steps (Sennheiser gain moves in 3 dB steps).
+    STEP = "step"
+
+
+class InvalidValueError(MicboardControlError):
+    """The value is beyond the device's limits: nothing was sent.
+
+    ``reason`` says which limit (``InvalidReason``) and ``limits`` the limit's figures as
+    text (``{"max_length": "8"}``), so a consumer can say it in its own words.
+    """
+
+    kind = ErrorKind.INVALID
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        reason: InvalidReason,
+        limits: Mapping[str, str] | None = None,
+        host: str | None = None,
+    ) -> None:
+        """``detail`` says what is wrong, naming the limit."""
+        super().__init__(detail, host=host)
+        self.reason = reason
+        self.limits: Mapping[str, str] = dict(limits or {})
+
+
+class WriteRefusedError(MicboardControlError):
+    """The device refused the change: it answered with an error (``REP ERR``, an SSC error
+    code) or reported that it kept another value."""
+
+    kind = ErrorKind.REJECTED
+
+
+class NotConfirmedError(MicboardControlError):
+    """The device did not report the new value in time: whether it took it is unknown."""
+
+    kind = ErrorKind.NOT_CONFIRMED

@@ -7,7 +7,8 @@ everything above that, identically for every manufacturer:
 - one connection per configured ``(host, port)``, started concurrently, added and removed
   while running (discovery);
 - a placeholder receiver for every endpoint not contacted yet, so the snapshot always lists
-  every configured device (``identified=False``, error kind ``NOT_CONNECTED``);
+  every configured device (``identified=False``, error kind ``NOT_CONNECTED``); an
+  endpoint may turn out to be a charger, which the snapshot then lists under ``chargers``;
 - change notifications from the connections, coalesced: everything that changed within one
   event-loop iteration becomes one ``Snapshot`` and one ``ChangeSet``, so 100 receivers
   metering every second cost one publish per loop iteration, not one per message;
@@ -20,15 +21,16 @@ everything above that, identically for every manufacturer:
 base class for one device's connection that connects, stays live until the link is lost,
 backs off (capped, with full jitter) and tries again, forever. A manufacturer's connection
 only supplies ``_run_session`` (one connected lifetime), ``_end_session`` (its clean-up)
-and ``receiver``.
+and ``device``.
 
 How a connection reports changes: the fleet hands every connection a ``ChangeNotifier``.
 The connection calls it with ``Change.METERS`` when only meter readings changed (levels,
 peak, antenna, quality) and with ``Change.STATE`` for anything else (values, online state,
-errors, identity), and only when ``receiver()`` would now return something different. The
-connection knows what each message it applied touched, so the fleet never has to compare
-receivers field by field to tell a meter reading from a setting. The fleet itself works out
-``structure`` (appeared, went, identified, channel count, id moved), which is cheap to see.
+errors, identity, bays and batteries), and only when ``device()`` would now return
+something different. The connection knows what each message it applied touched, so the
+fleet never has to compare receivers field by field to tell a meter reading from a setting.
+The fleet itself works out ``structure`` / ``charger_structure`` (appeared, went,
+identified, channel or bay count, id moved, receiver turned charger), which is cheap to see.
 """
 
 from __future__ import annotations
@@ -45,8 +47,16 @@ import time
 from typing import Protocol
 
 from .backend import ChangeListener, ChangeSet, ConnectionStats, HostPort
-from .errors import DeviceError, ErrorKind, MicboardError, UnsupportedDeviceError
-from .models import Receiver, Snapshot, SyncResult
+from .controls import check_audio_gain, check_audio_mute, check_channel_name, check_identify
+from .errors import (
+    ControlNotSupportedError,
+    DeviceError,
+    ErrorKind,
+    MicboardConnectionError,
+    MicboardError,
+    UnsupportedDeviceError,
+)
+from .models import Charger, Device, Receiver, Snapshot, SyncResult
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,14 +82,14 @@ class Change(Enum):
 
 
 type ChangeNotifier = Callable[[Change], None]
-"""Given to each connection; called synchronously whenever its ``receiver()`` changed."""
+"""Given to each connection; called synchronously whenever its ``device()`` changed."""
 
 
 class EndpointConnection(Protocol):
     """One device's connection, as the fleet drives it.
 
     Implementations keep the device current on their own (reconnecting as they see fit)
-    and call their ``ChangeNotifier`` when ``receiver()`` changes. ``reconnects`` and
+    and call their ``ChangeNotifier`` when ``device()`` changes. ``reconnects`` and
     ``last_error`` may be plain attributes.
     """
 
@@ -100,8 +110,27 @@ class EndpointConnection(Protocol):
     async def resync(self) -> DeviceError | None:
         """Re-read the device's full state now; None on success, else why it failed."""
 
-    def receiver(self) -> Receiver:
-        """The device as it is now (cheap: called on every publish that concerns it)."""
+    def device(self) -> Device:
+        """The device as it is now (cheap: called on every publish that concerns it).
+
+        A placeholder ``Receiver`` until identified; then a ``Receiver`` or a ``Charger``.
+        """
+
+    # Writes: sent as asked (the fleet has checked the device's controls and limits) and
+    # returned once the device reported the new value (its state already holding it);
+    # ``WriteRefusedError``, ``NotConfirmedError`` or ``MicboardConnectionError`` if not.
+
+    async def identify(self, channel: int) -> None:
+        """Make the device (channel 0) or a channel show where it is."""
+
+    async def set_channel_name(self, channel: int, name: str) -> str:
+        """Rename a channel; the name as reported."""
+
+    async def set_audio_mute(self, channel: int, muted: bool) -> bool:
+        """Mute or unmute a channel's output; the state as reported."""
+
+    async def set_audio_gain(self, channel: int, gain_db: int) -> int:
+        """Set a channel's gain (dB); the gain as reported."""
 
 
 type ConnectionFactory[C: EndpointConnection] = Callable[[str, int, ChangeNotifier], C]
@@ -135,7 +164,7 @@ class ReconnectingConnection(ABC):
     attempt" (``start``, a ``resync`` while offline) is released when an attempt gets
     online or fails, and when the connection stops.
 
-    Subclasses implement ``_run_session``, ``_end_session`` and ``receiver``, and their own
+    Subclasses implement ``_run_session``, ``_end_session`` and ``device``, and their own
     ``resync`` (calling ``_next_attempt`` while offline); they report their own changes
     through ``_changed``.
     """
@@ -170,7 +199,7 @@ class ReconnectingConnection(ABC):
         return self._error
 
     @abstractmethod
-    def receiver(self) -> Receiver:
+    def device(self) -> Device:
         """The device as it is now."""
 
     @abstractmethod
@@ -219,7 +248,7 @@ class ReconnectingConnection(ABC):
         self._finish_attempt()
 
     def _changed(self, change: Change) -> None:
-        """Tell the fleet ``receiver()`` changed (subclasses drop their caches first)."""
+        """Tell the fleet ``device()`` changed (subclasses drop their caches first)."""
         self._notify(change)
 
     def _set_status(self, *, online: bool, error: DeviceError | None, force: bool = False) -> None:
@@ -284,6 +313,10 @@ class ReconnectingConnection(ABC):
         return self._online_this_attempt
 
 
+def _where(key: HostPort) -> str:
+    return f"{key[0]}:{key[1]}"
+
+
 def placeholder_receiver(
     manufacturer: str, host: str, port: int, error: DeviceError | None = NOT_CONNECTED
 ) -> Receiver:
@@ -299,17 +332,21 @@ def placeholder_receiver(
     )
 
 
-def structure_changed(previous: Receiver, current: Receiver) -> bool:
-    """Whether consumers that list receivers and channels must look again.
+def structure_changed(previous: Device, current: Device) -> bool:
+    """Whether consumers that list devices, channels and bays must look again.
 
-    True when the receiver was identified (or lost its identity), its id moved, or it
-    gained or lost channels.
+    True when the device was identified (or lost its identity), its id moved, it turned
+    from a receiver into a charger (or back), or it gained or lost channels or bays.
     """
-    return (
-        previous.identified != current.identified
-        or previous.api_device_id != current.api_device_id
-        or len(previous.channels) != len(current.channels)
-    )
+    if type(previous) is not type(current):
+        return True
+    if previous.identified != current.identified or previous.api_device_id != current.api_device_id:
+        return True
+    if isinstance(previous, Receiver) and isinstance(current, Receiver):
+        return len(previous.channels) != len(current.channels)
+    assert isinstance(previous, Charger)
+    assert isinstance(current, Charger)
+    return len(previous.bays) != len(current.bays)
 
 
 class _Endpoint[C: EndpointConnection]:
@@ -317,12 +354,12 @@ class _Endpoint[C: EndpointConnection]:
 
     __slots__ = ("connection", "key", "pending", "published", "remembered")
 
-    def __init__(self, key: HostPort, published: Receiver) -> None:
+    def __init__(self, key: HostPort, published: Device) -> None:
         self.key = key
         self.connection: C | None = None
-        self.published = published
+        self.published: Device = published
         # Who answered here in an earlier run, until the device answers in this one.
-        self.remembered: Receiver | None = None
+        self.remembered: Device | None = None
         # The change kinds notified since the last publish; None when nothing is pending.
         self.pending: Change | None = None
 
@@ -368,7 +405,7 @@ class FleetBackend[C: EndpointConnection]:
 
     @property
     def snapshot(self) -> Snapshot:
-        """The current state of every configured receiver."""
+        """The current state of every configured device (receivers and chargers)."""
         return self._snapshot
 
     @property
@@ -378,16 +415,16 @@ class FleetBackend[C: EndpointConnection]:
 
     @property
     def connection_stats(self) -> Mapping[str, ConnectionStats]:
-        """Per receiver (by api device id): connection state, reconnects, last error."""
+        """Per device (by api device id): connection state, reconnects, last error."""
         stats: dict[str, ConnectionStats] = {}
         for endpoint in self._endpoints.values():
-            receiver, connection = endpoint.published, endpoint.connection
-            stats[receiver.api_device_id] = ConnectionStats(
+            device, connection = endpoint.published, endpoint.connection
+            stats[device.api_device_id] = ConnectionStats(
                 host=endpoint.key[0],
                 port=endpoint.key[1],
-                online=receiver.online,
+                online=device.online,
                 reconnects=connection.reconnects if connection is not None else 0,
-                last_error=connection.last_error if connection is not None else receiver.error,
+                last_error=connection.last_error if connection is not None else device.error,
             )
         return stats
 
@@ -450,12 +487,13 @@ class FleetBackend[C: EndpointConnection]:
 
         return remove
 
-    async def add_receiver(self, host: str, port: int) -> Receiver:
-        """Start watching another endpoint; returns it after the first connection attempt."""
+    async def add_receiver(self, host: str, port: int) -> Device:
+        """Start watching another endpoint (a receiver or a charger); returns its device
+        after the first connection attempt."""
         endpoint = self._endpoints.get((host, port))
         if endpoint is None:
             endpoint = self._endpoints[host, port] = self._new_endpoint(host, port)
-            self._publish(appeared=endpoint.published.api_device_id)
+            self._publish(appeared=endpoint.published)
         await self._start(endpoint)
         self._publish()
         return endpoint.published
@@ -469,37 +507,85 @@ class FleetBackend[C: EndpointConnection]:
         if connection is not None:
             await connection.stop()
         # Whatever else is pending goes out with the removal, in one change set.
-        self._publish(went=endpoint.published.api_device_id)
+        self._publish(went=endpoint.published)
+
+    # --- controls -----------------------------------------------------------------------------
+
+    async def identify(self, api_id: str, channel: int = 0) -> None:
+        """Make the device (channel 0) or one channel show where it is, once it confirms."""
+        connection, device = self._writable(api_id)
+        check_identify(device, channel)
+        await connection.identify(channel)
+        self._publish()
+
+    async def set_channel_name(self, api_id: str, channel: int, name: str) -> str:
+        """Rename a channel; the name as the device reports it (published by then)."""
+        connection, device = self._writable(api_id)
+        check_channel_name(device, channel, name)
+        reported = await connection.set_channel_name(channel, name)
+        self._publish()
+        return reported
+
+    async def set_audio_mute(self, api_id: str, channel: int, muted: bool) -> bool:
+        """Mute or unmute a channel's receiver output; the state as reported."""
+        connection, device = self._writable(api_id)
+        check_audio_mute(device, channel)
+        reported = await connection.set_audio_mute(channel, muted)
+        self._publish()
+        return reported
+
+    async def set_audio_gain(self, api_id: str, channel: int, gain_db: int) -> int:
+        """Set a channel's audio gain (dB); the gain as reported."""
+        connection, device = self._writable(api_id)
+        check_audio_gain(device, channel, gain_db)
+        reported = await connection.set_audio_gain(channel, gain_db)
+        self._publish()
+        return reported
+
+    def _writable(self, api_id: str) -> tuple[C, Device]:
+        """The connection and published view of a device that can be told something now."""
+        endpoint = next(
+            (e for e in self._endpoints.values() if e.published.api_device_id == api_id), None
+        )
+        if endpoint is None:
+            raise ControlNotSupportedError(f"no device {api_id} is watched")
+        device, connection = endpoint.published, endpoint.connection
+        if connection is None or not device.online:
+            raise MicboardConnectionError(
+                "offline", kind=ErrorKind.NOT_CONNECTED, host=_where(endpoint.key)
+            )
+        return connection, device
 
     # --- for subclasses ----------------------------------------------------------------------
 
-    def remember(self, receivers: Iterable[Receiver]) -> None:
+    def remember(self, devices: Iterable[Device]) -> None:
         """Identities an earlier run learnt, for devices that have not answered in this one.
 
-        Until such a device answers, it is published as that receiver (identified, with its
-        id, model and channels) but offline, so a consumer can show it as switched off
-        rather than as an unknown address. Call before ``start``.
+        Until such a device answers, it is published as that receiver or charger
+        (identified, with its id, model and channels or bays) but offline, so a consumer can
+        show it as switched off rather than as an unknown address. Call before ``start``.
         """
-        for receiver in receivers:
-            endpoint = self._endpoints.get((receiver.host, receiver.port))
-            if endpoint is None or not receiver.identified or endpoint.published.identified:
+        for device in devices:
+            endpoint = self._endpoints.get((device.host, device.port))
+            if endpoint is None or not device.identified or endpoint.published.identified:
                 continue
-            endpoint.remembered = receiver
-            endpoint.published = self._as_remembered(receiver, endpoint.published)
+            endpoint.remembered = device
+            endpoint.published = self._as_remembered(device, endpoint.published)
         self._snapshot = self._build_snapshot()
 
     @staticmethod
-    def _as_remembered(remembered: Receiver, current: Receiver) -> Receiver:
+    def _as_remembered(remembered: Device, current: Device) -> Device:
         return replace(remembered, online=False, error=current.error)
 
-    def _with_remembered(self, endpoint: _Endpoint[C], current: Receiver) -> Receiver:
+    def _with_remembered(self, endpoint: _Endpoint[C], current: Device) -> Device:
         """What to publish for a device with a remembered identity."""
         remembered = endpoint.remembered
         assert remembered is not None
         if not current.identified:
             return self._as_remembered(remembered, current)
         if (
-            current.mac_address is None
+            type(current) is type(remembered)
+            and current.mac_address is None
             and remembered.mac_address is not None
             and current.model == remembered.model
             and current.api_device_id == f"{endpoint.key[0]}:{endpoint.key[1]}"
@@ -548,59 +634,49 @@ class FleetBackend[C: EndpointConnection]:
 
         return notify
 
-    def _publish(self, *, appeared: str | None = None, went: str | None = None) -> None:
+    def _publish(self, *, appeared: Device | None = None, went: Device | None = None) -> None:
         """Publish everything pending (plus an endpoint that appeared or went) as one change."""
         self._publish_scheduled = False
         dirty, self._dirty = self._dirty, []
-        changed: set[str] = set()
-        meters_only: set[str] = set()
-        # Ids with any other change: never meters-only, even if another reading was.
-        not_meters: set[str] = set()
-        structure: set[str] = set()
+        changed = _Changed()
         for endpoint in dirty:
             change, endpoint.pending = endpoint.pending, None
             connection = endpoint.connection
             if connection is None or self._endpoints.get(endpoint.key) is not endpoint:
                 continue
             previous = endpoint.published
-            current = connection.receiver()
+            current = connection.device()
             if current is previous:
                 continue
             if endpoint.remembered is not None:
                 current = self._with_remembered(endpoint, current)
-            if change is Change.METERS:
+            if (
+                change is Change.METERS
+                and isinstance(current, Receiver)
+                and isinstance(previous, Receiver)
+            ):
                 # The connection says only meters moved: no field-by-field compare needed.
                 endpoint.published = current
-                changed.add(current.api_device_id)
-                meters_only.add(current.api_device_id)
+                changed.receivers.add(current.api_device_id)
+                changed.meters_only.add(current.api_device_id)
                 continue
             # Settings, status and identity change rarely: a full compare is affordable
             # here and keeps an unchanged poll from ever being published as a change.
             if current == previous:
                 continue
             endpoint.published = current
-            # When the id moves (host:port to the MAC), both ids are in the change set.
-            ids = {previous.api_device_id, current.api_device_id}
-            changed |= ids
-            not_meters |= ids
-            if structure_changed(previous, current):
-                structure.update((previous.api_device_id, current.api_device_id))
-        for api_id in (appeared, went):
-            if api_id is not None:
-                changed.add(api_id)
-                not_meters.add(api_id)
-                structure.add(api_id)
+            # When the id moves (host:port to the MAC), both ids are in the change set; a
+            # placeholder that turned out to be a charger goes from the receivers.
+            structure = structure_changed(previous, current)
+            changed.add(previous, structure=structure)
+            changed.add(current, structure=structure)
+        for device in (appeared, went):
+            if device is not None:
+                changed.add(device, structure=True)
         if not changed:
             return
         self._snapshot = self._build_snapshot()
-        meters_only -= not_meters
-        self._notify(
-            ChangeSet(
-                receivers=frozenset(changed),
-                meters_only=frozenset(meters_only),
-                structure=frozenset(structure),
-            )
-        )
+        self._notify(changed.change_set())
 
     def _notify(self, change_set: ChangeSet) -> None:
         snapshot = self._snapshot
@@ -612,10 +688,64 @@ class FleetBackend[C: EndpointConnection]:
                 _LOGGER.exception("Error in a %s change listener", self._manufacturer)
 
     def _build_snapshot(self) -> Snapshot:
-        receivers = {
-            endpoint.published.api_device_id: endpoint.published
-            for endpoint in self._endpoints.values()
-        }
+        receivers: dict[str, Receiver] = {}
+        chargers: dict[str, Charger] = {}
+        for endpoint in self._endpoints.values():
+            device = endpoint.published
+            if isinstance(device, Charger):
+                chargers[device.api_device_id] = device
+            else:
+                receivers[device.api_device_id] = device
         return Snapshot(
-            manufacturer=self._manufacturer, receivers=receivers, last_sync=self._last_sync
+            manufacturer=self._manufacturer,
+            receivers=receivers,
+            chargers=chargers,
+            last_sync=self._last_sync,
+        )
+
+
+class _Changed:
+    """The ids one publish changed, by kind, as they become a ``ChangeSet``."""
+
+    __slots__ = (
+        "charger_structure",
+        "chargers",
+        "meters_only",
+        "not_meters",
+        "receivers",
+        "structure",
+    )
+
+    def __init__(self) -> None:
+        self.receivers: set[str] = set()
+        self.meters_only: set[str] = set()
+        # Ids with any other change: never meters-only, even if another reading was.
+        self.not_meters: set[str] = set()
+        self.structure: set[str] = set()
+        self.chargers: set[str] = set()
+        self.charger_structure: set[str] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.receivers or self.chargers)
+
+    def add(self, device: Device, *, structure: bool) -> None:
+        """A non-meter change of ``device`` (structural or not)."""
+        api_id = device.api_device_id
+        if isinstance(device, Charger):
+            self.chargers.add(api_id)
+            if structure:
+                self.charger_structure.add(api_id)
+            return
+        self.receivers.add(api_id)
+        self.not_meters.add(api_id)
+        if structure:
+            self.structure.add(api_id)
+
+    def change_set(self) -> ChangeSet:
+        return ChangeSet(
+            receivers=frozenset(self.receivers),
+            meters_only=frozenset(self.meters_only - self.not_meters),
+            structure=frozenset(self.structure),
+            chargers=frozenset(self.chargers),
+            charger_structure=frozenset(self.charger_structure),
         )

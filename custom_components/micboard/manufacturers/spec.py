@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from .backend import Backend, HostPort
-from .models import Receiver
+from .models import Device
 
 
 class DiscoveryKind(StrEnum):
@@ -48,8 +48,8 @@ class DiscoveryListener(Protocol):
         """Stop listening and release the socket."""
 
 
-type Probe = Callable[[str, int, float], Awaitable[Receiver]]
-"""(host, port, timeout) -> the identified receiver; raises ``MicboardError``."""
+type Probe = Callable[[str, int, float], Awaitable[Device]]
+"""(host, port, timeout) -> the identified receiver or charger; raises ``MicboardError``."""
 type BackendFactory = Callable[[Sequence[HostPort]], Backend]
 type ListenerFactory = Callable[[Callable[[Announcement], None]], DiscoveryListener]
 

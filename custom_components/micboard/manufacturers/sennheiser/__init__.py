@@ -1,4 +1,4 @@
-"""Sennheiser EW-DX / EW-D receivers over SSC v1 (JSON in UDP datagrams, port 45).
+"""Sennheiser EW-DX / EW-D receivers and the CHG 70N charger over SSC v1 (JSON, UDP 45).
 
 No Home Assistant here. SSC v2 (HTTPS with a password, EW-DX firmware 4 "Secure" mode) is
 not spoken; on such firmware the user switches third-party access to Legacy (SSC v1).

@@ -1,4 +1,4 @@
-"""``SennheiserBackend``: every configured SSC v1 receiver, kept subscribed, as one Snapshot."""
+"""``SennheiserBackend``: every configured SSC v1 receiver and charger, kept subscribed."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .state import MANUFACTURER
 
 
 class SennheiserBackend(FleetBackend[ReceiverConnection]):
-    """One UDP session per receiver (``FleetBackend`` does the rest); options in one place."""
+    """One UDP session per device (``FleetBackend`` does the rest); options in one place."""
 
     def __init__(
         self,

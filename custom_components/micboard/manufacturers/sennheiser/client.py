@@ -1,10 +1,11 @@
-"""Identify an SSC v1 receiver, keep it subscribed, and the one-shot ``probe``.
+"""Identify an SSC v1 receiver or CHG 70N charger, keep it subscribed, and ``probe``.
 
-A connection reads who the device is and every channel and transmitter value, subscribes
-to the receiver, channel, transmitter and meter subtrees, then applies every pushed change
-as it arrives. Meter readings (about five datagrams a second per channel on EW-DX) are
-applied as they come but passed on at most once per ``meter_interval`` (1 s) per receiver;
-everything else at once. Subscriptions are renewed well before their lifetime runs out,
+A connection reads who the device is and every channel and transmitter value (a charger:
+every bay), subscribes to the receiver, channel, transmitter and meter subtrees (a
+charger: its device and bays subtrees), then applies every pushed change as it arrives.
+Meter readings (about five datagrams a second per channel on EW-DX) are applied as they
+come but passed on at most once per ``meter_interval`` (1 s) per receiver; everything else
+at once. Subscriptions are renewed well before their lifetime runs out,
 beside the liveness check, so a device that falls silent is offline within
 ``liveness_timeout`` of its last datagram whatever the renewal is doing; one that ends a
 subscription and ignores the renewal, or fails at socket level, is offline too, and is
@@ -14,7 +15,7 @@ re-probed with capped, jittered backoff, forever (``ReconnectingConnection``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import logging
@@ -25,7 +26,9 @@ from ..errors import (
     ErrorKind,
     MicboardConnectionError,
     MicboardError,
+    NotConfirmedError,
     UnsupportedDeviceError,
+    WriteRefusedError,
 )
 from ..fleet import (
     Backoff,
@@ -34,8 +37,15 @@ from ..fleet import (
     ReconnectingConnection,
     placeholder_receiver,
 )
-from ..models import Receiver
-from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree
+from ..models import Charger, Device, Receiver
+from .charger import (
+    BAY_PATHS,
+    CHARGER_DEVICE_PATHS,
+    ChargerState,
+    is_charger,
+    is_supported_charger,
+)
+from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree, write_tree
 from .paths import (
     DEVICE_NAME,
     DEVICE_PATHS,
@@ -45,7 +55,7 @@ from .paths import (
     channel_leaves,
     channel_path,
 )
-from .state import MANUFACTURER, DeviceState
+from .state import MANUFACTURER, NAME_RULE, DeviceState
 from .transport import ACCESS_HINT, SscSession
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,6 +65,7 @@ DEFAULT_PORT = 45
 # Shortest sleep of the watch loop, so that a deadline just missed is not spun on.
 _MIN_WAIT = 0.01
 _TX_PROBE: Path = channel_path(1, Area.TX, ("battery", "gauge"))
+IDENTIFICATION: Path = ("device", "identification", "visual")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +96,12 @@ class ClientOptions:
     # elsewhere, sheet part 2 §4), so they are coalesced here. Anything else, including
     # a link lost or found through a meter, is passed on at once. 0: every datagram.
     meter_interval: float = 1.0
+    # How long a write may take until the device answers it with the value it took; the
+    # write is sent again half-way (a datagram may be lost).
+    control_timeout: float = 3.0
+    # Identification is switched off again after this long (whether the device stops on
+    # its own is not documented; Shure receivers stop after about 30 s).
+    identify_seconds: float = 30.0
 
 
 def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> dict[str, Any]:
@@ -129,11 +146,19 @@ def _raise_if_access_denied(reply: Reply, where: str) -> None:
         )
 
 
-async def identify(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
+type SscState = DeviceState | ChargerState
+"""What one session's datagrams are applied to: a receiver's or a charger's state."""
+
+
+async def identify(
+    session: SscSession, state: DeviceState, options: ClientOptions
+) -> ChargerState | None:
     """Read identity, channel count and every channel and transmitter value into ``state``.
 
-    Raises UnsupportedDeviceError for SSC devices that are not EW-DX / EW-D receivers
-    (chargers have no ``rx1``; SpeechLine and ew D1 keep the battery elsewhere).
+    A CHG 70N is not read further: a fresh ``ChargerState`` is returned for it, which the
+    caller reads with ``read_charger`` (after routing the session's datagrams to it).
+    Raises UnsupportedDeviceError for SSC devices that are neither EW-DX / EW-D receivers
+    nor a CHG 70N (SpeechLine and ew D1 keep the battery elsewhere).
     """
     # ``session`` hands every datagram to ``state`` before a read returns, so the replies
     # are only inspected here, never applied twice.
@@ -144,9 +169,12 @@ async def identify(session: SscSession, state: DeviceState, options: ClientOptio
     )
     _raise_if_access_denied(device, session.where)
     product = state.value(PRODUCT)
-    if isinstance(product, str) and "CHG" in product.upper():
+    if is_charger(product):
+        if is_supported_charger(product):
+            return ChargerState()
         raise UnsupportedDeviceError(
-            f"{product} is a Sennheiser charger, not a receiver", host=session.where
+            f"{product} is a Sennheiser charger this library does not speak (CHG 70N only)",
+            host=session.where,
         )
     if not state.count_channels(layout):
         raise UnsupportedDeviceError(
@@ -158,10 +186,25 @@ async def identify(session: SscSession, state: DeviceState, options: ClientOptio
             host=session.where,
         )
     await _all(*_channel_reads(session, state, options))
+    return None
 
 
-async def resync(session: SscSession, state: DeviceState, options: ClientOptions) -> None:
-    """Read identity, every channel and transmitter leaf again (meters: subscription only)."""
+async def read_charger(session: SscSession, state: ChargerState, options: ClientOptions) -> None:
+    """Read a charger's identity and every bay leaf (the datagrams go to ``state``)."""
+    await _all(
+        read_with_retry(session, _wanted(state, CHARGER_DEVICE_PATHS), options),
+        read_with_retry(session, _wanted(state, BAY_PATHS), options),
+    )
+
+
+async def resync(session: SscSession, state: SscState, options: ClientOptions) -> None:
+    """Read identity, every channel and transmitter leaf again (meters: subscription only).
+
+    A charger: its identity and every bay leaf.
+    """
+    if isinstance(state, ChargerState):
+        await read_charger(session, state, options)
+        return
     reads = _channel_reads(session, state, options)
     if device := _wanted(state, DEVICE_PATHS):
         reads.append(read_with_retry(session, device, options))
@@ -191,7 +234,7 @@ async def _all[T](*coroutines: Coroutine[Any, Any, T]) -> list[T]:
     return [task.result() for task in tasks]
 
 
-def _wanted(state: DeviceState, paths: Iterable[Path]) -> list[Path]:
+def _wanted(state: SscState, paths: Iterable[Path]) -> list[Path]:
     return [path for path in paths if path not in state.missing]
 
 
@@ -199,20 +242,26 @@ async def probe(
     host: str,
     port: int = DEFAULT_PORT,
     timeout: float = 5.0,  # noqa: ASYNC109 - one budget for every request of the probe
-) -> Receiver:
-    """Identify the receiver at ``host:port`` once and return it (online, identified).
+) -> Device:
+    """Identify the receiver or charger at ``host:port`` once; return it (online).
 
     Raises MicboardConnectionError when nothing answers (TIMED_OUT) or the port is closed
-    (REFUSED), UnsupportedDeviceError when an SSC device answers that is not an EW-DX /
-    EW-D receiver, MicboardError(ACCESS_DISABLED) when it refuses SSC v1.
+    (REFUSED), UnsupportedDeviceError when an SSC device answers that is neither an EW-DX /
+    EW-D receiver nor a CHG 70N, MicboardError(ACCESS_DISABLED) when it refuses SSC v1.
     """
     options = ClientOptions(request_timeout=min(timeout / 2, 2.0), attempts=3)
     state = DeviceState()
-    session = SscSession(host, port, state.apply)
+    target: list[SscState] = [state]
+    # Late-bound: the datagrams go to whichever state ``target`` holds by then.
+    session = SscSession(host, port, lambda reply: target[0].apply(reply))  # noqa: PLW0108
+    charger: ChargerState | None = None
     try:
         async with asyncio.timeout(timeout):
             await session.open()
-            await identify(session, state, options)
+            charger = await identify(session, state, options)
+            if charger is not None:
+                target[0] = charger
+                await read_charger(session, charger, options)
     except TimeoutError as err:
         raise MicboardConnectionError(
             f"no answer within {timeout:g} s; {ACCESS_HINT}",
@@ -221,14 +270,16 @@ async def probe(
         ) from err
     finally:
         session.close()
+    if charger is not None:
+        return charger.charger(host, port, online=True)
     return state.receiver(host, port, online=True)
 
 
 class ReceiverConnection(ReconnectingConnection):
-    """Keeps one receiver subscribed forever and its state current (a fleet endpoint).
+    """Keeps one receiver or charger subscribed forever, its state current (a fleet endpoint).
 
     ``notify`` is called synchronously with ``Change.METERS`` when only meter readings
-    changed and ``Change.STATE`` for anything else; ``receiver()`` builds the new view.
+    changed and ``Change.STATE`` for anything else; ``device()`` builds the new view.
     The reconnect loop is ``ReconnectingConnection``'s.
     """
 
@@ -248,8 +299,8 @@ class ReceiverConnection(ReconnectingConnection):
             label="sennheiser",
         )
         self._options = options
-        # The last identified state; kept while offline so the receiver keeps its id.
-        self._state: DeviceState | None = None
+        # The last identified state; kept while offline so the device keeps its id.
+        self._state: SscState | None = None
         # The live session (identified and subscribed); ``_link`` is the socket of the
         # current attempt, for ``_end_session`` to close.
         self._session: SscSession | None = None
@@ -259,13 +310,20 @@ class ReceiverConnection(ReconnectingConnection):
         # Meter coalescing: when the next meter change may be passed on, and the timer
         # that passes on the readings held back until then.
         self._meters_due = 0.0
+        # When meters last arrived (they flow only while the subscriptions live).
+        self._meters_heard: float | None = None
         self._meter_flush: asyncio.TimerHandle | None = None
+        # Identification switched on, by path: when it is switched off again.
+        self._identify_off: dict[Path, asyncio.TimerHandle] = {}
 
-    def receiver(self) -> Receiver:
-        """The receiver as it is now."""
-        if self._state is None:
+    def device(self) -> Receiver | Charger:
+        """The receiver or charger as it is now."""
+        state = self._state
+        if state is None:
             return placeholder_receiver(MANUFACTURER, self.host, self.port, self._error)
-        return self._state.receiver(self.host, self.port, online=self._online, error=self._error)
+        if isinstance(state, ChargerState):
+            return state.charger(self.host, self.port, online=self._online, error=self._error)
+        return state.receiver(self.host, self.port, online=self._online, error=self._error)
 
     async def resync(self) -> DeviceError | None:
         """Re-read every value now; None on success, else why not."""
@@ -279,14 +337,103 @@ class ReceiverConnection(ReconnectingConnection):
             return err.error
         return None
 
+    # --- writes ------------------------------------------------------------------------------
+
+    async def identify(self, channel: int) -> None:
+        """Switch visual identification on (device or ``rxN``); off again after a while."""
+        path = IDENTIFICATION if channel == 0 else (f"rx{channel}", "identification", "visual")
+        await self._send_write(path, True, lambda value: value is True)
+        loop = asyncio.get_running_loop()
+        if (pending := self._identify_off.pop(path, None)) is not None:
+            pending.cancel()
+        self._identify_off[path] = loop.call_later(
+            self._options.identify_seconds, self._stop_identify, path
+        )
+
+    def _stop_identify(self, path: Path) -> None:
+        self._identify_off.pop(path, None)
+        session = self._session
+        if session is not None:
+            # Best effort: a lost datagram leaves it to the device to stop.
+            with contextlib.suppress(MicboardError):
+                session.send(write_tree(path, False))
+
+    async def set_channel_name(self, channel: int, name: str) -> str:
+        """Write ``rxN/name``; the reply carries the name as the device took it."""
+        reported = await self._send_write(
+            channel_path(channel, Area.RX, ("name",)),
+            name,
+            lambda value: isinstance(value, str) and NAME_RULE.same(name, value.strip()),
+        )
+        assert isinstance(reported, str)
+        return reported.strip()
+
+    async def set_audio_mute(self, channel: int, muted: bool) -> bool:
+        """Write ``rxN/mute`` (the receiver's output)."""
+        reported = await self._send_write(
+            channel_path(channel, Area.RX, ("mute",)), muted, lambda value: value is muted
+        )
+        assert isinstance(reported, bool)
+        return reported
+
+    async def set_audio_gain(self, channel: int, gain_db: int) -> int:
+        """Write ``rxN/gain`` (dB)."""
+        reported = await self._send_write(
+            channel_path(channel, Area.RX, ("gain",)),
+            gain_db,
+            lambda value: (
+                isinstance(value, int | float) and not isinstance(value, bool) and value == gain_db
+            ),
+        )
+        assert isinstance(reported, int | float)
+        return round(reported)
+
+    async def _send_write(
+        self, path: Path, value: object, same: Callable[[object], bool]
+    ) -> object:
+        """Write one leaf; return what the device answered it took.
+
+        The answer to a write mirrors the leaf with the value the device took, or an error at
+        the leaf. Unanswered, it is sent once more half-way through ``control_timeout`` (UDP
+        may lose either datagram; a write of the same value twice does no harm).
+        """
+        session = self._session
+        if not self._online or session is None:
+            raise MicboardConnectionError("offline", kind=ErrorKind.NOT_CONNECTED, host=self._where)
+        where = "/".join(path)
+        timeout = self._options.control_timeout
+        for _ in range(2):
+            try:
+                reply = await session.request(write_tree(path, value), [path], timeout=timeout / 2)
+            except TimeoutError:
+                continue
+            if (code := reply.errors.get(path)) is not None:
+                raise WriteRefusedError(f"{where}: error {code}", host=self._where)
+            if path in reply.values:
+                reported = reply.values[path]
+                if not same(reported):
+                    raise WriteRefusedError(
+                        f"{where}: the device kept {reported!r}", host=self._where
+                    )
+                return reported
+            # Answered without a word about the leaf: no confirmation (asked once more).
+        raise NotConfirmedError(f"{where}: no answer within {timeout:g} s", host=self._where)
+
     async def _run_session(self) -> None:
         """One session: identify, subscribe, stay live until lost (raises MicboardError)."""
-        state = DeviceState()
-        session = SscSession(self.host, self.port, lambda reply: self._received(state, reply))
+        receiver = DeviceState()
+        # Where this session's datagrams go: the receiver state, or the charger's once the
+        # device said it is one.
+        target: list[SscState] = [receiver]
+        session = SscSession(self.host, self.port, lambda reply: self._received(target[0], reply))
         session.on_failure = lambda _failure: self._wake.set()
         self._link = session
         await session.open()
-        await identify(session, state, self._options)
+        charger = await identify(session, receiver, self._options)
+        state: SscState = receiver
+        if charger is not None:
+            state = target[0] = charger
+            await read_charger(session, charger, self._options)
         await self._subscribe(session, state)
         self._state, self._session = state, session
         self._went_online()
@@ -298,18 +445,24 @@ class ReceiverConnection(ReconnectingConnection):
         if self._meter_flush is not None:
             self._meter_flush.cancel()
             self._meter_flush = None
+        for pending in self._identify_off.values():
+            pending.cancel()
+        self._identify_off.clear()
         link, self._link = self._link, None
         if link is not None:
             link.close()
 
-    def _received(self, state: DeviceState, reply: Reply) -> None:
+    def _received(self, state: SscState, reply: Reply) -> None:
+        if reply.values and next(iter(reply.values))[0] == "m":
+            # Meters come only through a live subscription.
+            self._meters_heard = asyncio.get_running_loop().time()
         applied = state.apply(reply)
         if applied.subscription_ended:
             # The device dropped a subscription (310): renew at once; if that goes
             # unanswered the link is lost.
             self._renew_now = True
             self._wake.set()
-        if applied.changed and state.stale_transmitters:
+        if applied.changed and isinstance(state, DeviceState) and state.stale_transmitters:
             # Maybe the link is back: the watch loop decides whether to read the TX.
             self._wake.set()
         if applied.changed and state is self._state and self._online:
@@ -337,8 +490,11 @@ class ReceiverConnection(ReconnectingConnection):
             # Nothing is published when a state change in between already showed them.
             self._changed(Change.METERS)
 
-    def _subscriptions(self, state: DeviceState) -> list[tuple[dict[str, Any], list[Path]]]:
+    def _subscriptions(self, state: SscState) -> list[tuple[dict[str, Any], list[Path]]]:
         """Every subscription request (tree, leaves it covers), renewals included."""
+        if isinstance(state, ChargerState):
+            # The device leaves and the bay arrays: a handful of leaves each.
+            return self._requests(state, [[CHARGER_DEVICE_PATHS], [BAY_PATHS]])
         # One request for the device, one per channel (12 leaves at most each), and one for
         # every channel's meters (16 leaves at most). Meters stream per subscription, so
         # a single meter subscription makes one datagram per meter tick for the whole
@@ -352,6 +508,12 @@ class ReceiverConnection(ReconnectingConnection):
             ),
             [tuple(path for index in channels for path in channel_leaves(index, Area.METER))],
         ]
+        return self._requests(state, groups)
+
+    def _requests(
+        self, state: SscState, groups: list[list[tuple[Path, ...]]]
+    ) -> list[tuple[dict[str, Any], list[Path]]]:
+        """One subscription request per group; each entry of a group its own subscription."""
         requests = []
         for group in groups:
             entries = [_wanted(state, leaves) for leaves in group]
@@ -361,7 +523,7 @@ class ReceiverConnection(ReconnectingConnection):
                 requests.append((tree, paths))
         return requests
 
-    async def _subscribe(self, session: SscSession, state: DeviceState) -> None:
+    async def _subscribe(self, session: SscSession, state: SscState) -> None:
         """Send (or renew) every subscription; MicboardConnectionError if unanswered."""
 
         async def send(tree: dict[str, Any], paths: list[Path]) -> None:
@@ -375,7 +537,7 @@ class ReceiverConnection(ReconnectingConnection):
 
         await _all(*(send(tree, paths) for tree, paths in self._subscriptions(state)))
 
-    async def _watch(self, session: SscSession, state: DeviceState) -> None:
+    async def _watch(self, session: SscSession, state: SscState) -> None:
         """Keep the session live: liveness, renewals, keep-alive, transmitter re-reads.
 
         Sleeps until the next deadline (or a wake-up from a datagram that needs acting on),
@@ -408,7 +570,7 @@ class ReceiverConnection(ReconnectingConnection):
                         # is asked again at once; only when the subscriptions would have
                         # lapsed unrenewed is the link lost (the device forgot us).
                         unanswered += 1
-                        if unanswered >= lapse_after:
+                        if unanswered >= lapse_after and not self._meters_flow(loop.time()):
                             raise failure
                         _LOGGER.debug("%s: renewal unanswered, asking again", session.where)
                         next_renewal = loop.time()
@@ -435,8 +597,10 @@ class ReceiverConnection(ReconnectingConnection):
                     # for the answer, brings a forgetful device's pushes back at once; the
                     # scheduled renewal would leave it online but stale for up to
                     # ``renew_interval``. A hung one is still caught by the liveness deadline.
-                    for tree, _paths in self._subscriptions(state):
-                        session.send(tree)
+                    # A charger streams nothing: its silence is normal, the read is enough.
+                    if isinstance(state, DeviceState):
+                        for tree, _paths in self._subscriptions(state):
+                            session.send(tree)
                     last_keepalive = now
                     next_keepalive = now + options.keepalive_after
                 deadlines = [next_keepalive, heard + options.liveness_timeout]
@@ -453,8 +617,19 @@ class ReceiverConnection(ReconnectingConnection):
                 with contextlib.suppress(asyncio.CancelledError, MicboardError):
                     await renewal
 
+    def _meters_flow(self, now: float) -> bool:
+        """Whether meters arrived within the last renewal interval.
+
+        They come only through a live subscription, so renewals whose answers are lost
+        (datagrams lost on the way back) while meters still arrive are no lost link; a
+        device that really forgot the subscriptions stops them, and the liveness deadline
+        (or the next unanswered renewal) catches it.
+        """
+        heard = self._meters_heard
+        return heard is not None and now - heard < self._options.renew_interval
+
     def _read_transmitters(
-        self, session: SscSession, state: DeviceState, next_read: dict[int, float], now: float
+        self, session: SscSession, state: SscState, next_read: dict[int, float], now: float
     ) -> list[float]:
         """Read each transmitter that may be back, at once; return when to ask again.
 
@@ -462,6 +637,8 @@ class ReceiverConnection(ReconnectingConnection):
         and one kept through a link loss may be another: its channel is read as soon as
         the link is up, each channel on its own, so two coming back together both show.
         """
+        if isinstance(state, ChargerState):
+            return []
         stale = state.transmitters_to_read()
         for index in [index for index in next_read if index not in stale]:
             del next_read[index]

@@ -22,6 +22,9 @@ FAILED_DEPENDENCY = 424
 SUBSCRIPTION_TERMINATES = 310
 UNAUTHORIZED = 401
 FORBIDDEN = 403
+# Codes that refuse a write (not acceptable, conflict, unprocessable, locked): the leaf keeps
+# the value it had.
+WRITE_REFUSALS = frozenset({406, 409, 422, 423})
 
 # Names are ASCII 32-126 on the device; anything else is dropped, never passed on.
 _PRINTABLE_MIN = 32
@@ -60,6 +63,16 @@ def request_tree(paths: Iterable[Path]) -> dict[str, Any]:
         for part in path[:-1]:
             node = node.setdefault(part, {})
         node[path[-1]] = None
+    return tree
+
+
+def write_tree(path: Path, value: object) -> dict[str, Any]:
+    """The write request for one leaf: a nested object with ``value`` at ``path``."""
+    tree: dict[str, Any] = {}
+    node = tree
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
     return tree
 
 

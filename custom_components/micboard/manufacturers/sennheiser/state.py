@@ -14,11 +14,13 @@ import logging
 import re
 
 from ..errors import DeviceError
+from ..limits import PRINTABLE_ASCII, GainRange, NameRule
 from ..models import Capability, Channel, Receiver, Transmitter
 from .codec import (
     FAILED_DEPENDENCY,
     NOT_FOUND,
     SUBSCRIPTION_TERMINATES,
+    WRITE_REFUSALS,
     Path,
     Reply,
     as_bool,
@@ -63,7 +65,19 @@ _CAPABILITY_LEAVES: Mapping[tuple[Area, Path], Capability] = {
     (Area.METER, ("divi",)): Capability.ANTENNA,
     (Area.METER, ("rsqi",)): Capability.RF_QUALITY,
     (Area.TX, ("mute",)): Capability.TX_MUTE,
+    (Area.RX, ("name",)): Capability.CHANNEL_NAME,
+    (Area.RX, ("mute",)): Capability.RX_MUTE,
+    (Area.RX, ("gain",)): Capability.AUDIO_GAIN,
 }
+# Identification (``device/identification/visual``, ``rxN/identification/visual``) is never
+# read, so nothing takes it away.
+_IDENTIFY = frozenset({Capability.IDENTIFY, Capability.CHANNEL_IDENTIFY})
+# ``rxN/name`` takes at most 8 characters, SSC strings are printable ASCII (sheet part 2 §1,
+# §5); other clients upper-case names before writing them, so whether the device keeps
+# lower case is not known: a reply in another case still confirms.
+NAME_RULE = NameRule(max_length=8, allowed=PRINTABLE_ASCII, case_insensitive=True)
+# ``rxN/gain``: -3 to 42 dB in 3 dB steps (sheet part 2 §5).
+GAIN_RANGE = GainRange(minimum_db=-3, maximum_db=42, step_db=3)
 
 
 def mac_address(value: object) -> str | None:
@@ -312,6 +326,8 @@ class DeviceState:
                 self._set(path, None, changed)
         elif code == SUBSCRIPTION_TERMINATES:
             pass  # the value itself is still valid; the connection re-subscribes
+        elif code in WRITE_REFUSALS:
+            pass  # a refused write: the leaf keeps what the device last reported
         else:
             if path not in self._logged:
                 self._logged.add(path)
@@ -378,7 +394,7 @@ class DeviceState:
             for index in range(1, self.channel_count + 1)
             if channel_path(index, area, leaf) in self.missing
         }
-        return frozenset(_CAPABILITY_LEAVES.values()) - lost
+        return (frozenset(_CAPABILITY_LEAVES.values()) | _IDENTIFY) - lost
 
     def api_device_id(self, host: str, port: int) -> str:
         """The MAC when known (stable across address changes), else host:port."""
@@ -410,7 +426,9 @@ class DeviceState:
             name=self._text(DEVICE_NAME),
             rf_band=self._text(FREQUENCY_CODE),
             mac_address=self._text(MACS),
-            capabilities=self.capabilities(),
+            capabilities=(capabilities := self.capabilities()),
+            name_rule=NAME_RULE if Capability.CHANNEL_NAME in capabilities else None,
+            gain_range=GAIN_RANGE if Capability.AUDIO_GAIN in capabilities else None,
             channels=self.channels(),
             error=error,
         )

@@ -26,6 +26,7 @@ import logging
 from typing import Any
 
 from ..fleet import Change
+from ..limits import SHURE_NAME_CHARACTERS, GainRange, NameRule
 from ..models import Capability
 from .parser import (
     Message,
@@ -70,6 +71,20 @@ _METERS = frozenset({Capability.RF_LEVEL, Capability.AUDIO_LEVEL})
 # Transmitter details the ULX-D, QLX-D and Axient receivers relay.
 _TX_DETAILS = frozenset({Capability.POWER_LOCK, Capability.TX_OFFSET})
 
+# Controls (sheet §1.4, §1.7, §2.2, §3, §4, §5). Every family takes CHAN_NAME and AUDIO_GAIN
+# (000-060, dB = value - 18, 1 dB steps). FLASH (identify) with a channel index identifies
+# the channel; QLX-D has no FLASH at all. Receiver output mute (AUDIO_MUTE) is ULX-D's and
+# Axient's only.
+_RENAME_AND_GAIN = frozenset({Capability.CHANNEL_NAME, Capability.AUDIO_GAIN})
+_IDENTIFY = frozenset({Capability.IDENTIFY, Capability.CHANNEL_IDENTIFY})
+# A name SET takes at most 8 characters on every family: ULX-D and QLX-D report 8, SLX-D
+# reports 31 but "SET accepts only up to 8"; the SLX-D+ sheet gives no SET limit and the
+# Axient one is uncertain (Companion uses 8), so the strictest documented reading holds.
+NAME_RULE = NameRule(max_length=8, allowed=SHURE_NAME_CHARACTERS)
+GAIN_RANGE = GainRange(minimum_db=-18, maximum_db=42, step_db=1)
+# AUDIO_GAIN is sent as dB + 18 (sheet §2.2).
+GAIN_OFFSET = 18
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Family:
@@ -83,7 +98,7 @@ class Family:
     # Channel keys that carry meter readings only (levels, peak, antenna, quality).
     meter_rules: Mapping[str, ChannelRule]
     apply_sample: SampleRule
-    # What its receivers' channels report or do, for consumers that show values.
+    # What its receivers' channels report or can be told, for consumers.
     capabilities: frozenset[Capability]
     # Model names by channel count, for firmware that does not answer MODEL.
     models_by_channels: Mapping[int, str]
@@ -196,7 +211,7 @@ def _milliwatts(value: str) -> str | None:
 
 
 def _gain_db(value: str) -> int | None:
-    return offset_number(value, 18)
+    return offset_number(value, GAIN_OFFSET)
 
 
 def _ad_offset_db(value: str) -> int | None:
@@ -517,7 +532,9 @@ ULXD = Family(
     apply_sample=_ulx_sample,
     capabilities=_METERS
     | _TX_DETAILS
-    | {Capability.TX_MUTE, Capability.ANTENNA, Capability.WEB_UI},
+    | _RENAME_AND_GAIN
+    | _IDENTIFY
+    | {Capability.TX_MUTE, Capability.ANTENNA, Capability.WEB_UI, Capability.RX_MUTE},
     models_by_channels={1: "ULXD4", 2: "ULXD4D", 4: "ULXD4Q"},
     reports_net_settings=True,
 )
@@ -528,8 +545,8 @@ QLXD = Family(
     channel_rules=_QLX_CHANNEL,
     meter_rules={},
     apply_sample=_ulx_sample,
-    # No TX_MUTE: see _ULX_CHANNEL.
-    capabilities=_METERS | _TX_DETAILS | {Capability.ANTENNA},
+    # No TX_MUTE: see _ULX_CHANNEL. No FLASH and no AUDIO_MUTE (sheet §1.7, §3).
+    capabilities=_METERS | _TX_DETAILS | _RENAME_AND_GAIN | {Capability.ANTENNA},
     models_by_channels={1: "QLXD4"},
 )
 SLXD = Family(
@@ -539,7 +556,8 @@ SLXD = Family(
     channel_rules=_SLX_CHANNEL,
     meter_rules=_SLX_METERS,
     apply_sample=_slx_sample,
-    capabilities=_METERS,
+    # No mute of any kind (sheet §4.3).
+    capabilities=_METERS | _RENAME_AND_GAIN | _IDENTIFY,
     models_by_channels={},
 )
 SLXD_PLUS = Family(
@@ -549,7 +567,8 @@ SLXD_PLUS = Family(
     channel_rules=_SLX_PLUS_CHANNEL,
     meter_rules=_SLX_PLUS_METERS,
     apply_sample=_slx_sample,
-    capabilities=_METERS | {Capability.ANTENNA, Capability.WEB_UI},
+    # The SLX-D+ sheet lists only what it adds to SLX-D: FLASH and CHAN_NAME as on SLX-D.
+    capabilities=_METERS | _RENAME_AND_GAIN | _IDENTIFY | {Capability.ANTENNA, Capability.WEB_UI},
     models_by_channels={},
     per_channel_get_all=True,
     reports_net_settings=True,
@@ -563,7 +582,15 @@ AXIENT = Family(
     apply_sample=_axient_sample,
     capabilities=_METERS
     | _TX_DETAILS
-    | {Capability.TX_MUTE, Capability.ANTENNA, Capability.QUALITY, Capability.WEB_UI},
+    | _RENAME_AND_GAIN
+    | _IDENTIFY
+    | {
+        Capability.TX_MUTE,
+        Capability.ANTENNA,
+        Capability.QUALITY,
+        Capability.WEB_UI,
+        Capability.RX_MUTE,
+    },
     models_by_channels={},
 )
 

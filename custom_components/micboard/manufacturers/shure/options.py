@@ -1,4 +1,4 @@
-"""``ClientOptions``: the timing of talking to one receiver, in one place."""
+"""``ClientOptions``: the timing of talking to one receiver or charger, in one place."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ class ClientOptions:
     # Below 5 s so that, counted from when the receiver fell silent (up to one meter
     # interval after its last word) plus the time to act on it, "offline" lands within 5 s.
     liveness_timeout: float = 4.5
+    # The same for a charger, which has no metering and pushes little (a time-to-full tick a
+    # minute): asked ``GET DEVICE_ID`` half-way through a silence, offline after this long,
+    # so a charger that falls silent is offline well within 10 s.
+    charger_liveness_timeout: float = 6.0
     connect_timeout: float = 3.0
     # Longest wait for the first reply to a command.
     request_timeout: float = 2.0
@@ -28,6 +32,8 @@ class ClientOptions:
     # Capped low so a receiver that comes back is found again within seconds (the soak's
     # recovery target is 10 s at p99); a refused connect is cheap.
     reconnect_max: float = 8.0
+    # How long a change (SET) may take until the device reports the new value.
+    control_timeout: float = 3.0
 
     def meter_rate_command(self, rate_ms: int | None = None) -> str:
         """``< SET 0 METER_RATE nnnnn >`` with the rate clamped to what receivers accept."""

@@ -9,10 +9,71 @@ from __future__ import annotations
 from dataclasses import dataclass
 import re
 
+from ..models import BatteryError, BatteryState
+
 # Runtime minutes above this are status codes: 65533 battery communication warning,
 # 65534 calculating, 65535 unknown.
 _MAX_RUNTIME_MINUTES = 65532
 _UNKNOWN_WORDS = frozenset({"UNKN", "UNKNOWN", ""})
+# Chargers (shure-chargers sheet §3): 3-digit values 254 = error, 255 = unknown; 5-digit
+# counts and capacities 65534 = error, 65535 = unknown; temperatures are sent as degrees + 40.
+_CHARGER_BYTE_MAX = 253
+_CHARGER_COUNT_MAX = 65533
+_CHARGER_TEMPERATURE_OFFSET = 40
+# Time to full: minutes up to 65528; above, codes. 65529, 65533-65535 are public; 65530-65532
+# (hot, warm, cold) appear only in Shure's DMP headers (open question 5): read either way.
+_MAX_TIME_TO_FULL_MINUTES = 65528
+_TIME_TO_FULL_CODES: dict[int, BatteryState | None] = {
+    65529: BatteryState.FULL,
+    65530: BatteryState.HOT,
+    65531: BatteryState.WARM,
+    65532: BatteryState.COLD,
+    65533: BatteryState.CALCULATING,
+    65534: BatteryState.ERROR,
+    65535: None,
+}
+# BATT_STATE words. ``CHARGING`` is not in Shure's list but in one third-party fixture: its
+# meaning is plain, so it is read as charging rather than as an unknown word.
+_BATTERY_STATES = {
+    "NORMAL": BatteryState.CHARGING,
+    "CHARGING": BatteryState.CHARGING,
+    "FULL": BatteryState.FULL,
+    "WARM_FULL": BatteryState.FULL,
+    "CALCULATING": BatteryState.CALCULATING,
+    "DISCHARGE_CALC": BatteryState.CALCULATING,
+    "WARM": BatteryState.WARM,
+    "HOT": BatteryState.HOT,
+    "COLD": BatteryState.COLD,
+    "PRECHARGE": BatteryState.PRECHARGE,
+    "READY_TO_STORE": BatteryState.STORAGE,
+    "DISCHARGING": BatteryState.DISCHARGING,
+    "DISCHARGING_WARM": BatteryState.DISCHARGING,
+    "DISCHARGING_COLD": BatteryState.DISCHARGING,
+    "ERROR": BatteryState.ERROR,
+    "NO_BATT": BatteryState.EMPTY,
+}
+_BATTERY_ERRORS = {
+    0: BatteryError.NONE,
+    1: BatteryError.UNKNOWN_MODULE,
+    2: BatteryError.UNRECOGNIZED_BATTERY,
+    3: BatteryError.DEEP_DISCHARGE_RECOVERY_FAILED,
+    4: BatteryError.CHARGE_FAILED,
+    5: BatteryError.CHECK_BATTERY,
+    6: BatteryError.CHECK_CHARGER,
+    7: BatteryError.COMMUNICATION_FAILURE,
+}
+# BATT_MODULE_TYPE: SBC220/240 linked units and SBRC inserts (sheet §3.1).
+_MODULE_TYPES = {
+    1: "AXT902",
+    2: "AXT901",
+    3: "SBC-AX",
+    4: "SBM920",
+    5: "SBM910",
+    6: "SBM910M",
+    129: "primary",
+    133: "secondary",
+}
+_NO_MODULE = 0
 _MAC = re.compile(r"^([0-9A-Fa-f]{2})([:-]?[0-9A-Fa-f]{2}){5}$")
 
 
@@ -200,3 +261,85 @@ def antennas(value: str, *, active_marker: str | None = None) -> str | None:
         if flag == (active_marker or letter)
     )
     return result or None
+
+
+# --- charger decoders (shure-chargers sheet §3) -------------------------------------------
+
+
+def charger_percent(value: str) -> int | None:
+    """A 3-digit percentage (charge, health); 254 error, 255 unknown and beyond 100: None."""
+    raw = number(value, unknown=frozenset())
+    return raw if raw is not None and raw <= 100 else None
+
+
+def charger_bars(value: str) -> int | None:
+    """Charge bars 0-5; 254 error, 255 unknown: None."""
+    raw = number(value, unknown=frozenset())
+    return raw if raw is not None and raw <= 5 else None
+
+
+def charger_count(value: str) -> int | None:
+    """A 5-digit count or capacity (cycles, mAh); 65534 error, 65535 unknown: None."""
+    raw = number(value, unknown=frozenset())
+    return raw if raw is not None and raw <= _CHARGER_COUNT_MAX else None
+
+
+def charger_temperature(value: str) -> int | None:
+    """A charger temperature (C or F), sent as degrees + 40; 254 error, 255 unknown: None."""
+    raw = number(value, unknown=frozenset())
+    if raw is None or raw > _CHARGER_BYTE_MAX:
+        return None
+    return raw - _CHARGER_TEMPERATURE_OFFSET
+
+
+def time_to_full(value: str) -> int | BatteryState | None:
+    """Minutes to the charge target, or the state a code above 65528 stands for.
+
+    65529 target reached (``FULL``), 65530-65532 hot, warm, cold, 65533 calculating, 65534
+    error; 65535 (unknown, no battery) and anything unreadable are None. Never a number
+    for a code.
+    """
+    raw = number(value, unknown=frozenset())
+    if raw is None:
+        return None
+    if raw <= _MAX_TIME_TO_FULL_MINUTES:
+        return raw
+    return _TIME_TO_FULL_CODES.get(raw)
+
+
+def battery_state(value: str) -> BatteryState | None:
+    """A BATT_STATE word; ``EMPTY`` for ``NO_BATT``, ``UNKNOWN`` for a word not known.
+
+    None only for a blank value.
+    """
+    word_ = value.strip().upper()
+    if not word_:
+        return None
+    return _BATTERY_STATES.get(word_, BatteryState.UNKNOWN)
+
+
+def battery_error(value: str) -> BatteryError | None:
+    """A BATT_ERROR code: ``NONE`` for 000; None for 254/255 (no battery / no data).
+
+    255 is sent by some firmware (1.4.7.0) with a battery present, so it never says
+    whether the bay is occupied; a code the sheet does not list is ``OTHER``.
+    """
+    raw = number(value, unknown=frozenset({254, 255}))
+    if raw is None:
+        return None
+    return _BATTERY_ERRORS.get(raw, BatteryError.OTHER)
+
+
+def yes_no(value: str) -> bool | None:
+    """``YES``/``NO``; anything else is unknown."""
+    return {"YES": True, "NO": False}.get(value.strip().upper())
+
+
+def module_type(value: str) -> tuple[bool | None, str | None]:
+    """BATT_MODULE_TYPE as (present, kind): 000 no module, 255 invalid (unknown)."""
+    raw = number(value)
+    if raw is None:
+        return None, None
+    if raw == _NO_MODULE:
+        return False, None
+    return True, _MODULE_TYPES.get(raw)
