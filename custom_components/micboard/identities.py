@@ -34,22 +34,47 @@ _VERSION = 1
 _SAVE_DELAY = 10.0
 
 
+def _device_identity(device: Device) -> dict[str, Any]:
+    """What is remembered of any identified device, receiver or charger."""
+    return {
+        "host": device.host,
+        "port": device.port,
+        "api_device_id": device.api_device_id,
+        "model": device.model,
+        "family": device.family,
+        "firmware": device.firmware,
+        "name": device.name,
+        "mac_address": device.mac_address,
+        # Whether it was online when last written: one announced offline then is not
+        # announced offline again after a restart.
+        "online": device.online,
+        "capabilities": sorted(device.capabilities),
+    }
+
+
+def _device_fields(manufacturer: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a remembered device (offline) that every kind has."""
+    return {
+        "manufacturer": manufacturer,
+        "api_device_id": str(data["api_device_id"]),
+        "host": str(data["host"]),
+        "port": int(data["port"]),
+        "online": False,
+        "identified": True,
+        "model": data.get("model"),
+        "family": data.get("family"),
+        "firmware": data.get("firmware"),
+        "name": data.get("name"),
+        "mac_address": data.get("mac_address"),
+        "capabilities": _capabilities_from(data),
+    }
+
+
 def identity_of(receiver: Receiver) -> dict[str, Any]:
     """What is remembered of an identified receiver (never its meters or battery)."""
     return {
-        "host": receiver.host,
-        "port": receiver.port,
-        "api_device_id": receiver.api_device_id,
-        "model": receiver.model,
-        "family": receiver.family,
-        "firmware": receiver.firmware,
-        "name": receiver.name,
+        **_device_identity(receiver),
         "rf_band": receiver.rf_band,
-        "mac_address": receiver.mac_address,
-        # Whether it was online when last written: one announced offline then is not
-        # announced offline again after a restart.
-        "online": receiver.online,
-        "capabilities": sorted(receiver.capabilities),
         # What lifecycle events track of a channel (and whether a transmitter was on it), so
         # that a receiver coming back as it was is no change, and one that comes back
         # changed announces just that.
@@ -118,19 +143,8 @@ def receiver_from(manufacturer: str, data: dict[str, Any]) -> Receiver | None:
     """The remembered receiver (offline), or None when the stored record is unusable."""
     try:
         return Receiver(
-            manufacturer=manufacturer,
-            api_device_id=str(data["api_device_id"]),
-            host=str(data["host"]),
-            port=int(data["port"]),
-            online=False,
-            identified=True,
-            model=data.get("model"),
-            family=data.get("family"),
-            firmware=data.get("firmware"),
-            name=data.get("name"),
+            **_device_fields(manufacturer, data),
             rf_band=data.get("rf_band"),
-            mac_address=data.get("mac_address"),
-            capabilities=_capabilities_from(data),
             name_rule=_name_rule_from(data.get("name_rule")),
             gain_range=_gain_range_from(data.get("gain_range")),
             channels=tuple(
@@ -158,17 +172,8 @@ def charger_identity_of(charger: Charger) -> dict[str, Any]:
     """What is remembered of an identified charger: identity, bays, which hold a battery."""
     return {
         "kind": "charger",
-        "host": charger.host,
-        "port": charger.port,
-        "api_device_id": charger.api_device_id,
-        "model": charger.model,
-        "family": charger.family,
-        "firmware": charger.firmware,
-        "name": charger.name,
-        "mac_address": charger.mac_address,
-        "online": charger.online,
+        **_device_identity(charger),
         "storage_mode": charger.storage_mode,
-        "capabilities": sorted(charger.capabilities),
         # The battery state only: a charger coming back as it was is no change.
         "bays": [
             {
@@ -185,19 +190,8 @@ def charger_from(manufacturer: str, data: dict[str, Any]) -> Charger | None:
     """The remembered charger (offline), or None when the stored record is unusable."""
     try:
         return Charger(
-            manufacturer=manufacturer,
-            api_device_id=str(data["api_device_id"]),
-            host=str(data["host"]),
-            port=int(data["port"]),
-            online=False,
-            identified=True,
-            model=data.get("model"),
-            family=data.get("family"),
-            firmware=data.get("firmware"),
-            name=data.get("name"),
-            mac_address=data.get("mac_address"),
+            **_device_fields(manufacturer, data),
             storage_mode=data.get("storage_mode"),
-            capabilities=_capabilities_from(data),
             bays=tuple(
                 Bay(
                     index=int(bay["index"]),
