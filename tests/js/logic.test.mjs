@@ -611,6 +611,7 @@ test("a bay tile: charge %, time to full as h:mm, the error's name, nothing whil
   assert.deepEqual([full.charge, full.toFull, full.label], ["100 %", "", "Fully charged"]);
   const faulted = bayView({ index: 7, state: "error", chargePercent: 50, error: "communication_failure" });
   assert.deepEqual([faulted.tone, faulted.label, faulted.note], ["critical", "Error", "Communication failure"]);
+  assert.equal(bayView({ index: 1, state: "charging", error: "none" }).note, "");
   const empty = bayView({ index: 6, state: "empty", chargePercent: null });
   assert.deepEqual([empty.charge, empty.label, empty.dim], ["", "Empty", true]);
   const offline = bayView({ index: 2, state: "charging", chargePercent: 62, timeToFull: 83, error: "other" }, { online: false });

@@ -132,12 +132,13 @@ canvas.bars { position: absolute; left: 0; top: 0; z-index: 1; pointer-events: n
 .bay-top { display: flex; justify-content: space-between; gap: 4px; font-size: 0.72rem; opacity: 0.85; white-space: nowrap; }
 .bay .to-full { font-variant-numeric: tabular-nums; font-weight: 600; }
 .bay .charge { font-size: 1.35rem; font-weight: 700; line-height: 1.15; min-height: 1.15em; font-variant-numeric: tabular-nums; }
-/* The state's name in up to two lines ("Recovering a deep discharge"). */
-.bay .bay-state { font-size: 0.72rem; font-weight: 600; line-height: 1.15; overflow: hidden;
+/* The state's name and the error's in up to two lines ("Recovering a deep discharge"). */
+.bay .bay-state, .bay .bay-note { line-height: 1.15; overflow: hidden;
   display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; }
-.bay .bay-note { font-size: 0.68rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.bay .bay-state { font-size: 0.72rem; font-weight: 600; }
+.bay .bay-note { font-size: 0.68rem; }
 /* TV: the chargers under the channels' grid, which leaves them room (see _fitKiosk). */
-:host([layout="kiosk"]) { --bay-width: 118px; }
+:host([layout="kiosk"]) { --bay-width: 84px; }
 :host([layout="kiosk"]) .groups.chargers { margin-top: 10px; }
 :host([compact]) { --bay-width: 76px; }
 /* (Last, to win over the rules above.) */
@@ -428,7 +429,7 @@ export class MicboardCard extends HTMLElement {
     const container = element("div", "groups");
     card.append(container);
     // Chargers after the receivers; on a TV below the channels' grid.
-    const chargerContainer = kiosk && groups.length ? element("div", "groups chargers") : container;
+    const chargerContainer = kiosk && groups.length && chargers.length ? element("div", "groups chargers") : container;
     let tiles;
     for (const group of groups) {
       // TV / kiosk: one grid filling the screen, the group's name on its tiles instead.

@@ -663,14 +663,17 @@ export function formatCharge(percent) {
 /**
  * What a bay tile shows: `{state, tone, colour, fg, dim, label, title, charge, toFull,
  * note}`. Charge and time to full (h:mm) only while the charger answers and they are
- * known; `note` is the error's name (`errorLabels`: the battery error sensor's states).
+ * known; `note` is the error's name, if any (`errorLabels`: the battery error sensor's
+ * states).
  */
 export function bayView(bay, charger = {}, { palette, language = "en", labels, errorLabels } = {}) {
   const online = charger.online !== false;
   const style = bayStyle(bay.state, { palette, language, labels, online });
   const charge = online ? formatCharge(bay.chargePercent) : "";
   const toFull = online && Number.isFinite(bay.timeToFull) ? formatRuntime(bay.timeToFull) : "";
-  const note = online && bay.error ? (errorLabels?.[bay.error] ?? localize(`bay_error.${bay.error}`, language)) : "";
+  // ("none" is the battery error sensor's "No error": nothing to say.)
+  const faulted = online && bay.error && bay.error !== "none";
+  const note = faulted ? (errorLabels?.[bay.error] ?? localize(`bay_error.${bay.error}`, language)) : "";
   const name = `${localize("board.bay", language)} ${bay.index ?? ""}`.trim();
   const health = online && Number.isFinite(bay.health) ? `${localize("board.health", language)} ${Math.round(bay.health)} %` : "";
   const title = [
