@@ -55,6 +55,19 @@ TILES_JS = """card => [...card.shadowRoot.querySelectorAll('.tile')].map(tile =>
 }))"""
 LEVELS_JS = """card => Object.fromEntries([...card.shadowRoot.querySelectorAll('.tile')]
     .map(tile => [tile.dataset.key, card.levelsShown(tile.dataset.key)]))"""
+# What the tile named ``name`` shows of its battery: segments lit (null: none shown),
+# percent, runtime, and whether it is a last reading (dimmed).
+BATTERY_JS = """(card, name) => {
+    const tile = [...card.shadowRoot.querySelectorAll('.tile')].find(
+        t => t.querySelector('.name').textContent === name);
+    const segs = tile.querySelector('.segs');
+    return {
+        segments: segs.classList.contains('hidden') ? null : segs.querySelectorAll('i.on').length,
+        percent: tile.querySelector('.pct').textContent,
+        runtime: tile.querySelector('.runtime').textContent,
+        stale: tile.querySelector('.battery').classList.contains('stale'),
+    };
+}"""
 # The chargers on the board: each one's heading and bays (index from the bay's key).
 CHARGERS_JS = """card => [...card.shadowRoot.querySelectorAll('.group.charger')].map(section => ({
     name: section.querySelector('.group-name').firstChild.textContent,
@@ -429,7 +442,8 @@ async def test_board_is_compact_on_a_phone(
 async def test_transmitter_off_turns_its_tile_prev_within_a_second(
     rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path, receiver: str, index: int
 ) -> None:
-    """tx-off in the simulator: the tile is striped "Off (was ...)" within 1 s of the command."""
+    """tx-off in the simulator: the tile is striped "Off (was ...)" within 1 s of the command,
+    with the last battery reading, which a reloaded page shows too."""
     channel = next(
         c for c in await _channels(rig) if c["receiver"] == receiver and c["index"] == index
     )
@@ -451,6 +465,16 @@ async def test_transmitter_off_turns_its_tile_prev_within_a_second(
             wanted = f"{name} transmitter went offline"
             await page.locator(f"{ACTIVITY} li", has_text=wanted).first.wait_for(timeout=10_000)
             await page.screenshot(path=screenshot_dir / f"board-{slugify(receiver)}-off.png")
+            shown = await card.evaluate(BATTERY_JS, name)
+            # Reloaded, the page saw no reading of the transmitter: the integration's
+            # memory gives the board the same last battery.
+            await page.reload()
+            card = await _card(page, BOARD)
+            await _wait_status(page, card, name, prev=True)
+            reloaded = await card.evaluate(BATTERY_JS, name)
+            assert shown["stale"], shown
+            assert shown["segments"] is not None, shown
+            assert reloaded == shown, (shown, reloaded)
         finally:
             await rig.ctl("tx-on", port, str(index))
         await _wait_status(page, card, name, prev=False, limit_ms=5_000)
