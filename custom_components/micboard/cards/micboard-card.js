@@ -156,6 +156,17 @@ function element(tag, className, text) {
   return node;
 }
 
+// A tile is a button: clicked, or Enter / Space while it has the focus.
+function onActivate(node, action) {
+  node.addEventListener("click", action);
+  node.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      action();
+    }
+  });
+}
+
 export function navigate(path) {
   history.pushState(null, "", path);
   window.dispatchEvent(new CustomEvent("location-changed", { detail: { replace: false } }));
@@ -607,13 +618,7 @@ export class MicboardCard extends HTMLElement {
     tile._shown = {};
     tile._section = section;
     section?.tiles.push(tile);
-    tile.addEventListener("click", () => this._tap(tile.dataset.key));
-    tile.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        this._tap(tile.dataset.key);
-      }
-    });
+    onActivate(tile, () => this._tap(tile.dataset.key));
     this._render(tile, channel);
     if (this._config.show_meters && section) this._geometry.observe(tile);
     return tile;
@@ -762,14 +767,7 @@ export class MicboardCard extends HTMLElement {
     tile.append(top, parts.charge, parts.label, parts.note);
     tile._parts = parts;
     tile._shown = {};
-    const open = () => this._tapBay(tile.dataset.key);
-    tile.addEventListener("click", open);
-    tile.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        open();
-      }
-    });
+    onActivate(tile, () => this._tapBay(tile.dataset.key));
     this._renderBay(bay.key, tile);
     return tile;
   }

@@ -2,10 +2,11 @@
 // exercises it as it is shipped. The card modules only turn its results into elements.
 
 // ---------------------------------------------------------------------------------------
-// Strings. The status names come from the integration's own translations (the status
-// sensor's states in translations/<language>.json), which the board card asks Home
-// Assistant for (`frontend/get_translations`, `statusLabels` below); the English ones are
-// also here, word for word (a unit test compares them with translations/en.json), for the
+// Strings. The status names and a bay's battery state and error names come from the
+// integration's own translations (the status, battery state and battery error sensors'
+// states in translations/<language>.json), which the board card asks Home Assistant for
+// (`frontend/get_translations`, `sensorStateLabels` below); the English ones are also
+// here, word for word (unit tests compare them with translations/en.json), for the
 // moment before that answer and for the fixture pages. The rest of the cards' words have no
 // place in the integration's strings, so the cards carry them: other languages fall back to
 // English; add a table here to translate.
@@ -632,9 +633,6 @@ const THEME_BAY = {
   offline: THEME.rx_com_error,
 };
 
-// Worst first, for a charger's summary and for tests.
-const BAY_SEVERITY = { offline: 0, critical: 1, warning: 2, neutral: 3, progress: 4, good: 5, empty: 6 };
-
 /**
  * How a bay tile shows a battery state: its tone (`good`, `progress`, `warning`, `critical`,
  * `empty`, `neutral`; `offline` while the charger is unreachable), colours and label
@@ -651,7 +649,6 @@ export function bayStyle(state, { palette = "theme", language = "en", labels = u
     text: tone === "good" || tone === "warning" ? "#111" : "#fff",
     label: tone === "offline" ? localize("board.charger_offline", language) : (labels?.[known] ?? localize(`bay.${known}`, language)),
     dim: tone === "empty",
-    severity: BAY_SEVERITY[tone],
   };
 }
 
