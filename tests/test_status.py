@@ -81,6 +81,25 @@ def test_transmitter_off_shows_previous_band_then_error() -> None:
     )
 
 
+def test_memory_keeps_the_last_battery_reading() -> None:
+    """Bars, percent (as the battery sensor shows it) and runtime outlive the transmitter."""
+    memory = ChannelMemory()
+    memory.observe(
+        Channel(index=1, transmitter=Transmitter(battery_bars=3, battery_runtime_minutes=95)),
+        NOW,
+    )
+    memory.observe(Channel(index=1), NOW + timedelta(minutes=1))
+    assert (
+        memory.last_battery_bars,
+        memory.last_battery_percent,
+        memory.last_battery_minutes,
+        memory.last_battery_at,
+    ) == (3, 60, 95, NOW)
+    # A reading without a battery leaves the last one as it was.
+    memory.observe(Channel(index=1, transmitter=Transmitter()), NOW + timedelta(minutes=2))
+    assert (memory.last_battery_percent, memory.last_battery_at) == (60, NOW)
+
+
 def test_never_linked_is_unassigned() -> None:
     """A channel that never had a transmitter is unassigned."""
     status = channel_status(

@@ -154,6 +154,7 @@ async def test_picture(
         "quality": None,
         "rf_quality": None,
         "antenna": "A",
+        "last_battery": {"bars": 5, "percent": 100, "runtime_minutes": 480},
         "entity_ids": {
             "battery": "sensor.vocal_1_battery",
             "battery_runtime": "sensor.vocal_1_battery_runtime",
@@ -166,7 +167,44 @@ async def test_picture(
     assert channels[1]["transmitter"] is False
     assert channels[1]["battery_percent"] is None
     assert channels[1]["rf_level"] is None
+    assert channels[1]["last_battery"] is None
     assert channels[1]["entity_ids"]["status"] == "sensor.vocal_2_status"
+
+
+async def test_picture_has_the_last_battery_of_a_transmitter_off(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, network: FakeNetwork
+) -> None:
+    """A board opened after a transmitter went off still has its last battery reading."""
+    rx = _rx()
+    network.add(rx)
+    await setup_fake_entry(hass, network)
+    backend = network.backend
+    backend.push(
+        with_transmitter(rx, 1, battery_bars=3, battery_percent=55, battery_runtime_minutes=95)
+    )
+    await hass.async_block_till_done()
+    backend.push(with_channel(rx, 1, transmitter=None))
+    await hass.async_block_till_done()
+
+    # A page opened (or reloaded) now: a new subscription.
+    client = await hass_ws_client(hass)
+    picture = await _subscribe(client)
+    vocal_1 = picture["entries"][0]["receivers"][0]["channels"][0]
+    assert (vocal_1["status"], vocal_1["battery_bars"], vocal_1["battery_percent"]) == (
+        "prev_replace",
+        None,
+        None,
+    )
+    assert vocal_1["last_battery"] == {"bars": 3, "percent": 55, "runtime_minutes": 95}
+
+    # Changes carry the current battery only; the first one after the picture is not a
+    # spurious resend of the picture's values.
+    backend.push(with_channel(rx, 1, transmitter=None, name="Vocal 1 spare"))
+    await hass.async_block_till_done()
+    (renamed,) = (await _event(client))["channels"]
+    assert renamed["name"] == "Vocal 1 spare"
+    assert "last_battery" not in renamed
+    await _assert_quiet(client)
 
 
 async def test_changes_as_they_happen(

@@ -6,7 +6,8 @@ With the entry's *Allow changes to receivers* option on, ``controls`` is true an
 Values come straight from the coordinator's snapshot (and the status memory), never from
 entity states, so the board can show meters at 10 Hz without touching the state machine or
 the recorder. Each channel splits into its settings values (``channel_values``) and its
-meters (``meter_values``) so a stream can send each only when it changed.
+meters (``meter_values``) so a stream can send each only when it changed; the picture also
+gives each channel its last battery reading (``last_battery``).
 """
 
 from __future__ import annotations
@@ -83,6 +84,25 @@ def channel_status_now(
             now=dt_util.utcnow(),
         )
     )
+
+
+@callback
+def last_battery(
+    coordinator: MicboardCoordinator, receiver: Receiver, channel: Channel
+) -> dict[str, Any] | None:
+    """The channel's last battery reading, from the status memory (None: never one).
+
+    Only the picture carries it: a board opened while a transmitter is off shows the
+    reading its ``prev_*`` status was computed from; changes carry the current battery.
+    """
+    memory = coordinator.status.memory.get((receiver.api_device_id, channel.index))
+    if memory is None or memory.last_battery_bars is None:
+        return None
+    return {
+        "bars": memory.last_battery_bars,
+        "percent": memory.last_battery_percent,
+        "runtime_minutes": memory.last_battery_minutes,
+    }
 
 
 @callback
@@ -164,6 +184,7 @@ def entry_picture(hass: HomeAssistant, entry: MicboardConfigEntry) -> dict[str, 
                         "index": channel.index,
                         **channel_values(coordinator, receiver, channel),
                         **meter_values(channel),
+                        "last_battery": last_battery(coordinator, receiver, channel),
                         "entity_ids": ids.get((api_id, channel.index), {}),
                     }
                     for channel in receiver.channels

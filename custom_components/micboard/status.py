@@ -37,7 +37,12 @@ class ChannelMemory:
     # Whether a transmitter has been linked at all since start, and at the last reading.
     ever_linked: bool = False
     linked: bool = False
+    # The last battery reading (bars, percent as the battery sensor shows it, runtime) and
+    # when it was taken: a switched-off transmitter's status band, and what the board
+    # shows for it.
     last_battery_bars: int | None = None
+    last_battery_percent: int | None = None
+    last_battery_minutes: int | None = None
     last_battery_at: datetime | None = None
     peak_until: datetime | None = None
 
@@ -50,6 +55,8 @@ class ChannelMemory:
         self.ever_linked = True
         if (bars := battery_bars(transmitter)) is not None:
             self.last_battery_bars = bars
+            self.last_battery_percent = battery_percent(transmitter)
+            self.last_battery_minutes = transmitter.battery_runtime_minutes
             self.last_battery_at = now
         if channel.audio_peak:
             self.peak_until = now + AUDIO_PEAK_HOLD

@@ -292,7 +292,7 @@ class BoardStream:
 
 _MISSING = object()
 # Channel fields of the picture that change messages do not repeat.
-_NOT_SENT = frozenset({"index", "entity_ids"})
+_NOT_SENT = frozenset({"index", "entity_ids", "last_battery"})
 _METER_KEYS = frozenset(
     {"rf_level", "audio_level", "audio_peak", "quality", "rf_quality", "antenna"}
 )

@@ -2,10 +2,11 @@
 
 The same simulator and Home Assistant as ``test_develop_e2e.py`` (session fixtures): the
 dashboard ``scripts/develop`` builds opens on the board card (every channel of both
-manufacturers) with the activity card beside it, and has a TV view. The tests switch
-transmitters off in the simulator and watch the tiles and the activity log follow, read the
-meters back from the canvas they are drawn on, and open the dashboard editor's card picker.
-Each test leaves the transmitters it switched off on again.
+manufacturers, every bay of the demo's chargers) with the activity card beside it, and has a
+TV view. The tests switch transmitters off in the simulator and watch the tiles and the
+activity log follow, read the meters back from the canvas they are drawn on, put a pack in a
+charger and charge it to full, and open the dashboard editor's card picker. Each test leaves
+the transmitters it switched off on again (and the bays it filled empty).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator
 import contextlib
 from pathlib import Path
+import re
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,6 +55,46 @@ TILES_JS = """card => [...card.shadowRoot.querySelectorAll('.tile')].map(tile =>
 }))"""
 LEVELS_JS = """card => Object.fromEntries([...card.shadowRoot.querySelectorAll('.tile')]
     .map(tile => [tile.dataset.key, card.levelsShown(tile.dataset.key)]))"""
+# What the tile named ``name`` shows of its battery: segments lit (null: none shown),
+# percent, runtime, and whether it is a last reading (dimmed).
+BATTERY_JS = """(card, name) => {
+    const tile = [...card.shadowRoot.querySelectorAll('.tile')].find(
+        t => t.querySelector('.name').textContent === name);
+    const segs = tile.querySelector('.segs');
+    return {
+        segments: segs.classList.contains('hidden') ? null : segs.querySelectorAll('i.on').length,
+        percent: tile.querySelector('.pct').textContent,
+        runtime: tile.querySelector('.runtime').textContent,
+        stale: tile.querySelector('.battery').classList.contains('stale'),
+    };
+}"""
+# The chargers on the board: each one's heading and bays (index from the bay's key).
+CHARGERS_JS = """card => [...card.shadowRoot.querySelectorAll('.group.charger')].map(section => ({
+    name: section.querySelector('.group-name').firstChild.textContent,
+    heading: section.querySelector('.group-name').textContent,
+    offline: section.classList.contains('offline'),
+    bays: [...section.querySelectorAll('.bay')].map(bay => ({
+        index: Number(bay.dataset.key.split(':').pop()),
+        state: bay.dataset.state,
+        tone: bay.dataset.tone,
+        dim: bay.classList.contains('dim'),
+        opacity: Number(getComputedStyle(bay).opacity),
+        background: getComputedStyle(bay).backgroundColor,
+        charge: bay.querySelector('.charge').textContent,
+        toFull: bay.querySelector('.to-full').textContent,
+        label: bay.querySelector('.bay-state').textContent,
+        note: bay.querySelector('.bay-note').textContent,
+        box: (({top, bottom}) => ({top, bottom}))(bay.getBoundingClientRect()),
+    })),
+}))"""
+# Until the bay ``index`` of the charger named ``charger`` is in one of ``states``.
+BAY_STATE_JS = """([card, charger, index, states]) => {
+    const section = [...card.shadowRoot.querySelectorAll('.group.charger')].find(
+        s => s.querySelector('.group-name').firstChild.textContent === charger);
+    const bay = section && [...section.querySelectorAll('.bay')].find(
+        b => b.dataset.key.split(':').pop() === String(index));
+    return Boolean(bay && states.includes(bay.dataset.state));
+}"""
 
 
 async def _channels(rig: SimulatedRig) -> list[dict[str, Any]]:
@@ -70,6 +112,35 @@ async def _channels(rig: SimulatedRig) -> list[dict[str, Any]]:
         for rx in listed
         for index, ch in enumerate(rx["channels"], start=1)
     ]
+
+
+async def _simulated_chargers(rig: SimulatedRig) -> list[dict[str, Any]]:
+    """Every simulated charger as ``ctl list`` describes it (name, port, bays)."""
+    chargers: list[dict[str, Any]] = (await rig.ctl("list"))["chargers"]
+    return chargers
+
+
+async def _board_chargers(page: Any, card: Any, bays: int) -> list[dict[str, Any]]:
+    """The board's chargers once it shows ``bays`` bays, each with a state."""
+    await page.wait_for_function(
+        "([card, count]) => card.shadowRoot.querySelectorAll('.bay[data-state]').length >= count",
+        arg=[card, bays],
+        timeout=20_000,
+    )
+    chargers: list[dict[str, Any]] = await card.evaluate(CHARGERS_JS)
+    return chargers
+
+
+async def _wait_bay(
+    page: Any, card: Any, bay: tuple[str, int], states: list[str], *, limit_ms: float = 5_000
+) -> float:
+    """Seconds until the tile of ``bay`` (charger name, index) shows one of ``states``
+    (checked every frame)."""
+    started = time.monotonic()
+    await page.wait_for_function(
+        BAY_STATE_JS, arg=[card, *bay, states], polling="raf", timeout=limit_ms
+    )
+    return time.monotonic() - started
 
 
 @contextlib.asynccontextmanager
@@ -197,6 +268,160 @@ async def test_board_shows_every_simulated_channel(
         await dialog.get_by_text("Vox 1 Status").first.wait_for(timeout=10_000)
 
 
+# The simulator's pack states as the board's bays name them.
+BAY_STATES = {
+    "calculating": "calculating",
+    "charging": "charging",
+    "warm": "warm",
+    "hot": "hot",
+    "cold": "cold",
+    "full": "full",
+    "fault": "error",
+}
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css)[:3])
+    return red, green, blue
+
+
+async def test_board_shows_the_chargers_bays(
+    rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path
+) -> None:
+    """Every bay of the demo's SBC220 pair and SBC840: faulted red, empty dim, full green."""
+    simulated = await _simulated_chargers(rig)
+    assert {c["name"] for c in simulated} == {"Docks", "Packs"}
+    async with _page(home_assistant, "/") as page:
+        card = await _card(page, BOARD)
+        shown = await _board_chargers(page, card, sum(len(c["bays"]) for c in simulated))
+        by_name = {c["name"]: c for c in shown}
+        assert set(by_name) == {"Docks", "Packs"}, shown
+        for charger in simulated:
+            board = by_name[charger["name"]]
+            # The heading: name, model and manufacturer, and a summary of the packs.
+            assert f"{charger['model']} · Shure" in board["heading"], board["heading"]
+            assert "full" in board["heading"], board["heading"]
+            assert not board["offline"]
+            bays = {bay["index"]: bay for bay in board["bays"]}
+            assert sorted(bays) == [bay["bay"] for bay in charger["bays"]]
+            for bay in charger["bays"]:
+                tile, battery = bays[bay["bay"]], bay["battery"]
+                where = f"{charger['name']} bay {bay['bay']}: {tile}"
+                if battery is None:  # empty: dim, nothing but the word
+                    assert (tile["state"], tile["tone"], tile["label"]) == (
+                        "empty",
+                        "empty",
+                        "Empty",
+                    ), where
+                    assert tile["dim"], where
+                    assert tile["opacity"] < 0.6, where
+                    assert tile["charge"] == "", where
+                    continue
+                assert tile["state"] == BAY_STATES[battery["state"]], (where, battery)
+                assert not tile["dim"], where
+                if tile["state"] == "error":  # the faulted pack: red, with the reason
+                    assert (tile["tone"], tile["label"]) == ("critical", "Error"), where
+                    assert tile["note"] == "Communication failure", where
+                    red, green, blue = _rgb(tile["background"])
+                    assert red > 150, where
+                    assert max(green, blue) < 110, where
+                    continue
+                assert tile["charge"] == f"{battery['charge']} %", (where, battery)
+                assert tile["note"] == "", where  # no error: nothing to say
+                if tile["state"] == "full":
+                    assert (tile["tone"], tile["label"], tile["toFull"]) == (
+                        "good",
+                        "Fully charged",
+                        "",
+                    ), where
+                    red, green, _blue = _rgb(tile["background"])
+                    assert green > red, where
+                elif tile["state"] == "charging":
+                    assert tile["tone"] == "progress", where
+                    assert re.fullmatch(r"\d+:\d\d", tile["toFull"]), where
+        packs = {bay["index"]: bay for bay in by_name["Packs"]["bays"]}
+        assert packs[7]["state"] == "error", packs[7]
+        assert packs[6]["state"] == packs[8]["state"] == "empty"
+        assert packs[4]["tone"] == "warning", packs[4]  # 41 °C: charging, warm
+
+        # Tapping a bay opens its battery state entity's dialog.
+        await page.locator(f"{BOARD} .group.charger .bay").first.click()
+        dialog = page.locator("ha-more-info-dialog")
+        await dialog.get_by_text("Battery state").first.wait_for(timeout=10_000)
+
+
+async def test_a_pack_put_in_charges_to_full_on_the_board(
+    rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path
+) -> None:
+    """bay-insert: the bay's tile has the pack within 1 s, charging within 1 s of the
+    charger's first minute, then full; taken out again it is empty."""
+    packs = next(c for c in await _simulated_chargers(rig) if c["name"] == "Packs")
+    port = str(packs["port"])
+    empty = next(bay["bay"] for bay in packs["bays"] if bay["battery"] is None)
+    async with _page(home_assistant, "/") as page:
+        card = await _card(page, BOARD)
+        await _board_chargers(page, card, len(packs["bays"]))
+        await _wait_bay(page, card, ("Packs", empty), ["empty"])
+        try:
+            sent = time.monotonic()
+            await rig.ctl("bay-insert", port, str(empty), "99")
+            # A real charger works out a new pack for its first minute, then charges it.
+            await _wait_bay(page, card, ("Packs", empty), ["calculating", "charging"])
+            appeared = time.monotonic() - sent
+            sent = time.monotonic()
+            await rig.ctl("charge", port, "1")
+            await _wait_bay(page, card, ("Packs", empty), ["charging"])
+            charging = time.monotonic() - sent
+            tile = next(
+                bay
+                for c in await card.evaluate(CHARGERS_JS)
+                if c["name"] == "Packs"
+                for bay in c["bays"]
+                if bay["index"] == empty
+            )
+            assert (tile["tone"], tile["label"], tile["charge"]) == ("progress", "Charging", "99 %")
+            assert re.fullmatch(r"0:0\d", tile["toFull"]), tile
+            await page.wait_for_timeout(300)
+            section = page.locator(f"{BOARD} .groups").first
+            await section.screenshot(path=screenshot_dir / "chargers-board.png")
+            await _chargers_screenshot(page, card, screenshot_dir / "chargers.png")
+            # 1 % is 1.8 charging minutes: two more and the pack is full.
+            await rig.ctl("charge", port, "2")
+            await _wait_bay(page, card, ("Packs", empty), ["full"])
+        finally:
+            await rig.ctl("bay-remove", port, str(empty))
+        await _wait_bay(page, card, ("Packs", empty), ["empty"])
+    print(
+        f"Packs bay {empty}: pack shown {appeared * 1000:.0f} ms after bay-insert, charging "
+        f"{charging * 1000:.0f} ms after its first charging minute"
+    )
+    assert appeared <= 1.0, f"the pack showed {appeared:.2f} s after bay-insert"
+    assert charging <= 1.0, f"charging showed {charging:.2f} s after the charger's minute"
+
+
+async def _chargers_screenshot(page: Any, card: Any, path: Path) -> None:
+    """The board's chargers as one picture."""
+    await page.locator(f"{BOARD} .group.charger").first.scroll_into_view_if_needed()
+    box = await card.evaluate(
+        """card => {
+            const sections = [...card.shadowRoot.querySelectorAll('.group.charger')];
+            const rects = sections.map(s => s.getBoundingClientRect());
+            const top = Math.min(...rects.map(r => r.top));
+            const left = Math.min(...rects.map(r => r.left));
+            return {x: left, y: top, width: Math.max(...rects.map(r => r.right)) - left,
+                height: Math.max(...rects.map(r => r.bottom)) - top};
+        }"""
+    )
+    pad = 12
+    clip = {
+        "x": max(0, box["x"] - pad),
+        "y": max(0, box["y"] - pad),
+        "width": box["width"] + 2 * pad,
+        "height": box["height"] + 2 * pad,
+    }
+    await page.screenshot(path=path, clip=clip)
+
+
 async def test_board_is_compact_on_a_phone(
     rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path
 ) -> None:
@@ -217,7 +442,8 @@ async def test_board_is_compact_on_a_phone(
 async def test_transmitter_off_turns_its_tile_prev_within_a_second(
     rig: SimulatedRig, home_assistant: RunningHA, screenshot_dir: Path, receiver: str, index: int
 ) -> None:
-    """tx-off in the simulator: the tile is striped "Off (was ...)" within 1 s of the command."""
+    """tx-off in the simulator: the tile is striped "Off (was ...)" within 1 s of the command,
+    with the last battery reading, which a reloaded page shows too."""
     channel = next(
         c for c in await _channels(rig) if c["receiver"] == receiver and c["index"] == index
     )
@@ -239,6 +465,16 @@ async def test_transmitter_off_turns_its_tile_prev_within_a_second(
             wanted = f"{name} transmitter went offline"
             await page.locator(f"{ACTIVITY} li", has_text=wanted).first.wait_for(timeout=10_000)
             await page.screenshot(path=screenshot_dir / f"board-{slugify(receiver)}-off.png")
+            shown = await card.evaluate(BATTERY_JS, name)
+            # Reloaded, the page saw no reading of the transmitter: the integration's
+            # memory gives the board the same last battery.
+            await page.reload()
+            card = await _card(page, BOARD)
+            await _wait_status(page, card, name, prev=True)
+            reloaded = await card.evaluate(BATTERY_JS, name)
+            assert shown["stale"], shown
+            assert shown["segments"] is not None, shown
+            assert reloaded == shown, (shown, reloaded)
         finally:
             await rig.ctl("tx-on", port, str(index))
         await _wait_status(page, card, name, prev=False, limit_ms=5_000)

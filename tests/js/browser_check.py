@@ -5,8 +5,8 @@
 Not collected by pytest (it needs Chromium and Playwright, as the e2e test does): serves
 the repository on a free loopback port, opens ``tests/js/fixture.html`` in each layout,
 fails on any page error, and checks that 10 Hz meter ticks for two channels redraw those two
-channels' bars only (on their canvas: no element changes) and that the canvas holds what the
-card says it drew.
+channels' bars only (on their canvas: no element changes, on the charger's bays neither),
+that the canvas holds what the card says it drew, and that the bays show their states.
 """
 
 from __future__ import annotations
@@ -25,6 +25,12 @@ from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 METERED = ["00:0e:dd:aa:00:01:1", "00:0e:dd:aa:00:02:1"]
+BAYS = {
+    f"00:0e:dd:cc:00:02:{index}": tone
+    for index, tone in enumerate(
+        ["good", "progress", "warning", "neutral", "critical", "empty"], start=1
+    )
+}
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -95,6 +101,11 @@ def main() -> int:
                     failures.append(f"{layout}: {key} bars drawn {bars}")
             if result["moreInfo"] != "sensor.vox_1_status":
                 failures.append(f"{layout}: tapping Vox 1 opened {result['moreInfo']}")
+            # The charger's bays, each in its state's colour; tapping one opens its battery state.
+            if result["bays"] != BAYS:
+                failures.append(f"{layout}: bays {result['bays']}, expected {BAYS}")
+            if result["bayMoreInfo"] != "sensor.bay_2_of_packs_battery_state":
+                failures.append(f"{layout}: tapping bay 2 opened {result['bayMoreInfo']}")
             if layout != "kiosk":
                 failures.extend(f"{layout}: {problem}" for problem in _activity_problems(result))
             if args.screenshots:

@@ -55,6 +55,27 @@ export const SNAPSHOT = {
           ],
         },
       ],
+      // Chargers as the integration's picture has them (no meters).
+      chargers: [
+        {
+          id: "00:0e:dd:cc:00:02", name: "Packs", model: "SBC840", online: true, identified: true,
+          storage_mode: false, device_id: "dev-packs", entity_ids: {},
+          bays: [
+            { index: 1, device_id: "dev-bay1", state: "full", charge_percent: 100, time_to_full_minutes: null,
+              health_percent: 96, error: null, entity_ids: { battery_state: "sensor.bay_1_of_packs_battery_state" } },
+            { index: 2, device_id: "dev-bay2", state: "charging", charge_percent: 64, time_to_full_minutes: 71,
+              health_percent: 90, error: null, entity_ids: { battery_state: "sensor.bay_2_of_packs_battery_state" } },
+            { index: 3, device_id: "dev-bay3", state: "warm", charge_percent: 71, time_to_full_minutes: 52,
+              health_percent: 88, error: null, entity_ids: {} },
+            { index: 4, device_id: "dev-bay4", state: "calculating", charge_percent: 20, time_to_full_minutes: null,
+              health_percent: null, error: null, entity_ids: {} },
+            { index: 5, device_id: "dev-bay5", state: "error", charge_percent: 50, time_to_full_minutes: null,
+              health_percent: null, error: "communication_failure", entity_ids: {} },
+            { index: 6, device_id: "dev-bay6", state: "empty", charge_percent: null, time_to_full_minutes: null,
+              health_percent: null, error: null, entity_ids: {} },
+          ],
+        },
+      ],
     },
     {
       entry_id: "entry-senn",

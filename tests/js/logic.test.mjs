@@ -18,6 +18,7 @@ import {
   localize,
   mergeActivity,
   rfFraction,
+  shownBattery as shownBatteryOf,
   statusStyle,
 } from "../../custom_components/micboard/cards/micboard-logic.js";
 import { SNAPSHOT } from "./fixture.mjs";
@@ -487,4 +488,239 @@ test("receiver groups carry the model and manufacturer", () => {
     groups.map((g) => g.detail),
     ["EM 2 Dante · Sennheiser", "ULXD4D · Shure", "AD4Q · Shure"],
   );
+});
+
+// ---------------------------------------------------------------------------------------
+// Chargers.
+// ---------------------------------------------------------------------------------------
+const CHARGER_PICTURE = {
+  type: "picture",
+  entries: [
+    {
+      entry_id: "e-shure",
+      manufacturer: "shure",
+      title: "Shure",
+      receivers: [],
+      chargers: [
+        {
+          id: "00:0e:dd:cc:00:02", name: "Packs", model: "SBC840", online: true, identified: true,
+          storage_mode: false, device_id: "dev-packs", entity_ids: { connectivity: "binary_sensor.packs_connectivity" },
+          bays: [
+            { index: 2, device_id: "dev-b2", state: "charging", charge_percent: 62, time_to_full_minutes: 83,
+              health_percent: 97, error: null, entity_ids: { battery_state: "sensor.bay_2_of_packs_battery_state" } },
+            { index: 1, device_id: "dev-b1", state: "full", charge_percent: 100, time_to_full_minutes: null,
+              health_percent: 84, error: null, entity_ids: { battery_state: "sensor.bay_1_of_packs_battery_state" } },
+            { index: 3, device_id: "dev-b3", state: "error", charge_percent: 50, time_to_full_minutes: null,
+              health_percent: null, error: "communication_failure", entity_ids: {} },
+            { index: 4, device_id: "dev-b4", state: "empty", charge_percent: null, time_to_full_minutes: null,
+              health_percent: null, error: null, entity_ids: {} },
+          ],
+        },
+        {
+          id: "10.0.0.9:2202", name: "Docks", model: "SBC220", online: true, device_id: "dev-docks", entity_ids: {},
+          bays: [{ index: 1, device_id: "dev-d1", state: "warm", charge_percent: 71, time_to_full_minutes: 5, entity_ids: {} }],
+        },
+      ],
+    },
+    { entry_id: "e-senn", manufacturer: "sennheiser", title: "Sennheiser", receivers: [], chargers: [] },
+  ],
+};
+
+async function chargerLogic() {
+  return import("../../custom_components/micboard/cards/micboard-logic.js");
+}
+
+test("bay colours: full good, charging in progress, warm/hot/cold warning, error critical, empty dim", async () => {
+  const { BAY_STATES, bayStyle } = await chargerLogic();
+  const tones = Object.fromEntries(BAY_STATES.map((state) => [state, bayStyle(state).tone]));
+  assert.deepEqual(tones, {
+    charging: "progress", full: "good", warm: "warning", hot: "warning", cold: "warning",
+    precharge: "progress", storage: "good", calculating: "neutral", discharging: "progress",
+    updating: "neutral", error: "critical", unknown: "neutral", empty: "empty",
+  });
+  for (const state of BAY_STATES) {
+    for (const palette of ["theme", "classic"]) {
+      const style = bayStyle(state, { palette });
+      assert.ok(style.colour, `${state} ${palette}`);
+      assert.doesNotMatch(style.label, /^bay\./, state);
+      assert.equal(style.dim, state === "empty", state);
+    }
+  }
+  // The same colours as the channels' statuses: good is good, error is critical.
+  assert.equal(bayStyle("full", { palette: "classic" }).colour, statusStyle("good", "classic").colour);
+  assert.equal(bayStyle("error", { palette: "classic" }).colour, statusStyle("critical", "classic").colour);
+  assert.equal(bayStyle("hot", { palette: "classic" }).colour, statusStyle("replace", "classic").colour);
+  assert.match(bayStyle("full").colour, /--success-color/);
+  assert.match(bayStyle("charging").colour, /--info-color/);
+  assert.match(bayStyle("cold").colour, /--warning-color/);
+  assert.match(bayStyle("error").colour, /--error-color/);
+  assert.equal(bayStyle("full").text, "#111");
+  assert.equal(bayStyle("charging").text, "#fff");
+  // Unknown words are unknown, never good; an offline charger's bays look like an offline receiver.
+  assert.equal(bayStyle("banana").state, "unknown");
+  assert.equal(bayStyle("banana").tone, "neutral");
+  const offline = bayStyle("full", { palette: "classic", online: false });
+  assert.equal(offline.tone, "offline");
+  assert.equal(offline.colour, statusStyle("rx_com_error", "classic").colour);
+  assert.equal(offline.label, "Charger offline");
+});
+
+test("the bay names are the integration's own (translations/en.json), translations win", async () => {
+  const { BAY_STATES, bayStyle, bayView, sensorStateLabels } = await chargerLogic();
+  const { readFile } = await import("node:fs/promises");
+  const strings = JSON.parse(
+    await readFile(new URL("../../custom_components/micboard/translations/en.json", import.meta.url), "utf8"),
+  );
+  const states = strings.entity.sensor.battery_state.state;
+  assert.deepEqual(Object.keys(states).sort(), [...BAY_STATES].sort());
+  for (const [state, name] of Object.entries(states)) assert.equal(localize(`bay.${state}`), name, state);
+  for (const [error, name] of Object.entries(strings.entity.sensor.battery_error.state)) {
+    assert.equal(localize(`bay_error.${error}`), name, error);
+  }
+  const resources = {
+    "component.micboard.entity.sensor.battery_state.state.full": "Voll",
+    "component.micboard.entity.sensor.battery_error.state.charge_failed": "Laden fehlgeschlagen",
+    "component.micboard.entity.sensor.status.state.good": "Gut",
+  };
+  const labels = sensorStateLabels(resources, "battery_state");
+  assert.deepEqual(labels, { full: "Voll" });
+  assert.equal(bayStyle("full", { labels }).label, "Voll");
+  assert.equal(bayStyle("charging", { labels }).label, "Charging");
+  const errorLabels = sensorStateLabels(resources, "battery_error");
+  assert.equal(bayView({ index: 1, state: "error", error: "charge_failed" }, {}, { errorLabels }).note, "Laden fehlgeschlagen");
+});
+
+test("a bay tile: charge %, time to full as h:mm, the error's name, nothing while offline", async () => {
+  const { bayView, formatCharge } = await chargerLogic();
+  assert.equal(formatCharge(62), "62 %");
+  assert.equal(formatCharge(99.6), "100 %");
+  assert.equal(formatCharge(140), "100 %");
+  assert.equal(formatCharge(null), "");
+  assert.equal(formatCharge(undefined), "");
+  const charging = bayView({ index: 2, state: "charging", chargePercent: 62, timeToFull: 83, health: 97 }, { name: "Packs" });
+  assert.deepEqual(
+    [charging.name, charging.charge, charging.toFull, charging.label, charging.note, charging.tone],
+    ["Bay 2", "62 %", "1:23", "Charging", "", "progress"],
+  );
+  assert.equal(charging.title, "Packs · Bay 2 · Charging · 62 % · 1:23 to full · health 97 %");
+  assert.equal(bayView({ index: 1, state: "charging", timeToFull: 5 }).toFull, "0:05");
+  assert.equal(bayView({ index: 1, state: "charging", timeToFull: 600 }).toFull, "10:00");
+  const full = bayView({ index: 1, state: "full", chargePercent: 100, timeToFull: null });
+  assert.deepEqual([full.charge, full.toFull, full.label], ["100 %", "", "Fully charged"]);
+  const faulted = bayView({ index: 7, state: "error", chargePercent: 50, error: "communication_failure" });
+  assert.deepEqual([faulted.tone, faulted.label, faulted.note], ["critical", "Error", "Communication failure"]);
+  assert.equal(bayView({ index: 1, state: "charging", error: "none" }).note, "");
+  const empty = bayView({ index: 6, state: "empty", chargePercent: null });
+  assert.deepEqual([empty.charge, empty.label, empty.dim], ["", "Empty", true]);
+  const offline = bayView({ index: 2, state: "charging", chargePercent: 62, timeToFull: 83, error: "other" }, { online: false });
+  assert.deepEqual([offline.charge, offline.toFull, offline.note, offline.label, offline.tone], ["", "", "", "Charger offline", "offline"]);
+  assert.equal(bayView({ index: 1, state: "full" }, {}, { palette: "classic" }).colour, "#3ddc53");
+});
+
+test("chargers: the picture, their changes, and none of it from meter ticks", async () => {
+  const { applyChargerMessage, adaptChargerMessage, chargerBoard, chargerGroups, chargerSummary } = await chargerLogic();
+  const board = chargerBoard();
+  let result = applyChargerMessage(board, structuredClone(CHARGER_PICTURE));
+  assert.equal(result.structural, true);
+  assert.deepEqual([...board.chargers.keys()], ["00:0e:dd:cc:00:02", "10.0.0.9:2202"]);
+  const bay2 = board.bays.get("00:0e:dd:cc:00:02:2");
+  assert.deepEqual(
+    [bay2.chargerId, bay2.index, bay2.state, bay2.chargePercent, bay2.timeToFull, bay2.health, bay2.deviceId],
+    ["00:0e:dd:cc:00:02", 2, "charging", 62, 83, 97, "dev-b2"],
+  );
+  assert.equal(bay2.entityIds.battery_state, "sensor.bay_2_of_packs_battery_state");
+  const packs = board.chargers.get("00:0e:dd:cc:00:02");
+  assert.deepEqual([packs.name, packs.model, packs.online, packs.manufacturer, packs.entryId], ["Packs", "SBC840", true, "shure", "e-shure"]);
+
+  // Meter ticks and changes without chargers do nothing here.
+  assert.equal(adaptChargerMessage({ type: "meters", channels: [] }), null);
+  assert.equal(adaptChargerMessage({ type: "change", receivers: [], channels: [] }), null);
+  result = applyChargerMessage(board, { type: "meters", channels: [] });
+  assert.deepEqual([result.bays.size, result.chargers.size, result.structural], [0, 0, false]);
+
+  // A pack put in: that bay and its charger's summary.
+  result = applyChargerMessage(board, {
+    type: "change", receivers: [], channels: [], chargers: [],
+    bays: [{ entry_id: "e-shure", charger_id: "00:0e:dd:cc:00:02", index: 4, state: "charging", charge_percent: 50 }],
+  });
+  assert.deepEqual([...result.bays], ["00:0e:dd:cc:00:02:4"]);
+  assert.deepEqual([...result.chargers], ["00:0e:dd:cc:00:02"]);
+  assert.equal(result.structural, false);
+  assert.equal(board.bays.get("00:0e:dd:cc:00:02:4").state, "charging");
+  // The same values again: nothing.
+  result = applyChargerMessage(board, {
+    type: "change", receivers: [], channels: [],
+    bays: [{ entry_id: "e-shure", charger_id: "00:0e:dd:cc:00:02", index: 4, state: "charging", charge_percent: 50 }],
+  });
+  assert.equal(result.bays.size, 0);
+  // The charger goes offline: all its bays are redrawn; a rename moves it.
+  result = applyChargerMessage(board, {
+    type: "change", receivers: [], channels: [], bays: [],
+    chargers: [{ entry_id: "e-shure", id: "00:0e:dd:cc:00:02", online: false }],
+  });
+  assert.equal(result.bays.size, 4);
+  assert.equal(result.structural, false);
+  assert.equal(packs.online, false);
+  result = applyChargerMessage(board, {
+    type: "change", receivers: [], channels: [], bays: [], chargers: [{ id: "00:0e:dd:cc:00:02", name: "A packs" }],
+  });
+  assert.equal(result.structural, true);
+  // Unknown chargers and bays wait for the picture that brings them.
+  result = applyChargerMessage(board, {
+    type: "change", chargers: [{ id: "nope", online: true }], bays: [{ charger_id: "nope", index: 1, state: "full" }],
+  });
+  assert.deepEqual([result.bays.size, result.chargers.size, result.structural], [0, 0, false]);
+
+  // Ordered by name, bays in order; filters.
+  const groups = chargerGroups(board, {});
+  assert.deepEqual(groups.map((g) => g.charger.name), ["A packs", "Docks"]);
+  assert.deepEqual(groups[0].bays.map((b) => b.index), [1, 2, 3, 4]);
+  assert.deepEqual(chargerGroups(board, { show: "receivers" }), []);
+  assert.equal(chargerGroups(board, { show: "chargers" }).length, 2);
+  assert.deepEqual(chargerGroups(board, { manufacturer: "sennheiser" }), []);
+  assert.deepEqual(chargerGroups(board, { chargers: ["Docks"] }).map((g) => g.charger.id), ["10.0.0.9:2202"]);
+  assert.deepEqual(chargerGroups(board, { chargers: ["00:0e:dd:cc:00:02"] }).map((g) => g.charger.name), ["A packs"]);
+  assert.deepEqual(filterChannels(board.bays.values(), { show: "chargers" }), []);
+
+  // The heading's summary: what the crew asks before doors.
+  packs.online = true;
+  assert.equal(chargerSummary(groups[0].bays, packs), "1 full · 2 charging · 1 to check");
+  assert.equal(chargerSummary(groups[1].bays, groups[1].charger), "1 to check");
+  assert.equal(chargerSummary(groups[0].bays, { online: false }), "");
+  assert.equal(chargerSummary([], {}), "");
+
+  // A new picture replaces the chargers.
+  result = applyChargerMessage(board, { type: "picture", entries: [] });
+  assert.deepEqual([board.chargers.size, board.bays.size, result.structural], [0, 0, true]);
+});
+
+test("a page opened while a transmitter is off shows the integration's last battery", () => {
+  const picture = {
+    type: "picture",
+    entries: [{
+      entry_id: "e1", manufacturer: "shure", title: "Shure",
+      receivers: [{
+        id: "rx", name: "Stage L", model: "ULXD4D", online: true, device_id: "d",
+        channels: [
+          { index: 1, name: "Vocal 1", status: "prev_replace", battery_bars: null, battery_percent: null,
+            runtime_minutes: null, last_battery: { bars: 3, percent: 55, runtime_minutes: 95 } },
+          { index: 2, name: "Vocal 2", status: "unassigned", last_battery: null },
+        ],
+      }],
+    }],
+  };
+  const channels = new Map();
+  applyBoardMessage(channels, structuredClone(picture));
+  assert.deepEqual(shownBatteryOf(channels.get("rx:1")), { filled: 3, total: 5, level: "replace", percent: 55, runtime: 95, stale: true });
+  assert.equal(shownBatteryOf(channels.get("rx:2")), null);
+  // The integration's memory wins over the page's on a new picture.
+  channels.get("rx:1").lastBattery = { bars: 5, percent: 100, runtime: 400 };
+  applyBoardMessage(channels, structuredClone(picture));
+  assert.equal(shownBatteryOf(channels.get("rx:1")).percent, 55);
+  // The transmitter back on: the current reading.
+  applyBoardMessage(channels, {
+    type: "change", receivers: [],
+    channels: [{ entry_id: "e1", receiver_id: "rx", index: 1, status: "good", battery_bars: 5, battery_percent: 100, runtime_minutes: 480 }],
+  });
+  assert.deepEqual(shownBatteryOf(channels.get("rx:1")), { filled: 5, total: 5, level: "good", percent: 100, runtime: 480, stale: false });
 });

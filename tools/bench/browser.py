@@ -5,7 +5,8 @@ serves the shipped card modules (``custom_components/micboard/cards/``) and a sm
 page from an aiohttp server on 127.0.0.1, opens it in Debian's Chromium through Playwright
 and feeds ``micboard-card`` through a synthetic ``hass`` whose ``micboard/subscribe``
 subscription plays what the integration sends: first the whole picture of 400 channels
-(50 ULXD4Q + 50 EW-DX EM 4 Dante, two entries, the shape ``board.entry_picture`` builds),
+(50 ULXD4Q + 50 EW-DX EM 4 Dante, two entries, the shape ``board.entry_picture`` builds)
+and 20 SBC840 chargers on the Shure entry (160 bays, as ``scripts/bench --chargers 20``),
 then ``meters`` messages at 10 Hz (the shape ``BoardStream._async_tick`` sends), each tick
 moving the RF and audio meters of every channel: the worst case, where a real rig changes
 only some meters per tick.
@@ -18,7 +19,8 @@ Two figures, each against the target of issue 15:
 * **long tasks**: main-thread tasks over 50 ms (``PerformanceObserver`` ``longtask``)
   during the same 60 s.
 
-The first render of the picture (400 tiles built at once) is reported, not judged.
+The first render of the picture (400 tiles and 160 bays built at once) is reported, not
+judged. Bays have no meters: a tick must not touch them.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ RIG = {
     "shure": ("ULXD4Q", 4, 50),
     "sennheiser": ("EW-DX EM 4 Dante", 4, 50),
 }
+# The chargers beside them: (model, bays, count) per manufacturer.
+CHARGERS = {"shure": ("SBC840", 8, 20)}
+BAY_STATES = ("charging", "charging", "full", "full", "full", "warm", "calculating", "empty")
 
 
 def available() -> str | None:
@@ -110,8 +115,43 @@ def _channel(rnd: random.Random, manufacturer: str, rx: int, index: int) -> dict
     }
 
 
+def _bay(rnd: random.Random, manufacturer: str, charger: int, index: int) -> dict[str, Any]:
+    """One bay of the picture, with the keys ``board.entry_picture`` gives it."""
+    state = rnd.choice(BAY_STATES)
+    charge = None if state == "empty" else 100 if state == "full" else rnd.randrange(5, 100)
+    return {
+        "index": index,
+        "device_id": f"dev-{manufacturer}-charger-{charger}-{index}",
+        "state": state,
+        "charge_percent": charge,
+        "time_to_full_minutes": (100 - charge) * 2 if charge is not None and charge < 100 else None,
+        "health_percent": None if charge is None else rnd.randrange(70, 101),
+        "error": None,
+        "entity_ids": {"battery_state": f"sensor.{manufacturer}_bay_{charger}_{index}_state"},
+    }
+
+
+def _chargers(rnd: random.Random, manufacturer: str) -> list[dict[str, Any]]:
+    model, bays, count = CHARGERS.get(manufacturer, ("", 0, 0))
+    return [
+        {
+            "id": f"{manufacturer}-charger-{number:02d}",
+            "name": f"Packs {number + 1}",
+            "model": model,
+            "online": True,
+            "identified": True,
+            "storage_mode": False,
+            "device_id": f"dev-{manufacturer}-charger-{number}",
+            "entity_ids": {},
+            "bays": [_bay(rnd, manufacturer, number, i) for i in range(1, bays + 1)],
+        }
+        for number in range(count)
+    ]
+
+
 def picture(seed: int = 1) -> dict[str, Any]:
-    """The first ``micboard/subscribe`` message of the synthetic rig (400 channels)."""
+    """The first ``micboard/subscribe`` message of the synthetic rig (400 channels, 160
+    bays)."""
     rnd = random.Random(seed)
     entries = []
     for manufacturer, (model, channels, count) in RIG.items():
@@ -135,6 +175,7 @@ def picture(seed: int = 1) -> dict[str, Any]:
                 "title": manufacturer.title(),
                 "device_id": f"dev-{manufacturer}",
                 "receivers": receivers,
+                "chargers": _chargers(rnd, manufacturer),
             }
         )
     return {"type": "picture", "entries": entries}
@@ -200,6 +241,7 @@ PAGE = """<!doctype html>
     picture ??= window.lastPicture;
     window.lastPicture = picture;
     const tiles = card.shadowRoot.querySelectorAll(".tile").length;
+    const bays = card.shadowRoot.querySelectorAll(".bay").length;
     const channels = [];
     for (const entry of picture.entries)
       for (const rx of entry.receivers)
@@ -236,7 +278,7 @@ PAGE = """<!doctype html>
     await new Promise((r) => setTimeout(r, 200));
     observer.disconnect();
     return {
-      tiles, ticks, elapsed, render, script, longTasks,
+      tiles, bays, ticks, elapsed, render, script, longTasks,
       firstRender: first.handled + first.done - first.frameStart,
       channelsPerTick: Math.round(channels.length * share),
     };
@@ -263,6 +305,7 @@ class Run:
     setting: Setting
     tiles: int
     ticks: int
+    bays: int
     elapsed_s: float
     channels_per_tick: int
     first_render_ms: float
@@ -345,6 +388,7 @@ async def measure(runs_of: list[Setting], share: float = 1.0) -> list[Run]:
                             setting=setting,
                             tiles=int(result["tiles"]),
                             ticks=int(result["ticks"]),
+                            bays=int(result["bays"]),
                             elapsed_s=float(result["elapsed"]),
                             channels_per_tick=int(result["channelsPerTick"]),
                             first_render_ms=float(result["firstRender"]),
@@ -384,14 +428,16 @@ def rows(runs: list[Run]) -> list[Row]:
     main = runs[0]
     p95 = percentile(main.render_ms, 0.95)
     details = [
-        f"{_where(main)}: {main.tiles} tiles, {main.ticks} ticks at {TICK_HZ} Hz in "
+        f"{_where(main)}: {main.tiles} tiles and {main.bays} charger bays, {main.ticks} ticks "
+        f"at {TICK_HZ} Hz in "
         f"{main.elapsed_s:.1f} s, {main.channels_per_tick} channels' RF and audio per tick",
         f"p50 {percentile(main.render_ms, 0.5):.2f} ms, p99 {percentile(main.render_ms, 0.99):.2f}"
         f" ms, max {max(main.render_ms, default=math.nan):.2f} ms (message handling, "
         "then the frame from its first callback to the task after its paint)",
         f"of which scripts (message handling and the card's frame callback) p95 "
         f"{percentile(main.script_ms, 0.95):.2f} ms",
-        f"first render of the picture (400 tiles built): {main.first_render_ms:.0f} ms",
+        f"first render of the picture ({main.tiles} tiles and {main.bays} bays built): "
+        f"{main.first_render_ms:.0f} ms",
     ]
     for run in runs[1:]:
         details.append(

@@ -57,9 +57,37 @@ def _receiver_card(rig: Rig, receiver: JSONObject) -> JSONObject:
     return {"type": "vertical-stack", "cards": [heading, grid]}
 
 
+def _charger_card(rig: Rig, charger: JSONObject) -> JSONObject:
+    """Heading (name, connectivity) over its bays' battery states."""
+    heading: JSONObject = {
+        "type": "heading",
+        "heading": device_name(charger),
+        "icon": "mdi:battery-charging",
+        "tap_action": _device_page(charger),
+    }
+    if connectivity := rig.entity(charger["id"], "connectivity"):
+        heading["badges"] = [{"type": "entity", "entity": connectivity, "state_content": "state"}]
+    tiles: list[JSONObject] = []
+    for bay in rig.bays[charger["id"]]:
+        if state := rig.entity(bay["id"], "battery_state"):
+            tiles.append(
+                {
+                    "type": "tile",
+                    "entity": state,
+                    "name": device_name(bay),
+                    "vertical": True,
+                    "tap_action": _device_page(bay),
+                }
+            )
+    grid = {"type": "grid", "columns": 4, "square": False, "cards": tiles}
+    return {"type": "vertical-stack", "cards": [heading, grid]}
+
+
 _SYNC_KEYS = (
     "receivers_online",
     "receivers_total",
+    "batteries_ready",
+    "batteries_charging",
     "last_sync_status",
     "last_sync",
     "last_sync_duration",
@@ -129,13 +157,20 @@ def _board_view() -> JSONObject:
 
 
 def _tv_view() -> JSONObject:
-    """The board as a screen by the rack shows it: large tiles filling the whole view."""
+    """The board as a screen by the rack shows it during the show: the channels' tiles as
+    large as they go, filling the whole view (the chargers are on the board view)."""
+    card = {
+        "type": "custom:micboard-card",
+        "layout": "kiosk",
+        "palette": "classic",
+        "show": "receivers",
+    }
     return {
         "title": "TV",
         "path": TV_VIEW,
         "icon": "mdi:television",
         "type": "panel",
-        "cards": [{"type": "custom:micboard-card", "layout": "kiosk", "palette": "classic"}],
+        "cards": [card],
     }
 
 
@@ -144,10 +179,15 @@ def build_dashboard(rigs: Rig | list[Rig]) -> JSONObject:
 
     ``rigs``: one per manufacturer's entry; receivers follow manufacturer by manufacturer.
     The last view is classic Micboard's admin view built from Home Assistant's own cards:
-    the sync logs and activity, then every channel's status, battery and RF entities.
+    the sync logs and activity, then every channel's status, battery and RF entities, and
+    every charger's bays (the board shows chargers by itself).
     """
     rigs = [rigs] if isinstance(rigs, Rig) else rigs
-    cards = [_service_card(rigs), *(_receiver_card(rig, r) for rig in rigs for r in rig.receivers)]
+    cards = [
+        _service_card(rigs),
+        *(_receiver_card(rig, r) for rig in rigs for r in rig.receivers),
+        *(_charger_card(rig, c) for rig in rigs for c in rig.chargers),
+    ]
     return {
         "title": "Micboard",
         "views": [

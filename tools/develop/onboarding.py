@@ -81,8 +81,9 @@ async def bootstrap(
     """User, one Micboard entry per manufacturer, dashboard: what a first start needs.
 
     ``chargers``: how many of each code's hosts are chargers. They join the entry like the
-    receivers; only the receivers (and their channels) are waited for. Idempotent: an
-    existing user, entry or dashboard is reused (the dashboard refreshed).
+    receivers; the receivers and their channels, the chargers and their bays are waited
+    for. Idempotent: an existing user, entry or dashboard is reused (the dashboard
+    refreshed).
     """
     chargers = chargers or {}
     async with aiohttp.ClientSession() as session:
@@ -96,8 +97,9 @@ async def bootstrap(
             for code, code_hosts in hosts.items():
                 done.entry_ids[code] = await ensure_entry(api, code_hosts, code)
             for code, entry_id in done.entry_ids.items():
-                receivers = len(hosts[code]) - chargers.get(code, 0)
-                done.rigs[code] = await wait_rig(api, entry_id, receivers)
+                count = chargers.get(code, 0)
+                receivers = len(hosts[code]) - count
+                done.rigs[code] = await wait_rig(api, entry_id, receivers, chargers=count)
             done.dashboard_url = await ensure_dashboard(api, list(done.rigs.values()))
         finally:
             await api.close()

@@ -73,21 +73,29 @@ async def read_rig(api: HomeAssistantAPI, entry_id: str) -> Rig | None:
     return rig
 
 
-async def wait_rig(api: HomeAssistantAPI, entry_id: str, receivers: int, limit: float = 30) -> Rig:
-    """Until every receiver and its channels have devices and entities."""
+async def wait_rig(
+    api: HomeAssistantAPI, entry_id: str, receivers: int, limit: float = 30, *, chargers: int = 0
+) -> Rig:
+    """Until every receiver and its channels (every charger and its bays) have devices and
+    entities."""
     deadline = time.monotonic() + limit
     while True:
         rig = await read_rig(api, entry_id)
         if (
             rig is not None
             and len(rig.receivers) >= receivers
+            and len(rig.chargers) >= chargers
             and all(rig.channels[r["id"]] for r in rig.receivers)
             and all(rig.entities.get(c["id"]) for ch in rig.channels.values() for c in ch)
+            and all(rig.entities.get(b["id"]) for bays in rig.bays.values() for b in bays)
         ):
             return rig
         if time.monotonic() > deadline:
-            found = 0 if rig is None else len(rig.receivers)
-            raise HAError(f"Micboard shows {found} of {receivers} receivers after {limit} s")
+            found = (0, 0) if rig is None else (len(rig.receivers), len(rig.chargers))
+            raise HAError(
+                f"Micboard shows {found[0]} of {receivers} receivers and {found[1]} of "
+                f"{chargers} chargers after {limit} s"
+            )
         await asyncio.sleep(0.3)
 
 

@@ -25,7 +25,12 @@ const { MicboardCardEditor, MicboardActivityCardEditor } = await import(`./micbo
 const {
   BOARD_DEFAULTS,
   applyBoardMessage,
+  applyChargerMessage,
   audioFraction,
+  bayView,
+  chargerBoard,
+  chargerGroups,
+  chargerSummary,
   effectiveStatus,
   filterChannels,
   formatFrequency,
@@ -36,13 +41,14 @@ const {
   meterSpans,
   qualityText,
   rfFraction,
+  sensorStateLabels,
   shownBattery,
   statusLabels,
   statusStyle,
 } = logic;
 
 const STYLE = `
-:host { display: block; --tile-width: 176px; }
+:host { display: block; --tile-width: 176px; --bay-width: 100px; }
 ha-card { display: block; padding: 12px; box-sizing: border-box; height: 100%; overflow: hidden; }
 :host([layout="kiosk"]) ha-card { min-height: calc(100vh - var(--header-height, 56px) - 16px); padding: 8px; }
 .title { font-size: 1.25rem; font-weight: 500; margin: 0 4px 8px; color: var(--primary-text-color); }
@@ -112,6 +118,29 @@ canvas.bars { position: absolute; left: 0; top: 0; z-index: 1; pointer-events: n
 :host([compact]) .battery { font-size: 0.85rem; flex: 1 1 100%; }
 :host([compact]) .meters { flex: 1 1 100%; margin: 0; font-size: 0.7rem; }
 :host([compact]) .bottom { display: none; }
+/* Chargers: a small tile per bay (no meters), in a group per charger. */
+.group.charger { width: calc(var(--count) * (var(--bay-width) + 6px) - 6px); }
+.group.charger.offline .group-name { opacity: 0.6; }
+.group-name .summary { text-transform: none; }
+.bays { display: grid; gap: 6px; grid-template-columns: repeat(auto-fill, minmax(min(var(--bay-width), 100%), 1fr)); }
+.bay { contain: layout paint style; border-radius: 8px; padding: 5px 7px; cursor: pointer; background: var(--tile-bg);
+  color: var(--tile-fg); min-height: 80px; display: flex; flex-direction: column; gap: 1px; overflow: hidden;
+  outline-offset: 2px; user-select: none; box-sizing: border-box; }
+.bay:focus-visible { outline: 2px solid var(--primary-color); }
+/* Nothing in the bay. */
+.bay.dim { opacity: 0.45; }
+.bay-top { display: flex; justify-content: space-between; gap: 4px; font-size: 0.72rem; opacity: 0.85; white-space: nowrap; }
+.bay .to-full { font-variant-numeric: tabular-nums; font-weight: 600; }
+.bay .charge { font-size: 1.35rem; font-weight: 700; line-height: 1.15; min-height: 1.15em; font-variant-numeric: tabular-nums; }
+/* The state's name and the error's in up to two lines ("Recovering a deep discharge"). */
+.bay .bay-state, .bay .bay-note { line-height: 1.15; overflow: hidden;
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; }
+.bay .bay-state { font-size: 0.72rem; font-weight: 600; }
+.bay .bay-note { font-size: 0.68rem; }
+/* TV: the chargers under the channels' grid, which leaves them room (see _fitKiosk). */
+:host([layout="kiosk"]) { --bay-width: 84px; }
+:host([layout="kiosk"]) .groups.chargers { margin-top: 10px; }
+:host([compact]) { --bay-width: 76px; }
 /* (Last, to win over the rules above.) */
 @container (max-height: 150px) { .tile .top, .tile .bottom { display: none; } }
 @container (max-height: 105px) { .tile .battery { display: none; } }
@@ -157,6 +186,17 @@ function syncIdentify(card, tile, channel) {
     tile.append(button);
   }
   tile._identify?.classList.toggle("hidden", !entityId);
+}
+
+// A tile is a button: clicked, or Enter / Space while it has the focus.
+function onActivate(node, action) {
+  node.addEventListener("click", action);
+  node.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      action();
+    }
+  });
 }
 
 export function navigate(path) {
@@ -234,6 +274,12 @@ export class MicboardCard extends HTMLElement {
     this._tiles = new Map();
     this._pending = new Set();
     this._pendingLevels = new Set();
+    // Chargers: their bays' tiles and their headings, and which of them to redraw.
+    this._chargers = chargerBoard();
+    this._bayTiles = new Map();
+    this._chargerHeads = new Map();
+    this._pendingBays = new Set();
+    this._pendingChargers = new Set();
     this._layoutNeeded = true;
     this._frame = 0;
     this._state = "connecting";
@@ -322,20 +368,26 @@ export class MicboardCard extends HTMLElement {
       });
       if (language !== this._labelsLanguage) return;
       this._labels = statusLabels(resources);
+      this._bayLabels = sensorStateLabels(resources, "battery_state");
+      this._errorLabels = sensorStateLabels(resources, "battery_error");
     } catch {
       return; // The card's own English names stay.
     }
     for (const key of this._channels.keys()) this._pending.add(key);
+    for (const key of this._chargers.bays.keys()) this._pendingBays.add(key);
     this._schedule();
   }
 
   /** One `micboard/subscribe` message (public so a test page can feed the card). */
   handleMessage(msg) {
     const { details, levels, structural } = applyBoardMessage(this._channels, msg);
+    const chargers = applyChargerMessage(this._chargers, msg);
     this._state = "live";
-    if (structural) this._layoutNeeded = true;
+    if (structural || chargers.structural) this._layoutNeeded = true;
     for (const key of details) this._pending.add(key);
     for (const key of levels) this._pendingLevels.add(key);
+    for (const key of chargers.bays) this._pendingBays.add(key);
+    for (const id of chargers.chargers) this._pendingChargers.add(id);
     this._schedule();
   }
 
@@ -348,9 +400,13 @@ export class MicboardCard extends HTMLElement {
       else {
         for (const key of this._pending) this._updateTile(key);
         for (const key of this._pendingLevels) this._updateLevels(key);
+        for (const key of this._pendingBays) this._renderBay(key);
+        for (const id of this._pendingChargers) this._renderCharger(id);
       }
       this._pending.clear();
       this._pendingLevels.clear();
+      this._pendingBays.clear();
+      this._pendingChargers.clear();
     });
   }
 
@@ -400,18 +456,23 @@ export class MicboardCard extends HTMLElement {
     root.append(style, card);
     if (config.title) card.append(element("div", "title", config.title));
     this._tiles = new Map();
+    this._bayTiles = new Map();
+    this._chargerHeads = new Map();
 
     const channels = filterChannels(this._channels.values(), config);
-    if (!channels.length) {
+    const chargers = chargerGroups(this._chargers, config);
+    if (!channels.length && !chargers.length) {
       const key = this._state === "live" ? "board.no_channels" : `board.${this._state === "not_loaded" ? "not_loaded" : "connecting"}`;
       card.append(element("div", "message", this._state === "error" ? this._error ?? "Error" : localize(key, language)));
       return;
     }
-    const groups = groupChannels(channels, config, this._lookup(), language);
+    const groups = channels.length ? groupChannels(channels, config, this._lookup(), language) : [];
     if (config.columns) card.style.setProperty("--columns", String(config.columns));
     const kiosk = config.layout === "kiosk";
     const container = element("div", "groups");
     card.append(container);
+    // Chargers after the receivers; on a TV below the channels' grid.
+    const chargerContainer = kiosk && groups.length && chargers.length ? element("div", "groups chargers") : container;
     let tiles;
     for (const group of groups) {
       // TV / kiosk: one grid filling the screen, the group's name on its tiles instead.
@@ -439,6 +500,8 @@ export class MicboardCard extends HTMLElement {
         tiles.append(tile);
       }
     }
+    for (const { charger, bays } of chargers) chargerContainer.append(this._createCharger(charger, bays));
+    if (chargerContainer !== container) card.append(chargerContainer);
     if (kiosk) this._fitKiosk();
   }
 
@@ -533,7 +596,10 @@ export class MicboardCard extends HTMLElement {
     const tiles = this.shadowRoot.querySelector(".tiles");
     if (!tiles) return;
     const top = tiles.getBoundingClientRect().top;
-    const height = Math.max(240, innerHeight - Math.max(0, top) - 24);
+    // The chargers below the grid keep their room.
+    const chargers = this.shadowRoot.querySelector(".groups.chargers");
+    const below = chargers ? chargers.offsetHeight + 10 : 0;
+    const height = Math.max(240, innerHeight - Math.max(0, top) - 24 - below);
     const width = tiles.clientWidth || innerWidth;
     const count = tiles._section?.tiles.length ?? tiles.children.length;
     const grid = kioskGrid(count, width, height, 1.3, this._config.columns);
@@ -584,13 +650,7 @@ export class MicboardCard extends HTMLElement {
     tile._shown = {};
     tile._section = section;
     section?.tiles.push(tile);
-    tile.addEventListener("click", () => this._tap(tile.dataset.key));
-    tile.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        this._tap(tile.dataset.key);
-      }
-    });
+    onActivate(tile, () => this._tap(tile.dataset.key));
     this._render(tile, channel);
     if (this._config.show_meters && section) this._geometry.observe(tile);
     return tile;
@@ -688,20 +748,113 @@ export class MicboardCard extends HTMLElement {
     this._renderLevels(tile, channel);
   }
 
+  // A charger's heading (name, model and manufacturer, what its packs are doing) over its bays.
+  _createCharger(charger, bays) {
+    const section = element("section", "group charger");
+    section.dataset.charger = charger.id;
+    section.style.setProperty("--count", String(Math.max(1, bays.length)));
+    const language = this._language;
+    const maker = charger.manufacturer ? localize(`manufacturer.${charger.manufacturer}`, language) : "";
+    const heading = element("div", "group-name", charger.name ?? charger.id);
+    const detail = [charger.model, maker].filter(Boolean).join(" · ");
+    if (detail) heading.append(element("small", "", detail));
+    const summary = element("small", "summary");
+    heading.append(summary);
+    const grid = element("div", "bays");
+    for (const bay of bays) {
+      const tile = this._createBay(bay);
+      this._bayTiles.set(bay.key, tile);
+      grid.append(tile);
+    }
+    section.append(heading, grid);
+    this._chargerHeads.set(charger.id, { section, summary, bays, shown: {} });
+    this._renderCharger(charger.id);
+    return section;
+  }
+
+  _renderCharger(id) {
+    const head = this._chargerHeads.get(id);
+    const charger = this._chargers.chargers.get(id);
+    if (!head || !charger) return;
+    const offline = charger.online === false;
+    const summary = chargerSummary(head.bays, charger, this._language);
+    if (head.shown.offline !== offline) head.section.classList.toggle("offline", offline);
+    if (head.shown.summary !== summary) head.summary.textContent = summary;
+    head.shown = { offline, summary };
+  }
+
+  _createBay(bay) {
+    const tile = element("div", "bay");
+    tile.setAttribute("role", "button");
+    tile.tabIndex = 0;
+    tile.dataset.key = bay.key;
+    const parts = {
+      name: element("span", "bay-name"),
+      toFull: element("span", "to-full"),
+      charge: element("div", "charge"),
+      label: element("div", "bay-state"),
+      note: element("div", "bay-note"),
+    };
+    const top = element("div", "bay-top");
+    top.append(parts.name, parts.toFull);
+    tile.append(top, parts.charge, parts.label, parts.note);
+    tile._parts = parts;
+    tile._shown = {};
+    onActivate(tile, () => this._tapBay(tile.dataset.key));
+    this._renderBay(bay.key, tile);
+    return tile;
+  }
+
+  // Touch only what changed since the bay was last drawn.
+  _renderBay(key, tile = this._bayTiles.get(key)) {
+    const bay = this._chargers.bays.get(key);
+    if (!tile || !bay) return;
+    const view = bayView(bay, this._chargers.chargers.get(bay.chargerId), {
+      palette: this._config.palette,
+      language: this._language,
+      labels: this._bayLabels,
+      errorLabels: this._errorLabels,
+    });
+    const shown = tile._shown;
+    const parts = tile._parts;
+    for (const field of ["name", "toFull", "charge", "label", "note"]) {
+      if (shown[field] !== view[field]) parts[field].textContent = view[field];
+    }
+    if (shown.state !== view.state) tile.dataset.state = view.state;
+    if (shown.tone !== view.tone) tile.dataset.tone = view.tone;
+    if (shown.colour !== view.colour) tile.style.setProperty("--tile-bg", view.colour);
+    if (shown.fg !== view.fg) tile.style.setProperty("--tile-fg", view.fg);
+    if (shown.dim !== view.dim) tile.classList.toggle("dim", view.dim);
+    if (shown.title !== view.title) {
+      tile.title = view.title;
+      tile.setAttribute("aria-label", view.title);
+    }
+    tile._shown = view;
+  }
+
   _tap(key) {
     const channel = this._channels.get(key);
+    if (channel) this._open(channel.entityIds?.status, channel.deviceId);
+  }
+
+  // A bay opens its battery state entity, as a channel's tile opens its status.
+  _tapBay(key) {
+    const bay = this._chargers.bays.get(key);
+    if (bay) this._open(bay.entityIds?.battery_state, bay.deviceId);
+  }
+
+  _open(entityId, deviceId) {
     const action = this._config.tap_action;
-    if (!channel || action === "none") return;
-    const entityId = channel.entityIds?.status;
+    if (action === "none") return;
     if (action === "more-info" && entityId) {
       this.dispatchEvent(new CustomEvent("hass-more-info", { detail: { entityId }, bubbles: true, composed: true }));
-    } else if (channel.deviceId) {
-      navigate(`/config/devices/device/${channel.deviceId}`);
+    } else if (deviceId) {
+      navigate(`/config/devices/device/${deviceId}`);
     }
   }
 
   getCardSize() {
-    return Math.max(3, Math.ceil(this._channels.size / 4) * 4);
+    return Math.max(3, Math.ceil(this._channels.size / 4) * 4 + Math.ceil(this._chargers.bays.size / 8) * 2);
   }
 
   getGridOptions() {
@@ -724,6 +877,6 @@ customElements.whenDefined("home-assistant").then(() => {
   if (!customElements.get("micboard-activity-card-editor")) {
     customElements.define("micboard-activity-card-editor", MicboardActivityCardEditor);
   }
-  register("micboard-card", MicboardCard, "Micboard", "Every wireless mic channel as a Micboard tile: status, battery, runtime, RF and audio.");
+  register("micboard-card", MicboardCard, "Micboard", "Every wireless mic channel as a Micboard tile: status, battery, runtime, RF and audio; every charger bay's charge.");
   register("micboard-activity-card", MicboardActivityCard, "Micboard activity", "The Micboard activity log: receivers and transmitters discovered, online, offline, updated, synced.");
 });

@@ -2,10 +2,11 @@
 // exercises it as it is shipped. The card modules only turn its results into elements.
 
 // ---------------------------------------------------------------------------------------
-// Strings. The status names come from the integration's own translations (the status
-// sensor's states in translations/<language>.json), which the board card asks Home
-// Assistant for (`frontend/get_translations`, `statusLabels` below); the English ones are
-// also here, word for word (a unit test compares them with translations/en.json), for the
+// Strings. The status names and a bay's battery state and error names come from the
+// integration's own translations (the status, battery state and battery error sensors'
+// states in translations/<language>.json), which the board card asks Home Assistant for
+// (`frontend/get_translations`, `sensorStateLabels` below); the English ones are also
+// here, word for word (unit tests compare them with translations/en.json), for the
 // moment before that answer and for the fixture pages. The rest of the cards' words have no
 // place in the integration's strings, so the cards carry them: other languages fall back to
 // English; add a table here to translate.
@@ -23,6 +24,32 @@ export const STRINGS = {
     "status.audio_peak": "Audio peak",
     "status.unassigned": "Unassigned",
     "status.unknown": "Unknown",
+    // A bay's battery state and error: the battery state and battery error sensors' own.
+    "bay.charging": "Charging",
+    "bay.full": "Fully charged",
+    "bay.warm": "Charging (warm)",
+    "bay.hot": "Too hot to charge",
+    "bay.cold": "Too cold to charge",
+    "bay.precharge": "Recovering a deep discharge",
+    "bay.storage": "Ready to store",
+    "bay.calculating": "Calculating",
+    "bay.discharging": "Discharging to storage",
+    "bay.updating": "Updating",
+    "bay.error": "Error",
+    "bay.unknown": "Unknown",
+    "bay.empty": "Empty",
+    "bay_error.none": "No error",
+    "bay_error.unknown_module": "Unknown module",
+    "bay_error.unrecognized_battery": "Unrecognised battery",
+    "bay_error.deep_discharge_recovery_failed": "Deep discharge recovery failed",
+    "bay_error.charge_failed": "Charge failed",
+    "bay_error.discharge_failed": "Discharge failed",
+    "bay_error.check_battery": "Check battery",
+    "bay_error.check_charger": "Check charger",
+    "bay_error.communication_failure": "Communication failure",
+    "bay_error.overcurrent": "Overcurrent",
+    "bay_error.temperature_out_of_range": "Temperature out of range",
+    "bay_error.other": "Other error",
     "board.title": "Micboard",
     "board.connecting": "Connecting to Micboard…",
     "board.no_channels": "No channels yet. Add a Micboard integration entry.",
@@ -36,6 +63,13 @@ export const STRINGS = {
     "board.audio": "Audio",
     "board.antenna": "Antenna",
     "board.quality": "Quality",
+    "board.bay": "Bay",
+    "board.charger_offline": "Charger offline",
+    "board.to_full": "to full",
+    "board.health": "health",
+    "board.summary_full": "full",
+    "board.summary_charging": "charging",
+    "board.summary_attention": "to check",
     "activity.title": "Micboard activity",
     "activity.all_events": "All events",
     "activity.all_manufacturers": "All manufacturers",
@@ -55,6 +89,7 @@ export const STRINGS = {
     "editor.tap_action": "Tapping a tile opens",
     "editor.manufacturer": "Manufacturer (empty: all)",
     "editor.show_meters": "Show RF and audio meters",
+    "editor.show": "Show",
     "editor.event_type": "Event type",
     "group_by.receiver": "Receiver",
     "group_by.area": "Area",
@@ -69,6 +104,9 @@ export const STRINGS = {
     "layout.grid": "Tiles",
     "layout.kiosk": "TV / kiosk (fills the screen)",
     "layout.compact": "Compact (phone)",
+    "show.both": "Receivers and chargers",
+    "show.receivers": "Receivers only",
+    "show.chargers": "Chargers only",
     "palette.theme": "Home Assistant theme",
     "palette.classic": "Classic Micboard",
     "tap_action.more-info": "Status entity",
@@ -85,22 +123,24 @@ export function localize(key, language = "en") {
   return table[key] ?? STRINGS.en[key] ?? key;
 }
 
-const STATUS_RESOURCE = "component.micboard.entity.sensor.status.state.";
-
 /**
- * The status names in the integration's translations, from the `resources` that
- * `frontend/get_translations` (category "entity", integration "micboard") answers:
- * `{good: "Good", prev_good: "Off (was good)", ...}`.
+ * The state names of one of the integration's sensors (`sensor`: its translation key) in
+ * its translations, from the `resources` that `frontend/get_translations` (category
+ * "entity", integration "micboard") answers: `{good: "Good", prev_good: "Off (was good)"}`.
  */
-export function statusLabels(resources = {}) {
+export function sensorStateLabels(resources, sensor) {
+  const prefix = `component.micboard.entity.sensor.${sensor}.state.`;
   const labels = {};
   for (const [key, value] of Object.entries(resources ?? {})) {
-    if (key.startsWith(STATUS_RESOURCE) && typeof value === "string" && value) {
-      labels[key.slice(STATUS_RESOURCE.length)] = value;
+    if (key.startsWith(prefix) && typeof value === "string" && value) {
+      labels[key.slice(prefix.length)] = value;
     }
   }
   return labels;
 }
+
+/** The status sensor's state names (see `sensorStateLabels`). */
+export const statusLabels = (resources = {}) => sensorStateLabels(resources, "status");
 
 // ---------------------------------------------------------------------------------------
 // Status → colour and label. The status values are the integration's status sensor states.
@@ -236,7 +276,8 @@ export function qualityText(quality, rfQuality) {
 
 /**
  * What the tile's battery shows: the current reading, or, while the transmitter is off
- * (`prev_*`), the last reading the card saw before, marked `stale`. `null`: nothing to show.
+ * (`prev_*`), the last reading (`lastBattery`: the integration's, or the one this page saw),
+ * marked `stale`. `null`: nothing to show.
  */
 export function shownBattery(channel, status = effectiveStatus(channel)) {
   const current = batterySegments(channel.batteryBars, channel.batteryPercent);
@@ -395,7 +436,7 @@ export function fromApi(msg) {
     for (const channel of msg.channels ?? []) {
       receivers.push({ api_device_id: channel.receiver_id, channels: [renamed(channel)] });
     }
-    return { type: "changed", receivers };
+    return { type: "changed", receivers, chargers: msg.chargers ?? [], bays: msg.bays ?? [] };
   }
   if (msg.type === "meters" && Array.isArray(msg.channels)) {
     const channels = {};
@@ -430,13 +471,18 @@ export function adaptBoardMessage(message) {
       if (entry.manufacturer !== undefined) shared.manufacturer = entry.manufacturer;
       const channels = receiver.channels ?? [];
       for (const channel of channels) {
-        patches.push({
+        const patch = {
           key: channelKey(receiverId, channel.index),
           receiverId,
           index: channel.index,
           ...shared,
           ...pick(channel, CHANNEL_FIELDS),
-        });
+        };
+        // The picture's last battery reading (the integration's memory): what a tile in a
+        // prev state shows when this page saw no reading before.
+        const last = channel.last_battery;
+        if (last) patch.lastBattery = { bars: last.bars, percent: last.percent, runtime: last.runtime_minutes };
+        patches.push(patch);
       }
       // A receiver-only change (e.g. it went offline) touches every channel it has.
       if (!channels.length && Object.keys(shared).length) {
@@ -453,7 +499,8 @@ export function adaptBoardMessage(message) {
  * meter levels (`details`: the tile is redrawn) and those whose RF or audio level changed
  * (`levels`: the bars are redrawn), and whether the set of channels changed (`structural`:
  * needs a re-layout). Each channel keeps its last battery reading (`lastBattery`), which
- * the tile shows while the transmitter is off; a new picture keeps it too.
+ * the tile shows while the transmitter is off; a new picture brings the integration's own
+ * (`last_battery`), else the one this page saw is kept.
  */
 export function applyBoardMessage(channels, msg) {
   const { reset, patches, removed } = adaptBoardMessage(msg);
@@ -520,6 +567,283 @@ function sameValue(a, b) {
 export function effectiveStatus(channel) {
   if (channel.receiverOnline === false) return "rx_com_error";
   return channel.status ?? "unknown";
+}
+
+// ---------------------------------------------------------------------------------------
+// Chargers. The picture's entries carry `chargers: [{id, name, model, online, identified,
+// storage_mode, device_id, entity_ids, bays: [{index, device_id, state, charge_percent,
+// time_to_full_minutes, health_percent, error, entity_ids}]}]`; a change carries
+// `chargers: [{entry_id, id, <charger fields>}]` and `bays: [{entry_id, charger_id, index,
+// <bay fields>}]`. Chargers have no meters. The board keeps them apart from the channels:
+// `{chargers: Map id → charger, bays: Map key → bay}`, a bay's key "<charger id>:<index>".
+// ---------------------------------------------------------------------------------------
+
+// The battery state sensor's states, as a bay reports them.
+export const BAY_STATES = [
+  "charging",
+  "full",
+  "warm",
+  "hot",
+  "cold",
+  "precharge",
+  "storage",
+  "calculating",
+  "discharging",
+  "updating",
+  "error",
+  "unknown",
+  "empty",
+];
+
+// What each state means at a glance: done, in progress, a warning, a fault, nothing there,
+// or not known yet.
+const BAY_TONES = {
+  full: "good",
+  storage: "good",
+  charging: "progress",
+  precharge: "progress",
+  discharging: "progress",
+  warm: "warning",
+  hot: "warning",
+  cold: "warning",
+  error: "critical",
+  empty: "empty",
+  calculating: "neutral",
+  updating: "neutral",
+  unknown: "neutral",
+};
+
+const CLASSIC_BAY = {
+  good: CLASSIC.good,
+  progress: "#1e88e5",
+  warning: CLASSIC.replace,
+  critical: CLASSIC.critical,
+  empty: CLASSIC.unassigned,
+  neutral: CLASSIC.tx_com_error,
+  offline: CLASSIC.rx_com_error,
+};
+
+const THEME_BAY = {
+  good: THEME.good,
+  progress: "var(--info-color, #039be5)",
+  warning: THEME.replace,
+  critical: THEME.critical,
+  empty: THEME.unassigned,
+  neutral: THEME.tx_com_error,
+  offline: THEME.rx_com_error,
+};
+
+/**
+ * How a bay tile shows a battery state: its tone (`good`, `progress`, `warning`, `critical`,
+ * `empty`, `neutral`; `offline` while the charger is unreachable), colours and label
+ * (`labels`: the integration's translated state names). Empty bays are dimmed.
+ */
+export function bayStyle(state, { palette = "theme", language = "en", labels = undefined, online = true } = {}) {
+  const known = BAY_STATES.includes(state) ? state : "unknown";
+  const tone = online === false ? "offline" : BAY_TONES[known];
+  const colours = palette === "classic" ? CLASSIC_BAY : THEME_BAY;
+  return {
+    state: known,
+    tone,
+    colour: colours[tone],
+    text: tone === "good" || tone === "warning" ? "#111" : "#fff",
+    label: tone === "offline" ? localize("board.charger_offline", language) : (labels?.[known] ?? localize(`bay.${known}`, language)),
+    dim: tone === "empty",
+  };
+}
+
+/** Charge in percent, whole ("" when unknown). */
+export function formatCharge(percent) {
+  return Number.isFinite(percent) ? `${clamp(Math.round(percent), 0, 100)} %` : "";
+}
+
+/**
+ * What a bay tile shows: `{state, tone, colour, fg, dim, label, title, charge, toFull,
+ * note}`. Charge and time to full (h:mm) only while the charger answers and they are
+ * known; `note` is the error's name, if any (`errorLabels`: the battery error sensor's
+ * states).
+ */
+export function bayView(bay, charger = {}, { palette, language = "en", labels, errorLabels } = {}) {
+  const online = charger.online !== false;
+  const style = bayStyle(bay.state, { palette, language, labels, online });
+  const charge = online ? formatCharge(bay.chargePercent) : "";
+  const toFull = online && Number.isFinite(bay.timeToFull) ? formatRuntime(bay.timeToFull) : "";
+  // ("none" is the battery error sensor's "No error": nothing to say.)
+  const faulted = online && bay.error && bay.error !== "none";
+  const note = faulted ? (errorLabels?.[bay.error] ?? localize(`bay_error.${bay.error}`, language)) : "";
+  const name = `${localize("board.bay", language)} ${bay.index ?? ""}`.trim();
+  const health = online && Number.isFinite(bay.health) ? `${localize("board.health", language)} ${Math.round(bay.health)} %` : "";
+  const title = [
+    charger.name,
+    name,
+    style.label,
+    note,
+    charge,
+    toFull && `${toFull} ${localize("board.to_full", language)}`,
+    health,
+  ].filter(Boolean).join(" · ");
+  return {
+    state: style.state,
+    tone: style.tone,
+    colour: style.colour,
+    fg: style.text,
+    dim: style.dim,
+    name,
+    label: style.label,
+    charge,
+    toFull,
+    note,
+    title,
+  };
+}
+
+/**
+ * A charger's line under its name: "6 full · 2 charging · 1 to check" (only the counts
+ * that are not zero; "" while it is offline or has no packs).
+ */
+export function chargerSummary(bays, charger = {}, language = "en") {
+  if (charger.online === false) return "";
+  const count = { good: 0, progress: 0, attention: 0 };
+  for (const bay of bays) {
+    const tone = bayStyle(bay.state).tone;
+    if (tone === "good") count.good += 1;
+    else if (tone === "progress") count.progress += 1;
+    else if (tone === "warning" || tone === "critical") count.attention += 1;
+  }
+  return [
+    [count.good, "board.summary_full"],
+    [count.progress, "board.summary_charging"],
+    [count.attention, "board.summary_attention"],
+  ]
+    .filter(([n]) => n)
+    .map(([n, key]) => `${n} ${localize(key, language)}`)
+    .join(" · ");
+}
+
+export const bayKey = (chargerId, index) => `${chargerId}:${index}`;
+
+const CHARGER_FIELDS = {
+  name: "name",
+  model: "model",
+  online: "online",
+  identified: "identified",
+  storageMode: "storage_mode",
+  deviceId: "device_id",
+  entityIds: "entity_ids",
+};
+const BAY_FIELDS = {
+  deviceId: "device_id",
+  state: "state",
+  chargePercent: "charge_percent",
+  timeToFull: "time_to_full_minutes",
+  health: "health_percent",
+  error: "error",
+  entityIds: "entity_ids",
+};
+// Charger fields that move it on the board (chargers are ordered by name).
+const CHARGER_PLACING = new Set(["name", "model"]);
+
+/**
+ * The chargers and bays of one subscription message: `{reset, chargers: [{id, ...}],
+ * bays: [{key, chargerId, index, ...}]}` (`reset`: the whole picture), or `null` for a
+ * message without any (meters: the hot path does no work here).
+ */
+export function adaptChargerMessage(message) {
+  if (message.type === "meters") return null;
+  if (message.type === "picture" || message.type === "snapshot") {
+    const chargers = [];
+    const bays = [];
+    for (const entry of message.entries ?? []) {
+      for (const charger of entry.chargers ?? []) {
+        chargers.push({ id: charger.id, entryId: entry.entry_id, manufacturer: entry.manufacturer, ...pick(charger, CHARGER_FIELDS) });
+        for (const bay of charger.bays ?? []) {
+          bays.push({ key: bayKey(charger.id, bay.index), chargerId: charger.id, index: bay.index, ...pick(bay, BAY_FIELDS) });
+        }
+      }
+    }
+    return { reset: true, chargers, bays };
+  }
+  if (message.type !== "change" || !(message.chargers?.length || message.bays?.length)) return null;
+  return {
+    reset: false,
+    chargers: (message.chargers ?? []).map((charger) => ({ id: charger.id, ...pick(charger, CHARGER_FIELDS) })),
+    bays: (message.bays ?? []).map((bay) => ({
+      key: bayKey(bay.charger_id, bay.index),
+      chargerId: bay.charger_id,
+      index: bay.index,
+      ...pick(bay, BAY_FIELDS),
+    })),
+  };
+}
+
+/** An empty charger board for `applyChargerMessage`. */
+export const chargerBoard = () => ({ chargers: new Map(), bays: new Map() });
+
+/**
+ * Apply a message to the charger board, in place: `{bays, chargers, structural}`, the keys
+ * of bays to redraw (a charger's change redraws its bays: going offline dims them), the ids
+ * of chargers whose heading changed, and whether chargers or bays came, went or moved.
+ */
+export function applyChargerMessage(board, message) {
+  const result = { bays: new Set(), chargers: new Set(), structural: false };
+  const msg = adaptChargerMessage(message);
+  if (!msg) return result;
+  if (msg.reset) {
+    board.chargers.clear();
+    board.bays.clear();
+    for (const charger of msg.chargers) board.chargers.set(charger.id, charger);
+    for (const bay of msg.bays) board.bays.set(bay.key, bay);
+    result.structural = true;
+    return result;
+  }
+  for (const patch of msg.chargers) {
+    const charger = board.chargers.get(patch.id);
+    if (!charger) continue; // A new charger comes with a new picture.
+    let changed = false;
+    for (const field in patch) {
+      if (sameValue(charger[field], patch[field])) continue;
+      charger[field] = patch[field];
+      changed = true;
+      if (CHARGER_PLACING.has(field)) result.structural = true;
+    }
+    if (!changed) continue;
+    result.chargers.add(patch.id);
+    for (const bay of board.bays.values()) if (bay.chargerId === patch.id) result.bays.add(bay.key);
+  }
+  for (const patch of msg.bays) {
+    const bay = board.bays.get(patch.key);
+    if (!bay) continue;
+    for (const field in patch) {
+      if (sameValue(bay[field], patch[field])) continue;
+      bay[field] = patch[field];
+      result.bays.add(bay.key);
+      result.chargers.add(bay.chargerId); // its summary
+    }
+  }
+  return result;
+}
+
+/**
+ * The chargers the card config shows, by name, each with its bays in order:
+ * `[{charger, bays}]`. `show: "receivers"` shows none; `manufacturer` and `chargers` (names
+ * or ids) filter as `manufacturer` and `receivers` do for channels.
+ */
+export function chargerGroups(board, config = {}) {
+  if (config.show === "receivers") return [];
+  const wanted = config.chargers?.length ? config.chargers : null;
+  const bays = new Map();
+  for (const bay of board.bays.values()) {
+    if (!bays.has(bay.chargerId)) bays.set(bay.chargerId, []);
+    bays.get(bay.chargerId).push(bay);
+  }
+  return [...board.chargers.values()]
+    .filter(
+      (charger) =>
+        (!config.manufacturer || charger.manufacturer === config.manufacturer) &&
+        (!wanted || wanted.includes(charger.id) || wanted.includes(charger.name)),
+    )
+    .sort((a, b) => collator.compare(a.name ?? a.id, b.name ?? b.id) || collator.compare(a.id, b.id))
+    .map((charger) => ({ charger, bays: (bays.get(charger.id) ?? []).sort((a, b) => a.index - b.index) }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -609,8 +933,12 @@ function stripSortKey({ sortKey, ...group }) {
   return group;
 }
 
-/** Only the channels the card config shows (`manufacturer`, `receivers`, `hide_unassigned`). */
+/**
+ * Only the channels the card config shows (`manufacturer`, `receivers`, `hide_unassigned`;
+ * none with `show: "chargers"`).
+ */
 export function filterChannels(channels, config = {}) {
+  if (config.show === "chargers") return [];
   return [...channels].filter(
     (channel) =>
       (!config.manufacturer || channel.manufacturer === config.manufacturer) &&
@@ -689,6 +1017,7 @@ export const BOARD_DEFAULTS = {
   layout: "auto",
   palette: "theme",
   tap_action: "more-info",
+  show: "both",
   show_meters: true,
   hide_unassigned: false,
 };
@@ -716,6 +1045,7 @@ export function boardEditorSchema(language = "en") {
     { name: "title", selector: { text: {} } },
     select("group_by", "group_by", ["receiver", "area", "label", "custom", "none"], language),
     select("order", "order", ["receiver", "name", "status", "custom"], language),
+    select("show", "show", ["both", "receivers", "chargers"], language),
     select("layout", "layout", ["auto", "grid", "kiosk", "compact"], language),
     select("palette", "palette", ["theme", "classic"], language),
     select("tap_action", "tap_action", ["more-info", "device", "none"], language),
