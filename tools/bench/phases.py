@@ -8,8 +8,6 @@ from collections.abc import Awaitable, Callable
 import contextlib
 import cProfile
 import gc
-import importlib
-import importlib.util
 import math
 import time
 import tracemalloc
@@ -447,23 +445,6 @@ class Bench:
             deflate=client.deflate,
         )
         recorder_rows_row(self.results, self.steady, window)
-        await self._browser()
-
-    async def _browser(self) -> None:
-        """Hook for the Chromium rows: ``tools/bench/browser.py``, when it exists, measures
-        the cards against this Home Assistant.
-
-        It defines ``async def measure(bench: Bench) -> None``, which adds its rows with
-        ``results.add_measure`` (numbers from 11 on) and ``bench.results.row``; it finds Home
-        Assistant at ``http://127.0.0.1:{bench.http_port}`` (``harness.access_token`` gives
-        a token) with the driver changing transmitters at the steady rate (phase "B").
-        """
-        name = f"{__package__}.browser"
-        if importlib.util.find_spec(name) is None:
-            return
-        measure = importlib.import_module(name).measure
-        say("browser rows (tools/bench/browser.py)")
-        await measure(self)
 
     def _memory(self, rss_after: float, trimmed: float) -> None:
         """Row 7: resident memory the entry added."""
