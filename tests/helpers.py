@@ -31,7 +31,7 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.micboard.const import (
@@ -767,8 +767,15 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
 def capture_lifecycle(hass: HomeAssistant) -> list[Event]:
     """Every Micboard lifecycle event fired from now on, in order."""
     events: list[Event] = []
+
+    # A callback runs in the loop as the event fires; a plain function (``events.append``)
+    # would run in the executor, and two events could land in either order.
+    @callback
+    def _append(event: Event) -> None:
+        events.append(event)
+
     for event_type in LIFECYCLE_EVENTS:
-        hass.bus.async_listen(event_type, events.append)
+        hass.bus.async_listen(event_type, _append)
     return events
 
 

@@ -368,3 +368,28 @@ async def test_remembered_charger_switched_off_across_a_restart(
         (EVENT_DEVICE_ONLINE, "charger")
     ]
     assert state_of(hass, _entity(hass, (MAC, 1), "battery_state")) == "full"
+
+
+async def test_charger_announced_offline_that_answers_after_a_restart_comes_online(
+    hass: HomeAssistant, network: FakeNetwork, freezer: FrozenDateTimeFactory
+) -> None:
+    """Announced offline, back while Home Assistant restarted: online, and the new pack."""
+    dock = charger(api_device_id=MAC, bays=[FULL, None])
+    network.add(dock)
+    entry = await setup_fake_entry(hass, network)
+    network.backend.push(replace(dock, online=False))
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    # It boots while Home Assistant is down, with a pack put in bay 2 meanwhile.
+    network.add(with_bay(dock, 2, battery()))
+    events = capture_lifecycle(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert [
+        (e.event_type, e.data["device_type"], e.data["api_device_id"])
+        for e in events
+        if "synced" not in e.event_type
+    ] == [(EVENT_DEVICE_ONLINE, "charger", MAC), (EVENT_DEVICE_ONLINE, "battery", f"{MAC}:2")]
+    assert state_of(hass, _entity(hass, (MAC, 0), "connectivity")) == STATE_ON

@@ -336,3 +336,60 @@ async def test_receiver_announced_offline_before_a_restart_is_not_announced_agai
     assert state_of(hass, "binary_sensor.stage_l_connectivity") == "off"
     await advance(hass, freezer, timedelta(seconds=5))
     assert _lifecycle(events) == []
+
+
+async def test_receiver_announced_offline_that_answers_after_a_restart_comes_online(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Announced offline, back while Home Assistant restarted: online, and what changed."""
+    stage = _stage_left()
+    network.add(stage)
+    entry = await setup_fake_entry(hass, network)
+    network.backend.go_offline("Stage L")
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    # It boots while Home Assistant is down; Vox 1's transmitter was switched off meanwhile.
+    network.add(with_channel(stage, 1, transmitter=None))
+    events = capture_lifecycle(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _lifecycle(events) == [
+        ("micboard_device_online", "receiver"),
+        ("micboard_device_offline", "transmitter"),
+    ]
+    online, tx_off = (e for e in events if e.event_type != EVENT_DEVICE_SYNCED)
+    assert online.data["api_device_id"] == MAC
+    assert online.data["device_id"] is not None
+    assert tx_off.data["api_device_id"] == f"{MAC}:1"
+    assert state_of(hass, "binary_sensor.stage_l_connectivity") == "on"
+
+    # Nothing more: the silence window does not apply, polls repeat nothing.
+    for _ in range(2):
+        await advance(hass, freezer, timedelta(seconds=30))
+    assert len(_lifecycle(events)) == 2
+
+
+async def test_receiver_online_before_a_restart_is_not_announced_again(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Online when Home Assistant stopped and when it starts: the first read is a baseline."""
+    stage = _stage_left()
+    network.add(stage)
+    entry = await setup_fake_entry(hass, network)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    network.add(with_channel(stage, 1, transmitter=None))
+    events = capture_lifecycle(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert _lifecycle(events) == []

@@ -166,6 +166,7 @@ class Announcer:
             events += diff_chargers(before, current, known=self._known, only=only_chargers)
         if baseline:
             events = [e for e in events if e.event_type == EVENT_DEVICE_DISCOVERED]
+            events += self._returned_while_away(current)
         remember = False
         for event in events:
             key = (event.receiver_id, event.channel_index)
@@ -192,6 +193,32 @@ class Announcer:
             # A new or changed identity survives a restart even before the next poll.
             self._identities.async_update(current)
         return bool(events)
+
+    def _returned_while_away(self, current: Snapshot) -> list[LifecycleEvent]:
+        """Devices announced offline before the restart (or reload) that answer now.
+
+        The crew was told they went offline, so they are told they came back: online, and
+        what changed meanwhile (a transmitter switched off, a new name), exactly as when a
+        device answers again after an outage within one run.
+        """
+        away = self._identities.offline_when_saved
+        if not away:
+            return []
+        back = [
+            api_id
+            for api_id, device in (*current.receivers.items(), *current.chargers.items())
+            if api_id in away and api_id in self._known and device.identified and device.online
+        ]
+        if not back:
+            return []
+        before = Snapshot(
+            manufacturer=self._manufacturer,
+            receivers={i: d for i in back if isinstance(d := away[i], Receiver)},
+            chargers={i: d for i in back if isinstance(d := away[i], Charger)},
+        )
+        return diff_snapshots(
+            before, current, known=self._known, only=before.receivers
+        ) + diff_chargers(before, current, known=self._known, only=before.chargers)
 
     @callback
     def async_announce_silent(self, current: Snapshot, api_ids: list[str], _now: datetime) -> None:

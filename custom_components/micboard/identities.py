@@ -226,8 +226,9 @@ class IdentityStore:
         )
         self._saved: dict[str, dict[str, Any]] = {}
         self._unsaved = False
-        # Api ids of the remembered receivers that were offline when last written.
-        self.offline_when_saved: set[str] = set()
+        # The remembered receivers and chargers that were offline (and announced so) when
+        # last written, by api id, as they were remembered.
+        self.offline_when_saved: dict[str, Device] = {}
 
     async def async_load(self) -> list[Device]:
         """Every remembered receiver and charger."""
@@ -236,13 +237,13 @@ class IdentityStore:
         if not isinstance(records, dict):
             return []
         self._saved = {str(key): value for key, value in records.items() if isinstance(value, dict)}
-        self.offline_when_saved = {
-            str(record.get("api_device_id"))
+        found = [
+            (record.get("online") is False, device)
             for record in self._saved.values()
-            if record.get("online") is False
-        }
-        found = (_device_from(self._manufacturer, record) for record in self._saved.values())
-        return [device for device in found if device is not None]
+            if (device := _device_from(self._manufacturer, record)) is not None
+        ]
+        self.offline_when_saved = {device.api_device_id: device for away, device in found if away}
+        return [device for _away, device in found]
 
     @callback
     def async_update(self, snapshot: Snapshot) -> None:

@@ -8,14 +8,15 @@ import socket
 import time
 
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 
-from custom_components.micboard.const import CONF_HOSTS, DOMAIN, LIFECYCLE_EVENTS
+from custom_components.micboard.const import CONF_HOSTS, DOMAIN
 from simulator.core import Simulator
 
+from ..helpers import capture_lifecycle
 from .conftest import api_id_of, setup_entry, until
 
 
@@ -54,9 +55,7 @@ async def test_config_flow_sets_up_the_rig(
     """The real probe names a dead and a non-Shure host; then the rig is set up and announced."""
     ulxd = await simulator.add_receiver("ULXD4Q", name="Stage L")
     axient = await simulator.add_receiver("AD4Q", name="Stage R")
-    events: list[Event] = []
-    for event_type in LIFECYCLE_EVENTS:
-        hass.bus.async_listen(event_type, events.append)
+    events = capture_lifecycle(hass)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"manufacturer": "shure"}
@@ -158,9 +157,7 @@ async def test_receiver_off_while_home_assistant_starts(
     await hass.async_block_till_done()
 
     await rx.power_off()
-    events: list[Event] = []
-    for event_type in LIFECYCLE_EVENTS:
-        hass.bus.async_listen(event_type, events.append)
+    events = capture_lifecycle(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get("binary_sensor.stage_l_connectivity").state == "off"
