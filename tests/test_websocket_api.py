@@ -88,8 +88,8 @@ def _count(listeners: KeyedListeners[Any]) -> int:
 
 def _counts(coordinator: MicboardCoordinator) -> tuple[int, int, int]:
     return (
-        _count(coordinator.listeners),
-        _count(coordinator.meter_listeners),
+        _count(coordinator.links.listeners),
+        _count(coordinator.links.meter_listeners),
         len(coordinator._listeners),
     )
 

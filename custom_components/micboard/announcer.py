@@ -204,10 +204,17 @@ class Announcer:
         away = self._identities.offline_when_saved
         if not away:
             return []
+        devices: list[Receiver | Charger] = [
+            *current.receivers.values(),
+            *current.chargers.values(),
+        ]
         back = [
-            api_id
-            for api_id, device in (*current.receivers.items(), *current.chargers.items())
-            if api_id in away and api_id in self._known and device.identified and device.online
+            device.api_device_id
+            for device in devices
+            if device.api_device_id in away
+            and device.api_device_id in self._known
+            and device.identified
+            and device.online
         ]
         if not back:
             return []

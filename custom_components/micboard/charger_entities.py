@@ -68,7 +68,7 @@ class MicboardChargerEntity(_CoordinatedEntity):
         self._attr_unique_id = unique_id(
             coordinator.manufacturer, self._listener_key, description.key, bay=True
         )
-        self._attr_device_info = coordinator.charger_device_info(self._listener_key)
+        self._attr_device_info = coordinator.links.charger_device_info(self._listener_key)
 
     @property
     def charger(self) -> Charger | None:

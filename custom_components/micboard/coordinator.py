@@ -9,7 +9,6 @@ from functools import partial
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -21,8 +20,8 @@ from .const import (
     SCAN_INTERVAL,
 )
 from .devices import DeviceSync
-from .fanout import KeyedListeners
-from .identifiers import SERVICE_KEY, ChannelKey, device_identifier
+from .entity_links import EntityLinks
+from .identifiers import SERVICE_KEY
 from .identities import IdentityStore
 from .lifecycle import synced_event
 from .manufacturers import (
@@ -72,14 +71,8 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         self.manufacturer = backend.manufacturer
         spec = MANUFACTURERS.get(self.manufacturer)
         self.title = spec.name if spec else self.manufacturer
-        # Entities of a receiver (index 0), a channel, or the service device; meter
-        # entities also under ``meter_listeners`` (event entities listen to the announcer).
-        self.listeners: KeyedListeners[ChannelKey] = KeyedListeners()
-        self.meter_listeners: KeyedListeners[ChannelKey] = KeyedListeners()
-        # By receiver id: told (new id, merged) when the receiver's id moves.
-        self.moves: KeyedListeners[str, str, bool] = KeyedListeners()
-        self._move_observers: list[Callable[[str, str, bool], None]] = []
-        self.status = StatusTracker(hass, self.listeners.call)
+        self.links = EntityLinks(self.manufacturer)
+        self.status = StatusTracker(hass, self.links.listeners.call)
         self.devices = DeviceSync(hass, entry.entry_id, self.manufacturer, self.title)
         self.identities = IdentityStore(hass, entry.entry_id, self.manufacturer)
         self.announcer = Announcer(
@@ -91,8 +84,6 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             identities=self.identities,
         )
         self.access_issues = AccessIssues(hass, entry.entry_id, self.manufacturer)
-        self._device_infos: dict[ChannelKey, DeviceInfo] = {}
-        self._charger_device_infos: dict[ChannelKey, DeviceInfo] = {}
         self._unsub_backend: Callable[[], None] | None = None
         self.last_sync: SyncResult | None = None
         self.last_sync_time: datetime | None = None
@@ -181,7 +172,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     @callback
     def _async_refresh_finished(self) -> None:
         """The sync log changes with every poll, even when no receiver did."""
-        self.listeners.call(SERVICE_KEY)
+        self.links.listeners.call(SERVICE_KEY)
 
     @callback
     def _async_handle_push(self, snapshot: Snapshot, changes: ChangeSet) -> None:
@@ -212,7 +203,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             if (charger := snapshot.chargers.get(api_id)) is not None and (
                 before := previous.chargers.get(api_id)
             ) is not None:
-                self._async_wake_charger(before, charger)
+                self.links.wake_charger(before, charger)
                 fired = True  # the service device counts batteries
         now = dt_util.utcnow()
         for api_id in changes.receivers:
@@ -222,11 +213,11 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             if old is None:
                 continue
             if api_id in changes.meters_only:
-                self._async_wake_meters(old, new, now)
+                self.links.wake_meters(old, new, now, self.status)
             else:
-                self._async_wake_receiver(old, new)
+                self.links.wake_receiver(old, new)
         if fired:
-            self.listeners.call(SERVICE_KEY)
+            self.links.listeners.call(SERVICE_KEY)
 
     @callback
     def _async_follow_moves(
@@ -246,68 +237,14 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             merged = self.devices.async_move(old_id, new_id, indexes)
             self.announcer.async_moved(old_id, new_id)
             self.status.async_move(old_id, new_id)
-            for index in [0, *indexes]:
-                self._device_infos.pop((old_id, index), None)
-            for observer in list(self._move_observers):
-                observer(old_id, new_id, merged)
-            for listener in self.moves.pop(old_id):
-                listener(new_id, merged)
+            self.links.moved(old, new_id, merged)
         return rekeyed(previous, moves)
-
-    @callback
-    def _async_wake_meters(self, old: Receiver, new: Receiver, now: datetime) -> None:
-        """A meter reading: only the entities that show meters (and the peak) look again."""
-        api_id = new.api_device_id
-        for before, channel in zip(old.channels, new.channels, strict=True):
-            # The library reuses an unchanged channel's object.
-            if before is channel:
-                continue
-            key = (api_id, channel.index)
-            self.status.observe_meters(key, channel, now)
-            self.meter_listeners.call(key)
-
-    @callback
-    def _async_wake_receiver(self, old: Receiver, new: Receiver) -> None:
-        api_id = new.api_device_id
-        self.listeners.call((api_id, 0))
-        # Channel entities are available only while their receiver is online.
-        every_channel = old.online != new.online
-        for before, channel in zip(old.channels, new.channels, strict=True):
-            if every_channel or before is not channel:
-                self.listeners.call((api_id, channel.index))
-
-    @callback
-    def _async_wake_charger(self, old: Charger, new: Charger) -> None:
-        api_id = new.api_device_id
-        self.listeners.call((api_id, 0))
-        # Bay values are available only while their charger is online.
-        every_bay = old.online != new.online
-        for bay in new.bays:
-            if every_bay or old.bay(bay.index) is not bay:
-                self.listeners.call((api_id, bay.index))
-
-    @callback
-    def async_add_move_observer(
-        self, observer: Callable[[str, str, bool], None]
-    ) -> Callable[[], None]:
-        """Call ``observer(old id, new id, merged)`` whenever a receiver's id moves."""
-        self._move_observers.append(observer)
-        return lambda: self._move_observers.remove(observer)
 
     @callback
     def async_update_listeners(self) -> None:
         """Wake Home Assistant's listeners (platforms adding entities), then every entity."""
         super().async_update_listeners()
-        self.listeners.call_all()
-
-    @callback
-    def device_info(self, key: ChannelKey) -> DeviceInfo:
-        """The device link of an entity, one shared object per device."""
-        if (info := self._device_infos.get(key)) is None:
-            info = self._device_infos[key] = DeviceInfo(
-                identifiers={device_identifier(self.manufacturer, key)}
-            )
-        return info
+        self.links.listeners.call_all()
 
     def receiver(self, api_id: str) -> Receiver | None:
         """The receiver with this api device id in the current snapshot."""
@@ -316,12 +253,3 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     def charger(self, api_id: str) -> Charger | None:
         """The charger with this api device id in the current snapshot."""
         return self.data.chargers.get(api_id)
-
-    @callback
-    def charger_device_info(self, key: ChannelKey) -> DeviceInfo:
-        """The device link of a charger (index 0) or bay entity, one object per device."""
-        if (info := self._charger_device_infos.get(key)) is None:
-            info = self._charger_device_infos[key] = DeviceInfo(
-                identifiers={device_identifier(self.manufacturer, key, bay=True)}
-            )
-        return info

@@ -60,7 +60,7 @@ class _CoordinatedEntity(Entity):
         # lifecycle events and status memory.
         self._listener_key = key
         self._attr_unique_id = unique_id(coordinator.manufacturer, key, description.key)
-        self._attr_device_info = coordinator.device_info(key)
+        self._attr_device_info = coordinator.links.device_info(key)
 
     @property
     @override
@@ -84,16 +84,18 @@ class _CoordinatedEntity(Entity):
 
     def _listen(self) -> None:
         """Register with the coordinator under the entity's key."""
-        self.coordinator.listeners.add(self._listener_key, self._handle_coordinator_update)
+        self.coordinator.links.listeners.add(self._listener_key, self._handle_coordinator_update)
         if self._follows_meters:
-            self.coordinator.meter_listeners.add(
+            self.coordinator.links.meter_listeners.add(
                 self._listener_key, self._handle_coordinator_update
             )
 
     def _unlisten(self) -> None:
         """Undo ``_listen``."""
-        self.coordinator.listeners.remove(self._listener_key, self._handle_coordinator_update)
-        self.coordinator.meter_listeners.remove(self._listener_key, self._handle_coordinator_update)
+        self.coordinator.links.listeners.remove(self._listener_key, self._handle_coordinator_update)
+        self.coordinator.links.meter_listeners.remove(
+            self._listener_key, self._handle_coordinator_update
+        )
 
     async def async_update(self) -> None:
         """``homeassistant.update_entity``: a full refresh of the manufacturer's receivers."""
@@ -138,12 +140,12 @@ class MicboardEntity(_CoordinatedEntity):
     @override
     def _listen(self) -> None:
         super()._listen()
-        self.coordinator.moves.add(self.receiver_id, self._async_receiver_moved)
+        self.coordinator.links.moves.add(self.receiver_id, self._async_receiver_moved)
 
     @override
     def _unlisten(self) -> None:
         super()._unlisten()
-        self.coordinator.moves.remove(self.receiver_id, self._async_receiver_moved)
+        self.coordinator.links.moves.remove(self.receiver_id, self._async_receiver_moved)
 
     @callback
     def _async_receiver_moved(self, new_id: str, merged: bool) -> None:
@@ -166,7 +168,7 @@ class MicboardEntity(_CoordinatedEntity):
         self._attr_unique_id = unique_id(
             self.coordinator.manufacturer, self._listener_key, self.entity_description.key
         )
-        self._attr_device_info = self.coordinator.device_info(self._listener_key)
+        self._attr_device_info = self.coordinator.links.device_info(self._listener_key)
         # The registry update writes the state itself; the next change must be written.
         self._written = None
         if self.registry_entry is not None:

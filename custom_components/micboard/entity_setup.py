@@ -94,7 +94,7 @@ def async_add_new_entities(
 
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
-    entry.async_on_unload(coordinator.async_add_move_observer(moved))
+    entry.async_on_unload(coordinator.links.add_move_observer(moved))
 
 
 @callback

@@ -156,12 +156,14 @@ class BoardStream:
                 self._sent[entry_id, key] = _without(bay, "index", "entity_ids")
         for key in keys:
             changed = partial(self._async_changed, (entry_id, key))
-            coordinator.listeners.add(key, changed)
-            self._unlisteners.append(partial(coordinator.listeners.remove, key, changed))
+            coordinator.links.listeners.add(key, changed)
+            self._unlisteners.append(partial(coordinator.links.listeners.remove, key, changed))
             if key[1]:
                 metered = partial(self._async_metered, (entry_id, key))
-                coordinator.meter_listeners.add(key, metered)
-                self._unlisteners.append(partial(coordinator.meter_listeners.remove, key, metered))
+                coordinator.links.meter_listeners.add(key, metered)
+                self._unlisteners.append(
+                    partial(coordinator.links.meter_listeners.remove, key, metered)
+                )
         self._unlisteners.append(
             coordinator.async_add_listener(partial(self._async_refreshed, entry, set(keys)))
         )
