@@ -31,6 +31,7 @@ from .errors import (
 from .limits import GainRange, NameRule
 from .models import (
     CHARGING_STATES,
+    BaseDevice,
     Battery,
     BatteryError,
     BatteryState,
@@ -54,6 +55,7 @@ __all__ = [
     "MANUFACTURERS",
     "Announcement",
     "Backend",
+    "BaseDevice",
     "Battery",
     "BatteryError",
     "BatteryState",

@@ -112,16 +112,20 @@ class Channel:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Receiver:
-    """A receiver as last seen. ``api_device_id`` is stable across renames and restarts."""
+class BaseDevice:
+    """What every device at an endpoint has: where it is, whether it answers, who it is.
+
+    ``api_device_id`` is stable across renames and restarts (the MAC where the device tells
+    it, else ``host:port``).
+    """
 
     manufacturer: str
     api_device_id: str
     host: str
     port: int
     online: bool = False
-    # True once the receiver has told who it is (model, channels); until then nothing but
-    # its address is known.
+    # True once the device has told who it is (model, channels or bays); until then nothing
+    # but its address is known.
     identified: bool = False
     model: str | None = None
     # The library's own name for the protocol dialect (diagnostics only; never a switch
@@ -129,15 +133,22 @@ class Receiver:
     family: str | None = None
     firmware: str | None = None
     name: str | None = None
-    rf_band: str | None = None
     mac_address: str | None = None
+    # What the device can report and be told.
     capabilities: frozenset[Capability] = frozenset()
+    # Why the device is not usable, when it is not (unreachable, unsupported, ...).
+    error: DeviceError | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Receiver(BaseDevice):
+    """A receiver as last seen."""
+
+    rf_band: str | None = None
     # What a channel takes as a name and as audio gain (with CHANNEL_NAME / AUDIO_GAIN).
     name_rule: NameRule | None = None
     gain_range: GainRange | None = None
     channels: tuple[Channel, ...] = ()
-    # Why the receiver is not usable, when it is not (unreachable, unsupported, ...).
-    error: DeviceError | None = None
 
     def channel(self, index: int) -> Channel | None:
         """Return the channel with this 1-based index, if the receiver has it."""
@@ -290,28 +301,13 @@ class ChargerModule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Charger:
-    """A networked battery charger as last seen; ``api_device_id`` as for receivers."""
+class Charger(BaseDevice):
+    """A networked battery charger as last seen (``capabilities``: ``Capability.IDENTIFY``)."""
 
-    manufacturer: str
-    api_device_id: str
-    host: str
-    port: int
-    online: bool = False
-    identified: bool = False
-    model: str | None = None
-    # The library's own name for the protocol dialect (diagnostics only).
-    family: str | None = None
-    firmware: str | None = None
-    name: str | None = None
-    mac_address: str | None = None
     # Storage mode: packs are charged or drained to their storage charge and held there.
     storage_mode: bool | None = None
-    # What the charger can be told (``Capability.IDENTIFY``).
-    capabilities: frozenset[Capability] = frozenset()
     bays: tuple[Bay, ...] = ()
     modules: tuple[ChargerModule, ...] = ()
-    error: DeviceError | None = None
 
     def bay(self, index: int) -> Bay | None:
         """Return the bay with this 1-based index, if the charger has it."""
