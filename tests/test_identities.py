@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -374,18 +376,76 @@ async def test_receiver_announced_offline_that_answers_after_a_restart_comes_onl
     assert len(_lifecycle(events)) == 2
 
 
-async def test_receiver_online_before_a_restart_is_not_announced_again(
+async def test_changes_while_away_are_announced_after_a_quick_restart(
     hass: HomeAssistant,
     network: FakeNetwork,
     freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> None:
-    """Online when Home Assistant stopped and when it starts: the first read is a baseline."""
+    """Online before and after a quick restart: what changed meanwhile, and nothing else."""
     stage = _stage_left()
     network.add(stage)
     entry = await setup_fake_entry(hass, network)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.identities"]["data"]
+    assert stored["saved_at"] == dt_util.utcnow().isoformat()
+
+    # Two minutes later: Vox 1's transmitter was switched off and Vox 2 renamed meanwhile.
+    freezer.tick(timedelta(minutes=2))
+    network.add(with_channel(with_channel(stage, 1, transmitter=None), 2, name="Lectern"))
+    events = capture_lifecycle(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert _lifecycle(events) == [
+        ("micboard_device_offline", "transmitter"),
+        ("micboard_device_updated", "transmitter"),
+    ]
+    tx_off, renamed = (e for e in events if e.event_type != EVENT_DEVICE_SYNCED)
+    assert tx_off.data["api_device_id"] == f"{MAC}:1"
+    assert renamed.data["new_data"] == {"name": "Lectern"}
+
+
+async def test_unchanged_receiver_after_a_quick_restart_is_not_announced(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Nothing changed while Home Assistant was down: nothing is announced."""
+    network.add(_stage_left())
+    entry = await setup_fake_entry(hass, network)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=1))
+    events = capture_lifecycle(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert _lifecycle(events) == []
+
+
+@pytest.mark.parametrize(
+    "saved_at",
+    [lambda now: (now - timedelta(minutes=11)).isoformat(), lambda now: None, lambda now: 7],
+    ids=["long-break", "no-time", "not-a-time"],
+)
+async def test_first_read_after_a_long_break_is_a_baseline(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    saved_at: Callable[[datetime], Any],
+) -> None:
+    """Back after more than the catch-up window (or no time written): old news is not told."""
+    stage = _stage_left()
+    network.add(stage)
+    entry = await setup_fake_entry(hass, network)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    key = f"{DOMAIN}.{entry.entry_id}.identities"
+    hass_storage[key]["data"]["saved_at"] = saved_at(dt_util.utcnow())
 
     network.add(with_channel(stage, 1, transmitter=None))
     events = capture_lifecycle(hass)
@@ -393,3 +453,46 @@ async def test_receiver_online_before_a_restart_is_not_announced_again(
     await hass.async_block_till_done()
     await advance(hass, freezer, timedelta(seconds=5))
     assert _lifecycle(events) == []
+    assert state_of(hass, "sensor.vox_1_status") != "good"
+
+
+async def test_stopping_home_assistant_writes_the_time(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Home Assistant stopping (entries are not unloaded) writes the identities with the time."""
+    network.add(_stage_left())
+    entry = await setup_fake_entry(hass, network)
+    await advance(hass, freezer, timedelta(seconds=11))
+    key = f"{DOMAIN}.{entry.entry_id}.identities"
+    written = hass_storage[key]["data"]["saved_at"]
+    freezer.tick(timedelta(minutes=30))
+    await hass.async_stop(force=True)
+    assert hass_storage[key]["data"]["saved_at"] > written
+    assert hass_storage[key]["data"]["saved_at"] == dt_util.utcnow().isoformat()
+
+
+async def test_a_change_announced_just_before_a_reload_is_not_announced_again(
+    hass: HomeAssistant,
+    network: FakeNetwork,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Announced between two polls, then a reload: remembered as announced, told once."""
+    stage = _stage_left()
+    network.add(stage)
+    entry = await setup_fake_entry(hass, network)
+    await advance(hass, freezer, timedelta(seconds=11))
+    events = capture_lifecycle(hass)
+    off = with_channel(stage, 1, transmitter=None)
+    network.add(off)
+    network.backend.push(off)
+    await hass.async_block_till_done()
+    assert _lifecycle(events) == [("micboard_device_offline", "transmitter")]
+    # No poll since: the entry reloads at once.
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert _lifecycle(events) == [("micboard_device_offline", "transmitter")]

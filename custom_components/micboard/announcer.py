@@ -8,7 +8,7 @@ identities in step with them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -166,7 +166,7 @@ class Announcer:
             events += diff_chargers(before, current, known=self._known, only=only_chargers)
         if baseline:
             events = [e for e in events if e.event_type == EVENT_DEVICE_DISCOVERED]
-            events += self._returned_while_away(current)
+            events += self._catch_up(current, now)
         remember = False
         for event in events:
             key = (event.receiver_id, event.channel_index)
@@ -194,38 +194,47 @@ class Announcer:
             self._identities.async_update(current)
         return bool(events)
 
-    def _returned_while_away(self, current: Snapshot) -> list[LifecycleEvent]:
-        """Devices announced offline before the restart (or reload) that answer now.
+    def _catch_up(self, current: Snapshot, now: datetime) -> list[LifecycleEvent]:
+        """What happened while Home Assistant was down (or the entry reloading).
 
-        The crew was told they went offline, so they are told they came back: online, and
-        what changed meanwhile (a transmitter switched off, a new name), exactly as when a
-        device answers again after an outage within one run.
+        Devices announced offline before that answer now were told gone, so they are told
+        back: online, and what changed meanwhile (a transmitter switched off, a new name),
+        exactly as when a device answers again after an outage. Devices that stayed up get
+        their changes announced too when this run started soon after the last one
+        (``CATCH_UP_WINDOW``); after a longer break their first read is a baseline.
         """
+        remembered = self._identities.remembered
         away = self._identities.offline_when_saved
-        if not away:
-            return []
+        back_soon = self._identities.back_soon(now)
+        before: dict[str, Receiver | Charger] = {}
         devices: list[Receiver | Charger] = [
             *current.receivers.values(),
             *current.chargers.values(),
         ]
-        back = [
-            device.api_device_id
-            for device in devices
-            if device.api_device_id in away
-            and device.api_device_id in self._known
-            and device.identified
-            and device.online
-        ]
-        if not back:
+        for device in devices:
+            api_id = device.api_device_id
+            if (
+                not device.identified
+                or not device.online
+                or api_id not in self._known
+                or (old := remembered.get(api_id)) is None
+            ):
+                continue
+            if api_id in away:
+                before[api_id] = old
+            elif back_soon:
+                # Remembered devices read back offline; this one was online.
+                before[api_id] = replace(old, online=True)
+        if not before:
             return []
-        before = Snapshot(
+        previous = Snapshot(
             manufacturer=self._manufacturer,
-            receivers={i: d for i in back if isinstance(d := away[i], Receiver)},
-            chargers={i: d for i in back if isinstance(d := away[i], Charger)},
+            receivers={i: d for i, d in before.items() if isinstance(d, Receiver)},
+            chargers={i: d for i, d in before.items() if isinstance(d, Charger)},
         )
         return diff_snapshots(
-            before, current, known=self._known, only=before.receivers
-        ) + diff_chargers(before, current, known=self._known, only=before.chargers)
+            previous, current, known=self._known, only=previous.receivers
+        ) + diff_chargers(previous, current, known=self._known, only=previous.chargers)
 
     @callback
     def async_announce_silent(self, current: Snapshot, api_ids: list[str], _now: datetime) -> None:

@@ -105,7 +105,16 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         )
 
     async def _async_stop_backend(self, _event: Event) -> None:
+        # Written at the final write as last announced: the next start knows what it told
+        # and how long it was away.
+        self._async_remember_now()
+        self.identities.async_stopping()
         await self.backend.stop()
+
+    @callback
+    def _async_remember_now(self) -> None:
+        if self._ready:
+            self.identities.async_update(self.data)
 
     async def async_shutdown(self) -> None:
         """Stop polling, then close every connection of the backend."""
@@ -114,6 +123,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             self._unsub_backend()
             self._unsub_backend = None
         self.status.async_cancel()
+        self._async_remember_now()
         await self.backend.stop()
         await self.identities.async_flush()
 

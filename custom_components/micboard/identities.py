@@ -8,10 +8,12 @@ receiver, offline, from the first moment.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .manufacturers import (
@@ -32,6 +34,10 @@ from .manufacturers import (
 _VERSION = 1
 # Identity changes come in bursts (a rig coming up): one write for the whole burst.
 _SAVE_DELAY = 10.0
+# Home Assistant back within this time of the last write (a restart or a reload mid-show):
+# what changed meanwhile on devices that stayed up is announced at the first read. After a
+# longer break the first read is a baseline: old news is not announced hours late.
+CATCH_UP_WINDOW = timedelta(minutes=10)
 
 
 def _device_identity(device: Device) -> dict[str, Any]:
@@ -225,10 +231,13 @@ class IdentityStore:
             hass, _VERSION, f"{DOMAIN}.{entry_id}.identities"
         )
         self._saved: dict[str, dict[str, Any]] = {}
-        self._unsaved = False
-        # The remembered receivers and chargers that were offline (and announced so) when
-        # last written, by api id, as they were remembered.
+        # Every remembered receiver and charger by api id, as it was remembered (offline),
+        # and those that were offline (and announced so) when last written.
+        self.remembered: dict[str, Device] = {}
         self.offline_when_saved: dict[str, Device] = {}
+        # When the file was last written (Home Assistant stopping or the entry unloading
+        # writes it), None when it never was or says nothing.
+        self.saved_at: datetime | None = None
 
     async def async_load(self) -> list[Device]:
         """Every remembered receiver and charger."""
@@ -242,8 +251,15 @@ class IdentityStore:
             for record in self._saved.values()
             if (device := _device_from(self._manufacturer, record)) is not None
         ]
+        self.remembered = {device.api_device_id: device for _away, device in found}
         self.offline_when_saved = {device.api_device_id: device for away, device in found if away}
+        saved_at = data.get("saved_at")
+        self.saved_at = dt_util.parse_datetime(saved_at) if isinstance(saved_at, str) else None
         return [device for _away, device in found]
+
+    def back_soon(self, now: datetime) -> bool:
+        """Whether this run started within ``CATCH_UP_WINDOW`` of the last write."""
+        return self.saved_at is not None and timedelta(0) <= now - self.saved_at <= CATCH_UP_WINDOW
 
     @callback
     def async_update(self, snapshot: Snapshot) -> None:
@@ -263,18 +279,20 @@ class IdentityStore:
         )
         if records != self._saved:
             self._saved = records
-            self._unsaved = True
             self._store.async_delay_save(self._data, _SAVE_DELAY)
 
     def _data(self) -> dict[str, Any]:
-        self._unsaved = False
-        return {"receivers": self._saved}
+        return {"receivers": self._saved, "saved_at": dt_util.utcnow().isoformat()}
+
+    @callback
+    def async_stopping(self) -> None:
+        """Home Assistant stops: written once more at its final write, with the time."""
+        self._store.async_delay_save(self._data, 0)
 
     async def async_remove(self) -> None:
         """Delete the file (the entry was deleted)."""
         await self._store.async_remove()
 
     async def async_flush(self) -> None:
-        """Write a pending change now (the entry unloads: a reload must find it)."""
-        if self._unsaved:
-            await self._store.async_save(self._data())
+        """Write now, with the time (the entry unloads: a reload must find it)."""
+        await self._store.async_save(self._data())
