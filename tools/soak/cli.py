@@ -10,6 +10,7 @@ import logging
 import os
 from pathlib import Path
 import shlex
+import signal
 import sys
 import tempfile
 import time
@@ -41,8 +42,14 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    # Stopped from outside (kill, CI's timeout): unwind, so the simulator is stopped too.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if args.shure + args.sennheiser < MIN_RECEIVERS:
         say(f"note: fewer than {MIN_RECEIVERS} receivers ({args.shure + args.sennheiser})")
     command = os.environ.get("MICBOARD_SOAK_COMMAND") or shlex.join([sys.executable, *sys.argv])
