@@ -28,12 +28,13 @@ R4 Transitions made while the integration could not see them (a *blind window*: 
    (off -> on -> off collapses to nothing; on -> off -> on too), or earlier, from the
    transition that made it (a flapping receiver read between two flaps). Renames fold the
    same way (the final name, if it differs from the name before the window).
-R5 While Home Assistant is down (a restart) or an entry reloads, nothing can be reported,
-   and the first read after the set-up is a baseline (by design, README "Events"); so is
-   the first read of a receiver that was off across a restart. A net change folded into
-   such a window (or into an outage overlapping one) is *unobservable by design* (never
-   lost) unless its event comes within ``BASELINE_S`` of the window's end (then it is
-   matched). After such a window the next receiver event may be either online or offline.
+R5 While Home Assistant is down (a restart) or an entry reloads, nothing can be reported;
+   the first read afterwards announces what changed meanwhile (Micboard catches up after a
+   restart or reload within 10 minutes, README "Receivers off at start"), and a receiver
+   off across a restart announces it when it returns. A net change folded into such a
+   window (or into an outage overlapping one) is expected like R4's: once, after the
+   window, or from the transition that made it. After such a window the next receiver
+   event may be either online or offline.
 R6 Each expected event is matched with the first unused event of the same subject and kind
    (transmitter on/off; the same new name) stamped from ``EARLY_S`` before the transition to
    ``MATCH_WINDOW_S`` after it (the 30 s resync catches up what a lost datagram hid). An
@@ -67,8 +68,6 @@ RECOVERY_WINDOW_S = 90.0
 DROP_WINDOW_S = 5.0
 # R2: an offline this long after the receiver came back still reports its outage (late).
 LATE_S = 5.0
-# R5: a change folded into a restart or reload may still be reported this close to its end.
-BASELINE_S = 3.0
 
 RULES = [line.strip() for line in (__doc__ or "").split("The rules")[1].splitlines()[1:]]
 
@@ -135,7 +134,6 @@ class Outcome:
     out_of_order: list[str] = field(default_factory=list)
     unexplained: list[str] = field(default_factory=list)
     collapsed: list[str] = field(default_factory=list)
-    by_design: list[str] = field(default_factory=list)
     folded: int = 0
     expected: int = 0
     matched: int = 0
@@ -420,9 +418,7 @@ class _Expected:
     at: float
     value: str
     what: str
-    # R5: a net change across a restart or reload; reported or not, never lost.
-    optional: bool = False
-    # R4: a net change may be reported from the transition that made it, even inside its
+    # R4 and R5: a net change may be reported from the transition that made it, even inside its
     # window (the receiver came back between two flaps and was read then).
     earliest: float | None = None
 
@@ -469,24 +465,15 @@ def _fold(
             inside += 1
         out.folded += inside
         if inside and state != before:
-            if by_design:
-                expected.append(
-                    _Expected(
-                        stop,
-                        state,
-                        f"{what} -> {state} while Home Assistant could not see it",
-                        optional=True,
-                    )
+            across = "across a restart or reload " if by_design else ""
+            expected.append(
+                _Expected(
+                    stop,
+                    state,
+                    f"{what} -> {state} (net, {across}after {start:.1f}-{stop:.1f})",
+                    earliest=last_change,
                 )
-            else:
-                expected.append(
-                    _Expected(
-                        stop,
-                        state,
-                        f"{what} -> {state} (net, after {start:.1f}-{stop:.1f})",
-                        earliest=last_change,
-                    )
-                )
+            )
     while index < len(changes):
         at, value = changes[index]
         if value != state:
@@ -507,20 +494,15 @@ def _align(
     used = [False] * len(observed)
     matched_at: list[int | None] = []
     for exp in expected:
-        # A by-design change is looked for only just around the end of its window.
-        early, late = (BASELINE_S, BASELINE_S) if exp.optional else (EARLY_S, MATCH_WINDOW_S)
         found: int | None = None
-        lowest = (exp.at if exp.earliest is None else exp.earliest) - early
+        lowest = (exp.at if exp.earliest is None else exp.earliest) - EARLY_S
         for index, (at, value) in enumerate(observed):
             if used[index] or value != exp.value or at < lowest:
                 continue
-            if at <= exp.at + late:
+            if at <= exp.at + MATCH_WINDOW_S:
                 found = index
             break
         matched_at.append(found)
-        if exp.optional and found is None:
-            out.by_design.append(exp.what)
-            continue
         out.expected += 1
         if found is not None:
             used[found] = True
@@ -533,7 +515,7 @@ def _align(
             out.out_of_order.append(f"{exp.what}: its event came before an earlier one's")
         highest = max(highest, found)
     # R7: an off->on (or on->off) pair inside a lossy window, both unseen.
-    missing = {i for i, f in enumerate(matched_at) if f is None and not expected[i].optional}
+    missing = {i for i, f in enumerate(matched_at) if f is None}
     collapsed: set[int] = set()
     for i in sorted(missing):
         j = i + 1

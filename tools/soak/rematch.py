@@ -40,7 +40,7 @@ def load(path: Path) -> Inputs:
 
 def main(argv: list[str]) -> int:
     outcome: Outcome = match(load(Path(argv[0])))
-    for label in ("lost", "duplicated", "out_of_order", "unexplained", "collapsed", "by_design"):
+    for label in ("lost", "duplicated", "out_of_order", "unexplained", "collapsed"):
         items: list[str] = getattr(outcome, label)
         print(f"{label}: {len(items)}")
         for item in items:

@@ -98,15 +98,6 @@ def rows(obs: Observations, out: Outcome, logs: LogCollector, loop_errors: LoopE
             _listed(out.collapsed),
         )
     )
-    table.append(
-        Row(
-            "unobservable by design (R5)",
-            str(len(out.by_design)),
-            "reported",
-            True,
-            _listed(out.by_design),
-        )
-    )
     p99 = percentile(out.recovery, 0.99)
     model = {int(rx["port"]): str(rx["model"]) for rx in obs.receivers}
     returns = sorted(
