@@ -19,7 +19,7 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import logging
-from typing import Any
+from typing import Any, override
 
 from ..errors import (
     DeviceError,
@@ -316,6 +316,7 @@ class ReceiverConnection(ReconnectingConnection):
         # Identification switched on, by path: when it is switched off again.
         self._identify_off: dict[Path, asyncio.TimerHandle] = {}
 
+    @override
     def device(self) -> Receiver | Charger:
         """The receiver or charger as it is now."""
         state = self._state
@@ -419,6 +420,7 @@ class ReceiverConnection(ReconnectingConnection):
             # Answered without a word about the leaf: no confirmation (asked once more).
         raise NotConfirmedError(f"{where}: no answer within {timeout:g} s", host=self._where)
 
+    @override
     async def _run_session(self) -> None:
         """One session: identify, subscribe, stay live until lost (raises MicboardError)."""
         receiver = DeviceState()
@@ -439,6 +441,7 @@ class ReceiverConnection(ReconnectingConnection):
         self._went_online()
         await self._watch(session, state)
 
+    @override
     async def _end_session(self) -> None:
         # Subscriptions are not cancelled: they lapse on their own.
         self._session = None
