@@ -31,7 +31,7 @@ class MicboardButtonDescription(MicboardEntityDescription, ButtonEntityDescripti
     """A button of a receiver, a channel or a charger."""
 
 
-# The device shows where it is (Shure FLASH, Sennheiser visual identification).
+# The device shows where it is (it flashes its display or lights), where it has the capability.
 RECEIVER_IDENTIFY = MicboardButtonDescription(
     key="identify",
     device_class=ButtonDeviceClass.IDENTIFY,

@@ -294,7 +294,7 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         if spec is None:
             return self.async_abort(reason="not_supported_device")
-        # "EM 4 Stage._ssc._udp.local." -> "EM 4 Stage"
+        # "<instance name>.<service type>" -> "<instance name>" (the name the device announces)
         name = discovery_info.name.removesuffix(f".{discovery_info.type}") or None
         return await self._async_discovered(
             spec,

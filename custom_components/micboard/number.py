@@ -1,8 +1,9 @@
 """Numbers: a channel's audio gain (with *Allow changes to receivers*).
 
-Range and step are the model's (``Receiver.gain_range``): Shure -18 to +42 dB in 1 dB steps,
-Sennheiser EW-DX -3 to +42 dB in 3 dB steps. A box, not a slider: a slider dragged by
-accident would change the show.
+Only where the model has ``Capability.AUDIO_GAIN``. Range and step are the model's, as the
+library states them (``Receiver.gain_range``: one model takes -18 to +42 dB in 1 dB steps,
+another -3 to +42 dB in 3 dB steps). A box, not a slider: a slider dragged by accident would
+change the show.
 """
 
 from __future__ import annotations

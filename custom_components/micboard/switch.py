@@ -1,7 +1,8 @@
 """Switches: a channel's receiver output mute (with *Allow changes to receivers*).
 
-Only where the model has a receiver output mute (Shure ULX-D and Axient, Sennheiser EW-DX):
-not the transmitter's mute, which the transmitter reports and nobody sets from here.
+Only where the model has a receiver output mute (``Capability.RX_MUTE``, as the library
+declares it): not the transmitter's mute, which the transmitter reports and nobody sets from
+here.
 """
 
 from __future__ import annotations

@@ -732,7 +732,7 @@ export class MicboardCard extends HTMLElement {
       [...parts.segs.children].forEach((seg, i) => seg.classList.toggle("on", i < view.segments));
     }
     if (changed("antenna")) {
-      // Shure reports diversity as two letters with X for an idle antenna ("AX", "AB").
+      // Diversity as two letters, one per antenna, X for an idle one ("AX", "AB"); else as is.
       const letters = /^[A-DX]{2}$/.test(view.antenna) ? [...view.antenna] : view.antenna ? [view.antenna] : [];
       parts.antenna.replaceChildren(
         ...letters.map((letter, i) => element("b", letter === "X" ? "off" : "", letter === "X" ? "AB"[i] : letter)),

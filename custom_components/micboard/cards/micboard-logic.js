@@ -265,8 +265,8 @@ export function formatRuntime(minutes) {
 }
 
 /**
- * The quality indicator: Axient Digital's channel quality (0-5) as "Q 4", Sennheiser's RF
- * quality in percent as "Q 92 %" ("" when neither is known).
+ * The quality indicator: a channel quality on a 0–5 scale as "Q 4", an RF quality in percent
+ * as "Q 92 %" (whichever the receiver reports; "" when neither is known).
  */
 export function qualityText(quality, rfQuality) {
   if (Number.isFinite(quality)) return `Q ${quality}`;
@@ -918,7 +918,7 @@ export function groupChannels(channels, config = {}, lookup = {}, language = "en
       for (const label of labels) add(`label:${label.id}`, label.name, channel);
     } else {
       const name = channel.receiverName ?? channel.receiverId ?? "";
-      // The model and manufacturer beside the receiver's name ("ULXD4Q · Shure").
+      // The model and manufacturer beside the receiver's name ("<model> · <manufacturer>").
       const maker = channel.manufacturer ? localize(`manufacturer.${channel.manufacturer}`, language) : "";
       const detail = [channel.receiverModel, maker].filter(Boolean).join(" · ");
       add(`receiver:${channel.receiverId}`, name, channel, name, detail);
