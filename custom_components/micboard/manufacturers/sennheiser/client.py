@@ -7,9 +7,11 @@ Meter readings (about five datagrams a second per channel on EW-DX) are applied 
 come but passed on at most once per ``meter_interval`` (1 s) per receiver; everything else
 at once. Subscriptions are renewed well before their lifetime runs out,
 beside the liveness check, so a device that falls silent is offline within
-``liveness_timeout`` of its last datagram whatever the renewal is doing; one that ends a
-subscription and ignores the renewal, or fails at socket level, is offline too, and is
-re-probed with capped, jittered backoff, forever (``ReconnectingConnection``).
+``liveness_timeout`` of its last datagram whatever the renewal is doing; one whose
+renewals go unanswered until its subscriptions have lapsed while no meters arrive, or that
+fails at socket level, is offline too, and is re-probed with capped, jittered backoff,
+forever (``ReconnectingConnection``). No request carries more than
+``max_leaves_per_request`` leaves.
 """
 
 from __future__ import annotations
@@ -488,8 +490,8 @@ class ReceiverConnection(ReconnectingConnection):
             self._meters_heard = asyncio.get_running_loop().time()
         applied = state.apply(reply)
         if applied.subscription_ended:
-            # The device dropped a subscription (310): renew at once; if that goes
-            # unanswered the link is lost.
+            # The device dropped a subscription (310): renew at once. Unanswered renewals
+            # lose the link only as ``_watch`` says (lapsed, and no meters).
             self._renew_now = True
             self._wake.set()
         if applied.changed and isinstance(state, DeviceState) and state.stale_transmitters:
