@@ -28,6 +28,7 @@ from pytest_homeassistant_custom_component.typing import (
 from custom_components.micboard.const import DOMAIN
 from custom_components.micboard.coordinator import MicboardCoordinator
 from custom_components.micboard.fanout import KeyedListeners
+from custom_components.micboard.manufacturers import MANUFACTURERS
 from custom_components.micboard.websocket_api import BoardStream
 
 from .helpers import (
@@ -556,3 +557,21 @@ async def test_chargers_on_the_board(
     (gone,) = change["chargers"]
     assert (gone["id"], gone["online"]) == (dock.api_device_id, False)
     await _assert_quiet(client)
+
+
+async def test_manufacturers(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> None:
+    """The registry's manufacturers, code and name, before any entry is set up."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "micboard/manufacturers"})
+    msg = await client.receive_json()
+    assert msg["success"], msg
+    assert msg["result"] == {
+        "manufacturers": [
+            {"code": "shure", "name": "Shure"},
+            {"code": "sennheiser", "name": "Sennheiser"},
+        ]
+    }
+    assert msg["result"]["manufacturers"] == [
+        {"code": spec.code, "name": spec.name} for spec in MANUFACTURERS.values()
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -114,6 +115,7 @@ class ReceiverConnectivity(MicboardEntity, BinarySensorEntity):
     _available_offline = True
 
     @property
+    @override
     def is_on(self) -> bool:
         """Whether the receiver is connected."""
         receiver = self.receiver
@@ -126,6 +128,7 @@ class ChannelBinarySensor(MicboardEntity, BinarySensorEntity):
     entity_description: MicboardChannelBinarySensorDescription
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """The fact; unknown where it depends on a transmitter that is not linked."""
         channel = self.channel

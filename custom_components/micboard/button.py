@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.components.button.const import ButtonDeviceClass
@@ -30,7 +31,7 @@ class MicboardButtonDescription(MicboardEntityDescription, ButtonEntityDescripti
     """A button of a receiver, a channel or a charger."""
 
 
-# The device shows where it is (Shure FLASH, Sennheiser visual identification).
+# The device shows where it is (it flashes its display or lights), where it has the capability.
 RECEIVER_IDENTIFY = MicboardButtonDescription(
     key="identify",
     device_class=ButtonDeviceClass.IDENTIFY,
@@ -96,6 +97,7 @@ async def async_setup_entry(
 class IdentifyButton(MicboardControlEntity, ButtonEntity):
     """Make a receiver (or one of its channels) show where it is."""
 
+    @override
     async def async_press(self) -> None:
         """Identify; returns once the receiver confirmed it."""
         backend = self.coordinator.backend
@@ -105,6 +107,7 @@ class IdentifyButton(MicboardControlEntity, ButtonEntity):
 class ChargerIdentifyButton(MicboardChargerControlEntity, ButtonEntity):
     """Make a charger show where it is."""
 
+    @override
     async def async_press(self) -> None:
         """Identify; returns once the charger confirmed it."""
         backend = self.coordinator.backend

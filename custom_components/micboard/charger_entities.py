@@ -204,6 +204,7 @@ class MicboardBaySensor(MicboardChargerEntity, SensorEntity):
     entity_description: MicboardBaySensorDescription
 
     @property
+    @override
     def native_value(self) -> StateType:
         """The reading; unknown while the bay is empty (the state: ``empty``)."""
         bay = self.bay
@@ -222,12 +223,14 @@ class MicboardChargerCountSensor(_CoordinatedEntity, SensorEntity):
         super().__init__(coordinator, description, ("", 0))
 
     @property
+    @override
     def native_value(self) -> int:
         """The count now (an unreachable charger counts none)."""
         count = self.entity_description.value_fn
         return sum(count(charger) for charger in self.coordinator.data.chargers.values())
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """The count per charger, by name."""
         count = self.entity_description.value_fn
@@ -302,6 +305,7 @@ class MicboardChargerBinarySensor(MicboardChargerEntity, BinarySensorEntity):
         self._available_offline = description.available_offline
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """The fact as last reported."""
         charger = self.charger
@@ -314,6 +318,7 @@ class MicboardBayBinarySensor(MicboardChargerEntity, BinarySensorEntity):
     entity_description: MicboardBayBinarySensorDescription
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """The fact as last reported."""
         bay = self.bay
@@ -384,6 +389,7 @@ class MicboardBayEventEntity(MicboardChargerEntity, EventEntity):
         self.async_write_ha_state()
 
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
         """Only availability follows the coordinator; the state is the last event."""
         available = self.available

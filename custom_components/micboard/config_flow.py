@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 from functools import partial
-from typing import Any
+from typing import Any, override
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -197,10 +197,12 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
+    @override
     def async_get_options_flow(config_entry: ConfigEntry) -> MicboardOptionsFlow:
         """Options: receivers and discovery behaviour."""
         return MicboardOptionsFlow()
 
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Pick the manufacturer."""
         if user_input is not None:
@@ -264,6 +266,7 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_update_reload_and_abort(entry, options=options)
         return self.async_show_form(step_id="reconfigure", **form)
 
+    @override
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
     ) -> ConfigFlowResult:
@@ -277,6 +280,7 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
             model=discovery_info.get("model"),
         )
 
+    @override
     async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
         """A receiver announced itself by mDNS (the manifest lists the service types)."""
         spec = next(
@@ -290,7 +294,7 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         if spec is None:
             return self.async_abort(reason="not_supported_device")
-        # "EM 4 Stage._ssc._udp.local." -> "EM 4 Stage"
+        # "<instance name>.<service type>" -> "<instance name>" (the name the device announces)
         name = discovery_info.name.removesuffix(f".{discovery_info.type}") or None
         return await self._async_discovered(
             spec,

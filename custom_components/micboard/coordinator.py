@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -90,6 +91,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         # True once the first full refresh has set the baseline snapshot.
         self._ready = False
 
+    @override
     async def _async_setup(self) -> None:
         """Start the backend and learn which receivers earlier runs already announced."""
         self.announcer.async_start()
@@ -99,7 +101,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         await self.backend.start()
         self._unsub_backend = self.backend.add_listener(self._async_handle_push)
         # Home Assistant does not unload entries when it stops; receivers must still be
-        # told goodbye (QLX-D firmware can lock up when metering is left on).
+        # told goodbye (some receivers' firmware can lock up when metering is left on).
         self.config_entry.async_on_unload(
             self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_stop_backend)
         )
@@ -116,6 +118,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         if self._ready:
             self.identities.async_update(self.data)
 
+    @override
     async def async_shutdown(self) -> None:
         """Stop polling, then close every connection of the backend."""
         await super().async_shutdown()
@@ -127,6 +130,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
         await self.backend.stop()
         await self.identities.async_flush()
 
+    @override
     async def _async_update_data(self) -> Snapshot:
         """Full resync of every receiver; the first one must reach at least one receiver."""
         try:
@@ -179,6 +183,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
     def _async_announce_silent(self, api_ids: list[str], now: datetime) -> None:
         self.announcer.async_announce_silent(self.data, api_ids, now)
 
+    @override
     @callback
     def _async_refresh_finished(self) -> None:
         """The sync log changes with every poll, even when no receiver did."""
@@ -250,6 +255,7 @@ class MicboardCoordinator(DataUpdateCoordinator[Snapshot]):
             self.links.moved(old, new_id, merged)
         return rekeyed(previous, moves)
 
+    @override
     @callback
     def async_update_listeners(self) -> None:
         """Wake Home Assistant's listeners (platforms adding entities), then every entity."""

@@ -109,6 +109,7 @@ class MicboardEventEntity(MicboardEntity, EventEntity):
         self.async_write_ha_state()
 
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
         """Only availability follows the coordinator; the state is the last event."""
         available = self.available

@@ -1,13 +1,15 @@
 """Numbers: a channel's audio gain (with *Allow changes to receivers*).
 
-Range and step are the model's (``Receiver.gain_range``): Shure -18 to +42 dB in 1 dB steps,
-Sennheiser EW-DX -3 to +42 dB in 3 dB steps. A box, not a slider: a slider dragged by
-accident would change the show.
+Only where the model has ``Capability.AUDIO_GAIN``. Range and step are the model's, as the
+library states them (``Receiver.gain_range``: one model takes -18 to +42 dB in 1 dB steps,
+another -3 to +42 dB in 3 dB steps). A box, not a slider: a slider dragged by accident would
+change the show.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import SIGNAL_STRENGTH_DECIBELS, EntityCategory, Platform
@@ -63,26 +65,31 @@ class AudioGainNumber(MicboardControlEntity, NumberEntity):
         return gain or GainRange(minimum_db=0, maximum_db=0)
 
     @property
+    @override
     def native_value(self) -> float | None:
         """The gain as the receiver last reported it."""
         channel = self.channel
         return channel.audio_gain_db if channel is not None else None
 
     @property
+    @override
     def native_min_value(self) -> float:
         """The model's lowest gain."""
         return self._range.minimum_db
 
     @property
+    @override
     def native_max_value(self) -> float:
         """The model's highest gain."""
         return self._range.maximum_db
 
     @property
+    @override
     def native_step(self) -> float:
         """The model's gain step."""
         return self._range.step_db
 
+    @override
     async def async_set_native_value(self, value: float) -> None:
         """Set the gain; the state changes when the receiver reports the new gain."""
         gain = round(value)

@@ -336,11 +336,13 @@ class MicboardServiceSensor(MicboardServiceEntity, SensorEntity):
     entity_description: MicboardServiceSensorDescription
 
     @property
+    @override
     def native_value(self) -> StateType | datetime:
         """The value from the coordinator."""
         return self.entity_description.value_fn(self.coordinator)
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Details such as the last error message."""
         if self.entity_description.attributes_fn is None:
@@ -357,6 +359,7 @@ class MicboardReceiverSensor(MicboardEntity, SensorEntity):
     _available_offline = True
 
     @property
+    @override
     def native_value(self) -> StateType:
         """The detail as last reported."""
         receiver = self.receiver
@@ -380,6 +383,7 @@ class MicboardChannelSensor(MicboardEntity, SensorEntity):
         self._follows_meters = description.metered or description.pacing is not None
 
     @property
+    @override
     def native_value(self) -> StateType:
         """The reading; unknown while no transmitter is linked, for transmitter values."""
         channel = self.channel
@@ -465,6 +469,7 @@ class MicboardStatusSensor(MicboardEntity, SensorEntity):
     _available_offline = True
 
     @property
+    @override
     def native_value(self) -> str | None:
         """The status now."""
         receiver = self.receiver

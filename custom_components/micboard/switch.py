@@ -1,13 +1,14 @@
 """Switches: a channel's receiver output mute (with *Allow changes to receivers*).
 
-Only where the model has a receiver output mute (Shure ULX-D and Axient, Sennheiser EW-DX):
-not the transmitter's mute, which the transmitter reports and nobody sets from here.
+Only where the model has a receiver output mute (``Capability.RX_MUTE``, as the library
+declares it): not the transmitter's mute, which the transmitter reports and nobody sets from
+here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory, Platform
@@ -51,15 +52,18 @@ class AudioMuteSwitch(MicboardControlEntity, SwitchEntity):
     """On while the receiver mutes the channel's audio output."""
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """The mute as the receiver last reported it."""
         channel = self.channel
         return channel.audio_mute if channel is not None else None
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Mute; the state changes when the receiver reports it muted."""
         await self._async_set(True)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Unmute; the state changes when the receiver reports it unmuted."""
         await self._async_set(False)

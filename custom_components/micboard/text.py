@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import re
+from typing import override
 
 from homeassistant.components.text import TextEntity, TextEntityDescription, TextMode
 from homeassistant.const import EntityCategory, Platform
@@ -63,12 +64,14 @@ class ChannelNameText(MicboardControlEntity, TextEntity):
         return receiver.name_rule if receiver is not None else None
 
     @property
+    @override
     def native_value(self) -> str | None:
         """The name as the receiver last reported it."""
         channel = self.channel
         return channel.name if channel is not None else None
 
     @property
+    @override
     def native_min(self) -> int:
         """The shortest name the receiver takes (none shown: no limit to meet)."""
         rule = self._rule
@@ -77,6 +80,7 @@ class ChannelNameText(MicboardControlEntity, TextEntity):
         return min(minimum, len(name)) if name is not None else minimum
 
     @property
+    @override
     def native_max(self) -> int:
         """The longest name the receiver takes (or the one it shows, if longer)."""
         rule = self._rule
@@ -84,6 +88,7 @@ class ChannelNameText(MicboardControlEntity, TextEntity):
         return max(maximum, len(self.native_value or ""))
 
     @property
+    @override
     def pattern(self) -> str | None:
         """The characters the receiver takes (None while the name it shows has others)."""
         rule, name = self._rule, self.native_value
@@ -91,6 +96,7 @@ class ChannelNameText(MicboardControlEntity, TextEntity):
             return None
         return rule.pattern
 
+    @override
     async def async_set_value(self, value: str) -> None:
         """Rename the channel; the state changes when the receiver reports the new name."""
         backend = self.coordinator.backend

@@ -1,4 +1,9 @@
-"""The board's websocket stream: ``micboard/subscribe``.
+"""The board's websocket commands: ``micboard/subscribe`` and ``micboard/manufacturers``.
+
+``micboard/manufacturers`` answers the manufacturers the integration speaks, from the
+library's registry (``[{code, name}]``), so the cards offer and name them without a list of
+their own: adding a manufacturer adds nothing to the cards.
+
 
 The first message is the whole picture of every loaded entry (``board.entry_picture``);
 then channel and receiver changes as they happen (once per event-loop iteration), and
@@ -37,6 +42,7 @@ from .board import (
 from .const import DOMAIN
 from .coordinator import MicboardConfigEntry, MicboardCoordinator
 from .identifiers import ChannelKey
+from .manufacturers import MANUFACTURERS
 
 DEFAULT_INTERVAL = 0.1
 MIN_INTERVAL = 0.1
@@ -328,7 +334,24 @@ async def ws_subscribe(
     stream.start()
 
 
+@websocket_command({probatio.Required("type"): "micboard/manufacturers"})
+@callback
+def ws_manufacturers(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The registered manufacturers, code and display name, whether or not an entry exists."""
+    connection.send_result(
+        msg["id"],
+        {
+            "manufacturers": [
+                {"code": spec.code, "name": spec.name} for spec in MANUFACTURERS.values()
+            ]
+        },
+    )
+
+
 @callback
 def async_register_websocket_commands(hass: HomeAssistant) -> None:
     """Register the board's websocket commands."""
     async_register_command(hass, ws_subscribe)
+    async_register_command(hass, ws_manufacturers)

@@ -6,7 +6,8 @@ Not collected by pytest (it needs Chromium and Playwright, as the e2e test does)
 the repository on a free loopback port, opens ``tests/js/fixture.html`` in each layout,
 fails on any page error, and checks that 10 Hz meter ticks for two channels redraw those two
 channels' bars only (on their canvas: no element changes, on the charger's bays neither),
-that the canvas holds what the card says it drew, and that the bays show their states.
+that the canvas holds what the card says it drew, that the bays show their states, and that
+the manufacturers are named as the integration's registry names them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ BAYS = {
     )
 }
 
+DETAILS = sorted(["ULXD4D · Shure", "AD4Q · Shure", "EM 2 Dante · Sennheiser", "SBC840 · Shure"])
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
@@ -51,6 +54,12 @@ def _activity_problems(result: dict[str, Any]) -> list[str]:
             "live": True,
         },
         "filteredRows": ["Stage Right went offline"],
+        # The manufacturers of the integration's registry, by its names.
+        "manufacturerFilter": [
+            ["", "All manufacturers"],
+            ["shure", "Shure"],
+            ["sennheiser", "Sennheiser"],
+        ],
     }
     return [
         f"activity {key}: {result.get(key)!r}, expected {value!r}"
@@ -106,6 +115,11 @@ def main() -> int:
                 failures.append(f"{layout}: bays {result['bays']}, expected {BAYS}")
             if result["bayMoreInfo"] != "sensor.bay_2_of_packs_battery_state":
                 failures.append(f"{layout}: tapping bay 2 opened {result['bayMoreInfo']}")
+            # Model and manufacturer beside each group's name, the registry naming the maker
+            # (on a TV the receivers' groups have no heading, the charger's has).
+            details = ["SBC840 · Shure"] if layout == "kiosk" else DETAILS
+            if result["details"] != details:
+                failures.append(f"{layout}: group details {result['details']}, expected {details}")
             if layout != "kiosk":
                 failures.extend(f"{layout}: {problem}" for problem in _activity_problems(result))
             if args.screenshots:

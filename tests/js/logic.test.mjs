@@ -3,9 +3,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
+  MANUFACTURERS_REQUEST,
   STATUSES,
   activityRequest,
   adaptActivityMessage,
+  adaptManufacturers,
   applyBoardMessage,
   audioFraction,
   batterySegments,
@@ -15,13 +17,24 @@ import {
   formatFrequency,
   formatRuntime,
   groupChannels,
+  loadManufacturers,
   localize,
+  manufacturerName,
+  manufacturerOptions,
   mergeActivity,
   rfFraction,
   shownBattery as shownBatteryOf,
   statusStyle,
 } from "../../custom_components/micboard/cards/micboard-logic.js";
 import { SNAPSHOT } from "./fixture.mjs";
+
+// What `micboard/manufacturers` answers (the integration's registry).
+const REGISTRY = {
+  manufacturers: [
+    { code: "shure", name: "Shure" },
+    { code: "sennheiser", name: "Sennheiser" },
+  ],
+};
 
 test("every status has a colour and an English label in both palettes", () => {
   for (const status of STATUSES) {
@@ -482,11 +495,17 @@ test("while the transmitter is off, the tile shows its last battery reading", as
   assert.equal(shownBattery({ status: "prev_good" }), null);
 });
 
-test("receiver groups carry the model and manufacturer", () => {
-  const groups = groupChannels(board().values(), {});
+test("receiver groups carry the model and manufacturer, named by the registry", () => {
+  const names = adaptManufacturers(REGISTRY);
+  const groups = groupChannels(board().values(), {}, { manufacturerName: (code) => manufacturerName(names, code) });
   assert.deepEqual(
     groups.map((g) => g.detail),
     ["EM 2 Dante · Sennheiser", "ULXD4D · Shure", "AD4Q · Shure"],
+  );
+  // Without the registry's names, the codes.
+  assert.deepEqual(
+    groupChannels(board().values(), {}).map((g) => g.detail),
+    ["EM 2 Dante · sennheiser", "ULXD4D · shure", "AD4Q · shure"],
   );
 });
 
@@ -723,4 +742,70 @@ test("a page opened while a transmitter is off shows the integration's last batt
     channels: [{ entry_id: "e1", receiver_id: "rx", index: 1, status: "good", battery_bars: 5, battery_percent: 100, runtime_minutes: 480 }],
   });
   assert.deepEqual(shownBatteryOf(channels.get("rx:1")), { filled: 5, total: 5, level: "good", percent: 100, runtime: 480, stale: false });
+});
+
+// ---------------------------------------------------------------------------------------
+// Manufacturers: from the integration's registry, the codes in the data without it.
+// ---------------------------------------------------------------------------------------
+test("manufacturers: the registry's names and order; other codes seen after them", () => {
+  const names = adaptManufacturers(REGISTRY);
+  assert.deepEqual([...names], [["shure", "Shure"], ["sennheiser", "Sennheiser"]]);
+  assert.equal(manufacturerName(names, "sennheiser"), "Sennheiser");
+  // A code the registry does not know (an entry of a newer integration), and no registry.
+  assert.equal(manufacturerName(names, "acme"), "acme");
+  assert.equal(manufacturerName(null, "shure"), "shure");
+  assert.equal(manufacturerName(names, null), "");
+  assert.deepEqual(manufacturerOptions(names, ["sennheiser", "", undefined, "acme", "acme"]), [
+    { value: "shure", label: "Shure" },
+    { value: "sennheiser", label: "Sennheiser" },
+    { value: "acme", label: "acme" },
+  ]);
+  // No registry: only what was seen, each by its code.
+  assert.deepEqual(manufacturerOptions(null, ["sennheiser", "shure"]), [
+    { value: "sennheiser", label: "sennheiser" },
+    { value: "shure", label: "shure" },
+  ]);
+  assert.deepEqual(manufacturerOptions(null), []);
+  // Anything else than a list of manufacturers is no answer; a nameless one is named by its code.
+  assert.equal(adaptManufacturers(null), null);
+  assert.equal(adaptManufacturers({ result: [] }), null);
+  assert.deepEqual([...adaptManufacturers({ manufacturers: [{ code: "x" }, { name: "no code" }, null] })], [["x", "x"]]);
+});
+
+test("manufacturers: asked once per connection; a failure resolves null and is asked again", async () => {
+  const connection = {};
+  const calls = [];
+  let fail = true;
+  const hass = {
+    connection,
+    callWS: async (message) => {
+      calls.push(message);
+      if (fail) throw Object.assign(new Error("Unknown command."), { code: "unknown_command" });
+      return REGISTRY;
+    },
+  };
+  assert.equal(await loadManufacturers(hass), null);
+  fail = false;
+  // Two cards at once share one request.
+  const [first, second] = await Promise.all([loadManufacturers(hass), loadManufacturers({ ...hass })]);
+  assert.equal(first, second);
+  assert.deepEqual([...first.keys()], ["shure", "sennheiser"]);
+  assert.equal(await loadManufacturers(hass), first);
+  assert.deepEqual(calls, [MANUFACTURERS_REQUEST, MANUFACTURERS_REQUEST]);
+  // A call that throws at once, and no hass at all, are no answer either.
+  assert.equal(await loadManufacturers({ connection: {}, callWS: () => { throw new Error("closed"); } }), null);
+  assert.equal(await loadManufacturers(undefined), null);
+});
+
+test("editor schemas offer the registry's manufacturers; without it a typed code", async () => {
+  const { boardEditorSchema, activityEditorSchema } = await import("../../custom_components/micboard/cards/micboard-logic.js");
+  const names = adaptManufacturers(REGISTRY);
+  for (const schema of [boardEditorSchema, activityEditorSchema]) {
+    const select = (...args) => schema("en", ...args).find((f) => f.name === "manufacturer").selector.select;
+    assert.deepEqual(select(names), { mode: "dropdown", options: manufacturerOptions(names) });
+    // The configured value stays offered, known to the registry or not.
+    assert.deepEqual(select(names, "acme").options.at(-1), { value: "acme", label: "acme" });
+    assert.deepEqual(select(null, "shure"), { mode: "dropdown", options: [{ value: "shure", label: "shure" }], custom_value: true });
+    assert.deepEqual(select(), { mode: "dropdown", options: [], custom_value: true });
+  }
 });

@@ -7,7 +7,9 @@ const {
   activityRequest,
   adaptActivityMessage,
   eventLabel,
+  loadManufacturers,
   localize,
+  manufacturerOptions,
   mergeActivity,
 } = await import(`./micboard-logic.js${version}`);
 
@@ -71,7 +73,15 @@ export class MicboardActivityCard extends HTMLElement {
   set hass(hass) {
     const first = !this._hass;
     this._hass = hass;
-    if (first) this._resubscribe();
+    if (first) {
+      // The manufacturer filter offers the integration's manufacturers, by name (until they
+      // are known, or if the integration does not say, the codes in the rows).
+      loadManufacturers(hass).then((names) => {
+        this._manufacturers = names;
+        this._render();
+      });
+      this._resubscribe();
+    }
   }
 
   get _language() {
@@ -151,11 +161,12 @@ export class MicboardActivityCard extends HTMLElement {
     return new Intl.DateTimeFormat(this._language, options).format(date);
   }
 
-  _select(name, values, allLabel, labelOf) {
+  // `choices`: [{value, label}].
+  _select(name, choices, allLabel) {
     const select = element("select");
     select.setAttribute("aria-label", allLabel);
     select.append(new Option(allLabel, ""));
-    for (const value of values) select.append(new Option(labelOf(value), value));
+    for (const { value, label } of choices) select.append(new Option(label, value));
     select.value = this._filters[name];
     select.addEventListener("change", () => {
       this._filters = { ...this._filters, [name]: select.value };
@@ -175,9 +186,15 @@ export class MicboardActivityCard extends HTMLElement {
     if (this._loaded && !this._error) head.append(element("span", "live", localize("activity.live", language)));
     if (this._config.show_filters) {
       head.append(
-        this._select("event_type", ACTIVITY_EVENT_TYPES, localize("activity.all_events", language), (type) => eventLabel(type, language)),
-        this._select("manufacturer", ["shure", "sennheiser"], localize("activity.all_manufacturers", language), (code) =>
-          localize(`manufacturer.${code}`, language),
+        this._select(
+          "event_type",
+          ACTIVITY_EVENT_TYPES.map((type) => ({ value: type, label: eventLabel(type, language) })),
+          localize("activity.all_events", language),
+        ),
+        this._select(
+          "manufacturer",
+          manufacturerOptions(this._manufacturers, [this._filters.manufacturer, ...this._rows.map((row) => row.manufacturer)]),
+          localize("activity.all_manufacturers", language),
         ),
       );
     }

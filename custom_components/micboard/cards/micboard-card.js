@@ -37,7 +37,9 @@ const {
   formatRuntime,
   groupChannels,
   kioskGrid,
+  loadManufacturers,
   localize,
+  manufacturerName,
   meterSpans,
   qualityText,
   rfFraction,
@@ -311,6 +313,7 @@ export class MicboardCard extends HTMLElement {
       this._schedule();
     }
     if (this._labelsLanguage !== this._language) this._loadStatusLabels();
+    if (first) this._loadManufacturers();
     if (first && this.isConnected) this._subscribe();
   }
 
@@ -352,6 +355,16 @@ export class MicboardCard extends HTMLElement {
       this._layoutNeeded = true;
       this._schedule();
     });
+  }
+
+  // The manufacturers' names beside receivers and chargers, from the integration's registry
+  // (its code until then, or if the integration does not answer).
+  async _loadManufacturers() {
+    const names = await loadManufacturers(this._hass);
+    if (!names) return;
+    this._manufacturers = names;
+    this._layoutNeeded = true;
+    this._schedule();
   }
 
   // The status names in the user's language, from the integration's translations.
@@ -423,6 +436,7 @@ export class MicboardCard extends HTMLElement {
           id,
           name: this._labelNames?.[id] ?? id,
         })),
+      manufacturerName: (code) => manufacturerName(this._manufacturers, code),
     };
   }
 
@@ -732,7 +746,7 @@ export class MicboardCard extends HTMLElement {
       [...parts.segs.children].forEach((seg, i) => seg.classList.toggle("on", i < view.segments));
     }
     if (changed("antenna")) {
-      // Shure reports diversity as two letters with X for an idle antenna ("AX", "AB").
+      // Diversity as two letters, one per antenna, X for an idle one ("AX", "AB"); else as is.
       const letters = /^[A-DX]{2}$/.test(view.antenna) ? [...view.antenna] : view.antenna ? [view.antenna] : [];
       parts.antenna.replaceChildren(
         ...letters.map((letter, i) => element("b", letter === "X" ? "off" : "", letter === "X" ? "AB"[i] : letter)),
@@ -753,8 +767,7 @@ export class MicboardCard extends HTMLElement {
     const section = element("section", "group charger");
     section.dataset.charger = charger.id;
     section.style.setProperty("--count", String(Math.max(1, bays.length)));
-    const language = this._language;
-    const maker = charger.manufacturer ? localize(`manufacturer.${charger.manufacturer}`, language) : "";
+    const maker = manufacturerName(this._manufacturers, charger.manufacturer);
     const heading = element("div", "group-name", charger.name ?? charger.id);
     const detail = [charger.model, maker].filter(Boolean).join(" · ");
     if (detail) heading.append(element("small", "", detail));

@@ -1,10 +1,11 @@
 // Visual editors of the Micboard cards: one ha-form each (the schemas live in
 // micboard-logic.js). Options ha-form cannot express well (custom `groups`, `receivers`)
-// stay in the YAML editor, which the dashboard offers next to this one.
+// stay in the YAML editor, which the dashboard offers next to this one. The manufacturers
+// offered are the integration's (`micboard/manufacturers`); without its answer the select
+// takes a typed code.
 const version = new URL(import.meta.url).search;
-const { ACTIVITY_DEFAULTS, BOARD_DEFAULTS, activityEditorSchema, boardEditorSchema, editorLabel } = await import(
-  `./micboard-logic.js${version}`
-);
+const { ACTIVITY_DEFAULTS, BOARD_DEFAULTS, activityEditorSchema, boardEditorSchema, editorLabel, loadManufacturers } =
+  await import(`./micboard-logic.js${version}`);
 
 class MicboardEditor extends HTMLElement {
   setConfig(config) {
@@ -13,7 +14,14 @@ class MicboardEditor extends HTMLElement {
   }
 
   set hass(hass) {
+    const first = !this._hass;
     this._hass = hass;
+    if (first) {
+      loadManufacturers(hass).then((names) => {
+        this._manufacturers = names;
+        if (this._form) this._render();
+      });
+    }
     if (this._form) this._form.hass = hass;
     else this._render();
   }
@@ -34,7 +42,7 @@ class MicboardEditor extends HTMLElement {
       this.replaceChildren(this._form);
     }
     this._form.hass = this._hass;
-    this._form.schema = this.schema(language);
+    this._form.schema = this.schema(language, this._manufacturers ?? null, this._config.manufacturer);
     this._form.data = { ...this.defaults, ...this._config };
   }
 }

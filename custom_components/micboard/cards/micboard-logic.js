@@ -112,8 +112,6 @@ export const STRINGS = {
     "tap_action.more-info": "Status entity",
     "tap_action.device": "Device page",
     "tap_action.none": "Nothing",
-    "manufacturer.shure": "Shure",
-    "manufacturer.sennheiser": "Sennheiser",
   },
 };
 
@@ -141,6 +139,64 @@ export function sensorStateLabels(resources, sensor) {
 
 /** The status sensor's state names (see `sensorStateLabels`). */
 export const statusLabels = (resources = {}) => sensorStateLabels(resources, "status");
+
+// ---------------------------------------------------------------------------------------
+// Manufacturers: the integration's registry answers which there are and their names
+// (`micboard/manufacturers`: {manufacturers: [{code, name}]}), so a new manufacturer needs
+// nothing here. Without that answer (an older integration, a failed call) the cards offer
+// the codes they saw in their data, each named by its code.
+// ---------------------------------------------------------------------------------------
+export const MANUFACTURERS_REQUEST = { type: "micboard/manufacturers" };
+
+/** The answer of `micboard/manufacturers` → Map code → name; `null` for anything else. */
+export function adaptManufacturers(answer) {
+  if (!Array.isArray(answer?.manufacturers)) return null;
+  const names = new Map();
+  for (const item of answer.manufacturers) {
+    if (typeof item?.code === "string" && item.code) names.set(item.code, typeof item.name === "string" && item.name ? item.name : item.code);
+  }
+  return names;
+}
+
+// One request per websocket connection, shared by every card on the page.
+const manufacturerLoads = new WeakMap();
+
+/**
+ * The registry's manufacturers (a Map code → name), asked once per connection through
+ * `hass.callWS`; resolves `null` (never rejects) when the integration does not answer, and
+ * asks again next time.
+ */
+export function loadManufacturers(hass) {
+  if (typeof hass?.callWS !== "function") return Promise.resolve(null);
+  const key = hass.connection && typeof hass.connection === "object" ? hass.connection : hass;
+  let load = manufacturerLoads.get(key);
+  if (!load) {
+    load = Promise.resolve()
+      .then(() => hass.callWS(MANUFACTURERS_REQUEST))
+      .then(adaptManufacturers)
+      .catch(() => null)
+      .then((names) => {
+        if (!names) manufacturerLoads.delete(key);
+        return names;
+      });
+    manufacturerLoads.set(key, load);
+  }
+  return load;
+}
+
+/** A manufacturer's display name: the registry's, else its code ("" for none). */
+export const manufacturerName = (names, code) => (code ? (names?.get(code) ?? String(code)) : "");
+
+/**
+ * The manufacturers a select offers, `[{value, label}]`: every registered one in the
+ * registry's order, then any other code `seen` in the data or the config (a registry that
+ * did not answer: only those).
+ */
+export function manufacturerOptions(names, seen = []) {
+  const codes = [...(names?.keys() ?? [])];
+  for (const code of seen) if (code && !codes.includes(code)) codes.push(code);
+  return codes.map((code) => ({ value: code, label: manufacturerName(names, code) }));
+}
 
 // ---------------------------------------------------------------------------------------
 // Status → colour and label. The status values are the integration's status sensor states.
@@ -265,8 +321,8 @@ export function formatRuntime(minutes) {
 }
 
 /**
- * The quality indicator: Axient Digital's channel quality (0-5) as "Q 4", Sennheiser's RF
- * quality in percent as "Q 92 %" ("" when neither is known).
+ * The quality indicator: a channel quality on a 0–5 scale as "Q 4", an RF quality in percent
+ * as "Q 92 %" (whichever the receiver reports; "" when neither is known).
  */
 export function qualityText(quality, rfQuality) {
   if (Number.isFinite(quality)) return `Q ${quality}`;
@@ -871,8 +927,9 @@ export function compareChannels(order) {
  *   order: "receiver" (default) | "name" | "status" | "custom" (as listed in `groups`)
  *   groups: [{name, channels: [channel name or key, …]}]        (group_by: custom)
  *   show_ungrouped: true — custom groups only; the rest goes to an "Other" group
- * `lookup` answers area and label names: {areaOf(channel) → {id, name} | null,
- * labelsOf(channel) → [{id, name}]} (the card reads them from `hass`).
+ * `lookup` answers area, label and manufacturer names: {areaOf(channel) → {id, name} | null,
+ * labelsOf(channel) → [{id, name}], manufacturerName(code) → name} (the card reads them
+ * from `hass` and `micboard/manufacturers`; without `manufacturerName`, the code).
  */
 export function groupChannels(channels, config = {}, lookup = {}, language = "en") {
   const groupBy = config.group_by ?? "receiver";
@@ -918,8 +975,8 @@ export function groupChannels(channels, config = {}, lookup = {}, language = "en
       for (const label of labels) add(`label:${label.id}`, label.name, channel);
     } else {
       const name = channel.receiverName ?? channel.receiverId ?? "";
-      // The model and manufacturer beside the receiver's name ("ULXD4Q · Shure").
-      const maker = channel.manufacturer ? localize(`manufacturer.${channel.manufacturer}`, language) : "";
+      // The model and manufacturer beside the receiver's name ("<model> · <manufacturer>").
+      const maker = lookup.manufacturerName?.(channel.manufacturer) ?? manufacturerName(null, channel.manufacturer);
       const detail = [channel.receiverModel, maker].filter(Boolean).join(" · ");
       add(`receiver:${channel.receiverId}`, name, channel, name, detail);
     }
@@ -1033,14 +1090,17 @@ const select = (name, prefix, values, language) => ({
   selector: { select: { mode: "dropdown", options: options(prefix, values, language) } },
 });
 
-const manufacturerSelect = (language) => ({
+// `names`: the registry's (`loadManufacturers`), `null` while unknown; the select then also
+// takes a typed code. `current`: the config's value, offered whatever the registry says.
+const manufacturerSelect = (names, current) => ({
   name: "manufacturer",
   selector: {
-    select: { mode: "dropdown", options: options("manufacturer", ["shure", "sennheiser"], language) },
+    select: { mode: "dropdown", options: manufacturerOptions(names, [current]), ...(names ? {} : { custom_value: true }) },
   },
 });
 
-export function boardEditorSchema(language = "en") {
+/** The board card's editor; `manufacturers` and `current` as for the manufacturer select. */
+export function boardEditorSchema(language = "en", manufacturers = null, current = undefined) {
   return [
     { name: "title", selector: { text: {} } },
     select("group_by", "group_by", ["receiver", "area", "label", "custom", "none"], language),
@@ -1049,14 +1109,15 @@ export function boardEditorSchema(language = "en") {
     select("layout", "layout", ["auto", "grid", "kiosk", "compact"], language),
     select("palette", "palette", ["theme", "classic"], language),
     select("tap_action", "tap_action", ["more-info", "device", "none"], language),
-    manufacturerSelect(language),
+    manufacturerSelect(manufacturers, current),
     { name: "columns", selector: { number: { min: 1, max: 16, mode: "box" } } },
     { name: "show_meters", selector: { boolean: {} } },
     { name: "hide_unassigned", selector: { boolean: {} } },
   ];
 }
 
-export function activityEditorSchema(language = "en") {
+/** The activity card's editor; `manufacturers` and `current` as for the board's. */
+export function activityEditorSchema(language = "en", manufacturers = null, current = undefined) {
   return [
     { name: "title", selector: { text: {} } },
     {
@@ -1068,7 +1129,7 @@ export function activityEditorSchema(language = "en") {
         },
       },
     },
-    manufacturerSelect(language),
+    manufacturerSelect(manufacturers, current),
     { name: "show_filters", selector: { boolean: {} } },
   ];
 }

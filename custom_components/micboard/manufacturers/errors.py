@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import override
 
 
 class ErrorKind(StrEnum):
@@ -51,6 +52,7 @@ class DeviceError:
     kind: ErrorKind
     detail: str
 
+    @override
     def __str__(self) -> str:
         return self.detail
 

@@ -7,9 +7,11 @@ Meter readings (about five datagrams a second per channel on EW-DX) are applied 
 come but passed on at most once per ``meter_interval`` (1 s) per receiver; everything else
 at once. Subscriptions are renewed well before their lifetime runs out,
 beside the liveness check, so a device that falls silent is offline within
-``liveness_timeout`` of its last datagram whatever the renewal is doing; one that ends a
-subscription and ignores the renewal, or fails at socket level, is offline too, and is
-re-probed with capped, jittered backoff, forever (``ReconnectingConnection``).
+``liveness_timeout`` of its last datagram whatever the renewal is doing; one whose
+renewals go unanswered until its subscriptions have lapsed while no meters arrive, or that
+fails at socket level, is offline too, and is re-probed with capped, jittered backoff,
+forever (``ReconnectingConnection``). No request carries more than
+``max_leaves_per_request`` leaves.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import logging
-from typing import Any
+from typing import Any, override
 
 from ..errors import (
     DeviceError,
@@ -45,7 +47,18 @@ from .charger import (
     is_charger,
     is_supported_charger,
 )
-from .codec import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Path, Reply, request_tree, write_tree
+from .codec import (
+    FORBIDDEN,
+    MAX_LEAVES_PER_REQUEST,
+    NOT_FOUND,
+    UNAUTHORIZED,
+    Path,
+    Reply,
+    chunked,
+    merged,
+    request_tree,
+    write_tree,
+)
 from .paths import (
     DEVICE_NAME,
     DEVICE_PATHS,
@@ -102,6 +115,8 @@ class ClientOptions:
     # Identification is switched off again after this long (whether the device stops on
     # its own is not documented; Shure receivers stop after about 30 s).
     identify_seconds: float = 30.0
+    # No request carries more leaves than this: longer reads and subscriptions are split.
+    max_leaves_per_request: int = MAX_LEAVES_PER_REQUEST
 
 
 def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> dict[str, Any]:
@@ -118,8 +133,15 @@ def subscription_request(entries: Sequence[Sequence[Path]], lifetime: int) -> di
 async def read_with_retry(
     session: SscSession, paths: Iterable[Path], options: ClientOptions
 ) -> Reply:
-    """Read leaves, asking again when a datagram was lost; MicboardConnectionError if none."""
+    """Read leaves, asking again when a datagram was lost; MicboardConnectionError if none.
+
+    More leaves than one request may carry are read in several requests at once, and their
+    answers merged.
+    """
     paths = tuple(paths)
+    parts = chunked(paths, options.max_leaves_per_request)
+    if len(parts) > 1:
+        return merged(await _all(*(read_with_retry(session, part, options) for part in parts)))
     for _ in range(options.attempts):
         try:
             return await session.read(paths, timeout=options.request_timeout)
@@ -214,8 +236,8 @@ async def resync(session: SscSession, state: SscState, options: ClientOptions) -
 def _channel_reads(
     session: SscSession, state: DeviceState, options: ClientOptions
 ) -> list[Coroutine[Any, Any, Reply]]:
-    # One request per channel keeps each well under the few dozen leaves a datagram
-    # should carry (EM 4: 4 x 12).
+    # One request per channel (12 leaves), well under ``max_leaves_per_request``; all four
+    # of an EM 4 in one would not be.
     reads = []
     for index in range(1, state.channel_count + 1):
         leaves = [*channel_leaves(index, Area.RX), *channel_leaves(index, Area.TX)]
@@ -236,6 +258,13 @@ async def _all[T](*coroutines: Coroutine[Any, Any, T]) -> list[T]:
 
 def _wanted(state: SscState, paths: Iterable[Path]) -> list[Path]:
     return [path for path in paths if path not in state.missing]
+
+
+def _subscription(
+    entries: Sequence[Sequence[Path]], lifetime: int
+) -> tuple[dict[str, Any], list[Path]]:
+    """A subscription request and the leaves it covers."""
+    return subscription_request(entries, lifetime), [path for entry in entries for path in entry]
 
 
 async def probe(
@@ -316,6 +345,7 @@ class ReceiverConnection(ReconnectingConnection):
         # Identification switched on, by path: when it is switched off again.
         self._identify_off: dict[Path, asyncio.TimerHandle] = {}
 
+    @override
     def device(self) -> Receiver | Charger:
         """The receiver or charger as it is now."""
         state = self._state
@@ -419,6 +449,7 @@ class ReceiverConnection(ReconnectingConnection):
             # Answered without a word about the leaf: no confirmation (asked once more).
         raise NotConfirmedError(f"{where}: no answer within {timeout:g} s", host=self._where)
 
+    @override
     async def _run_session(self) -> None:
         """One session: identify, subscribe, stay live until lost (raises MicboardError)."""
         receiver = DeviceState()
@@ -439,6 +470,7 @@ class ReceiverConnection(ReconnectingConnection):
         self._went_online()
         await self._watch(session, state)
 
+    @override
     async def _end_session(self) -> None:
         # Subscriptions are not cancelled: they lapse on their own.
         self._session = None
@@ -458,8 +490,8 @@ class ReceiverConnection(ReconnectingConnection):
             self._meters_heard = asyncio.get_running_loop().time()
         applied = state.apply(reply)
         if applied.subscription_ended:
-            # The device dropped a subscription (310): renew at once; if that goes
-            # unanswered the link is lost.
+            # The device dropped a subscription (310): renew at once. Unanswered renewals
+            # lose the link only as ``_watch`` says (lapsed, and no meters).
             self._renew_now = True
             self._wake.set()
         if applied.changed and isinstance(state, DeviceState) and state.stale_transmitters:
@@ -513,14 +545,25 @@ class ReceiverConnection(ReconnectingConnection):
     def _requests(
         self, state: SscState, groups: list[list[tuple[Path, ...]]]
     ) -> list[tuple[dict[str, Any], list[Path]]]:
-        """One subscription request per group; each entry of a group its own subscription."""
+        """One subscription request per group; each entry of a group its own subscription.
+
+        A group with more leaves than a request may carry is sent as several requests (an
+        entry too long for one request as several entries), never more than
+        ``max_leaves_per_request`` leaves in one.
+        """
+        limit = self._options.max_leaves_per_request
+        lifetime = self._options.subscription_lifetime
         requests = []
         for group in groups:
-            entries = [_wanted(state, leaves) for leaves in group]
-            paths = [path for entry in entries for path in entry]
-            if paths:
-                tree = subscription_request(entries, self._options.subscription_lifetime)
-                requests.append((tree, paths))
+            entries = [part for leaves in group for part in chunked(_wanted(state, leaves), limit)]
+            batch: list[tuple[Path, ...]] = []
+            for entry in entries:
+                if batch and sum(map(len, batch)) + len(entry) > limit:
+                    requests.append(_subscription(batch, lifetime))
+                    batch = []
+                batch.append(entry)
+            if batch:
+                requests.append(_subscription(batch, lifetime))
         return requests
 
     async def _subscribe(self, session: SscSession, state: SscState) -> None:
@@ -642,8 +685,10 @@ class ReceiverConnection(ReconnectingConnection):
         stale = state.transmitters_to_read()
         for index in [index for index in next_read if index not in stale]:
             del next_read[index]
+        limit = self._options.max_leaves_per_request
         for index in stale:
             if now >= next_read.get(index, now):
-                session.send(request_tree(_wanted(state, channel_leaves(index, Area.TX))))
+                for part in chunked(_wanted(state, channel_leaves(index, Area.TX)), limit):
+                    session.send(request_tree(part))
                 next_read[index] = now + self._options.request_timeout
         return list(next_read.values())

@@ -26,6 +26,13 @@ FORBIDDEN = 403
 # the value it had.
 WRITE_REFUSALS = frozenset({406, 409, 422, 423})
 
+# The most leaves (addresses read, written or subscribed to) one request carries. SSC v1
+# states no limit for EW-DX, but large messages may fail (error 413/414, IP fragmentation)
+# and one measured limit on another SSC product was 29 tokens (sheet part 1, large
+# messages): "a few dozen", kept below that. Micboard's largest request today is an EM 4's
+# meter subscription (16 leaves); anything longer is split into several requests.
+MAX_LEAVES_PER_REQUEST = 24
+
 # Names are ASCII 32-126 on the device; anything else is dropped, never passed on.
 _PRINTABLE_MIN = 32
 _PRINTABLE_MAX = 126
@@ -53,6 +60,26 @@ class Reply:
     def paths(self) -> frozenset[Path]:
         """Every path this datagram says anything about."""
         return frozenset(self.values) | frozenset(self.errors) | self.echoed
+
+
+def chunked(paths: Iterable[Path], size: int = MAX_LEAVES_PER_REQUEST) -> list[tuple[Path, ...]]:
+    """``paths`` in order, in runs of at most ``size`` (none for no paths)."""
+    if size < 1:
+        raise ValueError(f"a request carries at least one leaf, not {size}")
+    paths = tuple(paths)
+    return [paths[start : start + size] for start in range(0, len(paths), size)]
+
+
+def merged(replies: Iterable[Reply]) -> Reply:
+    """The answers to the parts of one split request, as if they were one (no xid)."""
+    values: dict[Path, object] = {}
+    errors: dict[Path, int] = {}
+    echoed: set[Path] = set()
+    for reply in replies:
+        values |= reply.values
+        errors |= reply.errors
+        echoed |= reply.echoed
+    return Reply(values=values, errors=errors, echoed=frozenset(echoed))
 
 
 def request_tree(paths: Iterable[Path]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 import itertools
 import logging
-from typing import Any
+from typing import Any, override
 
 from ..errors import ErrorKind, MicboardConnectionError
 from .codec import Path, Reply, SscDecodeError, decode, encode, request_tree
@@ -41,12 +41,15 @@ class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, session: SscSession) -> None:
         self._session = session
 
+    @override
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         self._session.datagram_received(data)
 
+    @override
     def error_received(self, exc: Exception) -> None:
         self._session.socket_failed(exc)
 
+    @override
     def connection_lost(self, exc: Exception | None) -> None:
         if exc is not None:
             self._session.socket_failed(exc)

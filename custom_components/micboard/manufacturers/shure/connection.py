@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 import logging
-from typing import Any
+from typing import Any, override
 
 from ..errors import (
     DeviceError,
@@ -137,6 +137,7 @@ class DeviceConnection(ReconnectingConnection):
         self._write_lock = asyncio.Lock()
         self._write: _Write | None = None
 
+    @override
     def device(self) -> Device:
         """The receiver or charger as it is now; the same object until something changed."""
         if self._device is None:
@@ -172,6 +173,7 @@ class DeviceConnection(ReconnectingConnection):
         except MicboardError as err:
             return err.error
 
+    @override
     def _changed(self, change: Change) -> None:
         self._device = None
         super()._changed(change)
@@ -267,6 +269,7 @@ class DeviceConnection(ReconnectingConnection):
             if write.answer(message):
                 return
 
+    @override
     async def _run_session(self) -> None:
         """One session: connect, read, stay live until lost (raises MicboardError)."""
         self._metering = False
@@ -332,6 +335,7 @@ class DeviceConnection(ReconnectingConnection):
                 else None,
             )
 
+    @override
     async def _end_session(self) -> None:
         self._session = None
         write = self._write

@@ -17,6 +17,7 @@ import re
 import socket
 import struct
 import time
+from typing import override
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -235,12 +236,15 @@ class _AnnouncementProtocol(asyncio.DatagramProtocol):
         self._discovery = discovery
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
+    @override
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
         self._discovery._announcement_received(data, str(addr[0]))
 
+    @override
     def error_received(self, exc: Exception) -> None:
         _LOGGER.debug("Shure discovery socket error: %s", exc)
 
+    @override
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.closed.done():
             self.closed.set_result(None)
