@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -11,7 +10,6 @@ from custom_components.micboard.manufacturers.sennheiser.client import ClientOpt
 
 from .fake_device import FakeDevice
 
-POLL_INTERVAL = 0.01
 # Small timings keep the suite fast; tests of the defaults say so.
 FAST = ClientOptions(
     request_timeout=0.3,
@@ -41,12 +39,3 @@ async def device() -> AsyncIterator[FakeDevice]:
     fake = await FakeDevice().start()
     yield fake
     await fake.stop()
-
-
-async def eventually(condition: Callable[[], bool], within: float = 3.0) -> None:
-    """Wait until ``condition()`` holds, failing after ``within`` seconds."""
-    for _ in range(round(within / POLL_INTERVAL)):
-        if condition():
-            return
-        await asyncio.sleep(POLL_INTERVAL)
-    assert condition(), f"condition not met within {within} s"

@@ -17,7 +17,8 @@ from custom_components.micboard.manufacturers.sennheiser import (
     probe,
 )
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
+from .conftest import FAST
 from .fake_device import FakeDevice
 from .test_client import free_udp_port
 

@@ -25,7 +25,8 @@ from custom_components.micboard.manufacturers.sennheiser.client import (
     probe,
 )
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
+from .conftest import FAST
 from .fake_device import FakeDevice
 
 

@@ -24,7 +24,8 @@ from custom_components.micboard.manufacturers.sennheiser.state import DeviceStat
 from simulator import Simulator
 from simulator.sennheiser_ssc import SscOptions
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
+from .conftest import FAST
 from .fake_device import FakeDevice
 from .test_state import em2_state
 

@@ -22,7 +22,8 @@ from custom_components.micboard.manufacturers.sennheiser import (
 from simulator import Simulator
 from simulator.sennheiser_ssc import SscOptions, SscReceiver
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
+from .conftest import FAST
 
 # Timings a little slower than FAST: the simulator's meters come every 0.2 s.
 SIM = replace(

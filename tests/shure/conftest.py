@@ -6,7 +6,6 @@ These tests run with or without the Home Assistant test plugin; with it, sockets
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -16,7 +15,6 @@ from custom_components.micboard.manufacturers import Receiver
 from custom_components.micboard.manufacturers.shure import ShureBackend
 from simulator import SimulatedReceiver, Simulator
 
-POLL_INTERVAL = 0.01
 # Small timings keep the suite fast; tests that check defaults say so.
 FAST: dict[str, Any] = {
     "meter_rate_ms": 100,
@@ -62,15 +60,6 @@ async def make_backend() -> AsyncIterator[Callable[..., ShureBackend]]:
     yield make
     for backend in backends:
         await backend.stop()
-
-
-async def eventually(condition: Callable[[], bool], within: float = 3.0) -> None:
-    """Wait until ``condition()`` holds, failing after ``within`` seconds."""
-    for _ in range(round(within / POLL_INTERVAL)):
-        if condition():
-            return
-        await asyncio.sleep(POLL_INTERVAL)
-    assert condition(), f"condition not met within {within} s"
 
 
 def only(backend: ShureBackend) -> Receiver:

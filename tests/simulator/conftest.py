@@ -13,7 +13,6 @@ import pytest
 from simulator import Simulator, SscOptions
 from simulator.frontend import FrontEnd
 
-POLL_INTERVAL = 0.01
 # Fast meters and expiry checks keep the SSC tests short.
 FAST_SSC = SscOptions(meter_interval=0.05)
 
@@ -33,15 +32,6 @@ async def sim() -> AsyncIterator[Simulator]:
     """A deterministic simulator: seeded, no noise, no battery drain, fast SSC meters."""
     async with Simulator(seed=7, noise=False, battery_drain=0, ssc_options=FAST_SSC) as simulator:
         yield simulator
-
-
-async def eventually(condition: Callable[[], bool], within: float = 3.0) -> None:
-    """Wait until ``condition()`` holds, failing after ``within`` seconds."""
-    for _ in range(round(within / POLL_INTERVAL)):
-        if condition():
-            return
-        await asyncio.sleep(POLL_INTERVAL)
-    assert condition(), f"condition not met within {within} s"
 
 
 class _Datagrams(asyncio.DatagramProtocol):
