@@ -14,7 +14,7 @@ from simulator.core import Simulator
 from simulator.receiver import SimulatedReceiver
 from simulator.slp import build_announcement
 
-from .conftest import setup_entry, until
+from .helpers import setup_entry, until
 
 
 async def _announce(transport: asyncio.DatagramTransport, receiver: SimulatedReceiver) -> None:

@@ -1,4 +1,7 @@
-"""Fixtures for the Sennheiser library tests: no Home Assistant, UDP on 127.0.0.1 only."""
+"""Fixtures for the Sennheiser library tests: no Home Assistant, UDP on 127.0.0.1 only.
+
+The helpers the tests import are in ``helpers.py`` and ``fake_device.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from custom_components.micboard.manufacturers.sennheiser.client import ClientOptions
-
 from .fake_device import FakeDevice
-
-# Small timings keep the suite fast; tests of the defaults say so.
-FAST = ClientOptions(
-    request_timeout=0.3,
-    attempts=2,
-    liveness_timeout=0.8,
-    keepalive_after=0.3,
-    subscription_lifetime=2,
-    renew_interval=0.6,
-    reconnect_min=0.05,
-    reconnect_max=0.2,
-)
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,8 @@ from custom_components.micboard.manufacturers.sennheiser import (
 )
 
 from ..waiting import eventually
-from .conftest import FAST
 from .fake_device import FakeDevice
+from .helpers import FAST
 from .test_client import free_udp_port
 
 MAC = "00:1b:66:7d:f8:99"

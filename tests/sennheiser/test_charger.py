@@ -29,7 +29,7 @@ from simulator import Simulator
 from simulator.frontend import FrontEnd
 
 from ..waiting import eventually
-from .conftest import FAST
+from .helpers import FAST
 
 HOST, PORT = "10.0.0.30", 45
 SPEED = 3000

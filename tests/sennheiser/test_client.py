@@ -26,8 +26,8 @@ from custom_components.micboard.manufacturers.sennheiser.client import (
 )
 
 from ..waiting import eventually
-from .conftest import FAST
 from .fake_device import FakeDevice
+from .helpers import FAST
 
 
 def free_udp_port() -> int:

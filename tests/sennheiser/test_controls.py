@@ -30,7 +30,7 @@ from simulator import Simulator, SscOptions
 from simulator.sennheiser_ssc import SscReceiver
 
 from ..waiting import eventually
-from .conftest import FAST
+from .helpers import FAST
 
 CONTROLS = replace(FAST, control_timeout=0.4, identify_seconds=0.3)
 

@@ -25,8 +25,8 @@ from simulator import Simulator
 from simulator.sennheiser_ssc import SscOptions
 
 from ..waiting import eventually
-from .conftest import FAST
 from .fake_device import FakeDevice
+from .helpers import FAST
 from .test_state import em2_state
 
 METERS_1 = {

@@ -23,7 +23,7 @@ from simulator import Simulator
 from simulator.sennheiser_ssc import SscOptions, SscReceiver
 
 from ..waiting import eventually
-from .conftest import FAST
+from .helpers import FAST
 
 # Timings a little slower than FAST: the simulator's meters come every 0.2 s.
 SIM = replace(

@@ -33,7 +33,7 @@ from custom_components.micboard.manufacturers.shure.families import (
 from simulator import Simulator
 
 from ..waiting import eventually
-from .conftest import FAST, MakeBackend, only, started
+from .helpers import FAST, MakeBackend, only, started
 
 
 class Changes(list[tuple[Snapshot, ChangeSet]]):

@@ -23,7 +23,7 @@ from simulator import ChargerOptions, Simulator
 from simulator.frontend import FrontEnd
 
 from ..waiting import eventually
-from .conftest import FAST, MakeBackend
+from .helpers import FAST, MakeBackend
 
 # Charging minutes per real second in these tests: a minute every 20 ms.
 SPEED = 3000

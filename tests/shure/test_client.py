@@ -24,7 +24,7 @@ from custom_components.micboard.manufacturers.shure import probe
 from simulator import Simulator
 
 from ..waiting import eventually
-from .conftest import MakeBackend, only, started
+from .helpers import MakeBackend, only, started
 
 
 async def test_ulxd4q_full_state(sim: Simulator, make_backend: MakeBackend) -> None:

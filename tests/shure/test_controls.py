@@ -33,7 +33,7 @@ from custom_components.micboard.manufacturers.shure.parser import offset_number
 from simulator import SimulatedReceiver, Simulator
 
 from ..waiting import eventually
-from .conftest import MakeBackend, only, started
+from .helpers import MakeBackend, only, started
 
 
 def sets(rx: SimulatedReceiver) -> list[str]:

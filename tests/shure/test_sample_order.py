@@ -34,7 +34,7 @@ from simulator.shure_tcp.dialects import (
 )
 
 from ..waiting import eventually
-from .conftest import MakeBackend, only, started
+from .helpers import MakeBackend, only, started
 from .test_families import feed
 
 DOC = SampleOrder.PEAK_RMS_RSSI

@@ -16,7 +16,7 @@ from simulator.rigs import DEMO_RIG, load_rig, start_rig
 from simulator.shure_tcp import charger as charger_module
 
 from ..waiting import eventually
-from .conftest import ConnectSsc
+from .helpers import ConnectSsc
 
 _LINE = re.compile(rb"<[^>]*>")
 

@@ -15,7 +15,7 @@ from simulator.control import execute, send_command, serve_control
 from simulator.rigs import DEMO_RIG, load_rig, mixed_rig, start_rig
 
 from ..waiting import eventually
-from .conftest import ConnectSsc
+from .helpers import ConnectSsc
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ import pytest
 from simulator import Simulator, SscOptions
 
 from ..waiting import eventually
-from .conftest import FAST_SSC, ConnectSsc
+from .helpers import FAST_SSC, ConnectSsc
 
 NOT_FOUND = [404, {"desc": "address not found"}]
 FAILED = [424, {"desc": "failed dependency"}]
