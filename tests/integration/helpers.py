@@ -14,7 +14,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from simulator.receiver import SimulatedReceiver
+from simulator import SimulatedReceiver
 
 from ..helpers import mock_entry
 

@@ -28,8 +28,8 @@ from custom_components.micboard.const import (
     CONF_MANUFACTURER,
     DOMAIN,
 )
+from simulator import SimulatedReceiver
 from simulator.core import Simulator
-from simulator.receiver import SimulatedReceiver
 from simulator.sennheiser_ssc import SscReceiver
 
 from .helpers import setup_entry, until
