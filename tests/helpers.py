@@ -251,6 +251,10 @@ def with_transmitter(rx: Receiver, index: int, **values: Any) -> Receiver:
 def _decode_receiver(data: Mapping[str, Any]) -> Receiver:
     values = dict(data)
     values["capabilities"] = frozenset(Capability(c) for c in values["capabilities"])
+    if values.get("name_rule") is not None:
+        values["name_rule"] = NameRule(**values["name_rule"])
+    if values.get("gain_range") is not None:
+        values["gain_range"] = GainRange(**values["gain_range"])
     if values["error"] is not None:
         values["error"] = DeviceError(ErrorKind(values["error"]["kind"]), values["error"]["detail"])
     values["channels"] = tuple(
