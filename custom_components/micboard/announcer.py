@@ -204,9 +204,13 @@ class Announcer:
         away = self._identities.offline_when_saved
         if not away:
             return []
+        devices: list[tuple[str, Receiver | Charger]] = [
+            *current.receivers.items(),
+            *current.chargers.items(),
+        ]
         back = [
             api_id
-            for api_id, device in (*current.receivers.items(), *current.chargers.items())
+            for api_id, device in devices
             if api_id in away and api_id in self._known and device.identified and device.online
         ]
         if not back:
