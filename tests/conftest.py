@@ -18,7 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 # Home Assistant find the integration.
 import custom_components.micboard  # noqa: F401
 
-from .helpers import FakeNetwork, patch_manufacturer
+from .helpers import QLXD_CAPABILITIES, FakeNetwork, channel, charger, patch_manufacturer, receiver
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +55,21 @@ def no_jitter() -> Generator[None]:
     """Level sensors start their write window at the moment they are added."""
     with patch("custom_components.micboard.sensor.random.uniform", return_value=0.0):
         yield
+
+
+@pytest.fixture
+def control_rig(network: FakeNetwork) -> FakeNetwork:
+    """A ULXD4D ("Stage L": Vox, Choir), a QLXD4 ("Podium": Pulpit) and a charger."""
+    network.add(
+        receiver("Stage L", channels=[channel(1, "Vox"), channel(2, "Choir")]),
+        receiver(
+            "Podium",
+            host="10.0.0.6",
+            channels=[channel(1, "Pulpit")],
+            model="QLXD4",
+            family="qlxd",
+            capabilities=QLXD_CAPABILITIES,
+        ),
+        charger("Chargers A"),
+    )
+    return network

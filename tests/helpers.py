@@ -35,6 +35,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.micboard.const import (
+    CONF_ALLOW_CHANGES,
     CONF_AUTO_ADD_DISCOVERED,
     CONF_HOSTS,
     CONF_MANUFACTURER,
@@ -101,6 +102,12 @@ ULXD_CAPABILITIES = frozenset(
 # Shure's limits (every family): 8 characters of its set, -18 to +42 dB in 1 dB steps.
 SHURE_NAMES = NameRule(max_length=8, allowed=SHURE_NAME_CHARACTERS)
 SHURE_GAIN = GainRange(minimum_db=-18, maximum_db=42, step_db=1)
+# QLX-D: names and gain, no identify and no receiver mute.
+QLXD_CAPABILITIES = ULXD_CAPABILITIES - {
+    Capability.IDENTIFY,
+    Capability.CHANNEL_IDENTIFY,
+    Capability.RX_MUTE,
+}
 SYNC_SECONDS = 0.25
 
 
@@ -251,6 +258,10 @@ def with_transmitter(rx: Receiver, index: int, **values: Any) -> Receiver:
 def _decode_receiver(data: Mapping[str, Any]) -> Receiver:
     values = dict(data)
     values["capabilities"] = frozenset(Capability(c) for c in values["capabilities"])
+    if values.get("name_rule") is not None:
+        values["name_rule"] = NameRule(**values["name_rule"])
+    if values.get("gain_range") is not None:
+        values["gain_range"] = GainRange(**values["gain_range"])
     if values["error"] is not None:
         values["error"] = DeviceError(ErrorKind(values["error"]["kind"]), values["error"]["detail"])
     values["channels"] = tuple(
@@ -742,12 +753,28 @@ async def setup_fake_entry(
     return entry
 
 
+async def setup_with_changes(hass: HomeAssistant, network: FakeNetwork) -> MockConfigEntry:
+    """Set up every receiver of the network with *Allow changes to receivers* on."""
+    return await setup_fake_entry(hass, network, **{CONF_ALLOW_CHANGES: True})
+
+
+def device_id_of(hass: HomeAssistant, key: tuple[str, int]) -> str:
+    """The device registry id of a (host:port, channel) of the only Micboard entry."""
+    (entry,) = hass.config_entries.async_entries(DOMAIN)
+    device_id = entry.runtime_data.devices.async_device_id(key)
+    assert device_id is not None
+    return device_id
+
+
 async def setup_platform(
-    hass: HomeAssistant, network: FakeNetwork, platform: Platform
+    hass: HomeAssistant, network: FakeNetwork, platform: Platform, **options: Any
 ) -> MockConfigEntry:
-    """Set up every receiver of the network, detail entities included, on one platform only."""
+    """Set up every receiver of the network, detail entities included, on one platform only.
+
+    ``options`` are added to the entry's (``allow_changes=True`` for the control platforms).
+    """
     with patch("custom_components.micboard.PLATFORMS", [platform]):
-        return await setup_fake_entry(hass, network, detail_entities=True)
+        return await setup_fake_entry(hass, network, **{"detail_entities": True, **options})
 
 
 async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:

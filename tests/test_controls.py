@@ -1,8 +1,11 @@
 """Controls in Home Assistant against the in-memory backend: existence, changes, errors, authors.
 
-The fake backend checks every write with the library's own checks and answers it as told
-(confirmed and pushed, refused, never confirmed); everything above it is the real
-integration.
+What the controls share across platforms (which exist, the option, attribution, errors, the
+lifecycle and logbook of a change) and the ``micboard.set_channel_names`` action; each
+platform's own tests and snapshot are in ``test_button.py``, ``test_number.py``,
+``test_switch.py`` and ``test_text.py``. The fake backend checks every write with the
+library's own checks and answers it as told (confirmed and pushed, refused, never
+confirmed); everything above it is the real integration.
 """
 
 from __future__ import annotations
@@ -11,18 +14,15 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import MockUser
 
-from custom_components.micboard.activity import activity_row
 from custom_components.micboard.board import entry_picture
 from custom_components.micboard.const import (
-    CONF_ALLOW_CHANGES,
     DOMAIN,
     EVENT_DEVICE_UPDATED,
 )
@@ -36,7 +36,6 @@ from custom_components.micboard.identities import (
 from custom_components.micboard.lifecycle import diff_receiver
 from custom_components.micboard.logbook import (
     describe_change_by,
-    describe_event,
     describe_sentence,
 )
 from custom_components.micboard.manufacturers import (
@@ -46,62 +45,27 @@ from custom_components.micboard.manufacturers import (
 )
 
 from .helpers import (
-    ULXD_CAPABILITIES,
     FakeNetwork,
     capture_lifecycle,
     channel,
     charger,
+    device_id_of,
     receiver,
     setup_fake_entry,
+    setup_with_changes,
     state_of,
     with_channel,
 )
 
-# QLX-D: names and gain, no identify and no receiver mute.
-QLXD_CAPABILITIES = ULXD_CAPABILITIES - {
-    Capability.IDENTIFY,
-    Capability.CHANNEL_IDENTIFY,
-    Capability.RX_MUTE,
-}
-
-
-@pytest.fixture
-def rig(network: FakeNetwork) -> FakeNetwork:
-    """A ULXD4D ("Stage L": Vox, Choir), a QLXD4 ("Podium": Pulpit) and a charger."""
-    network.add(
-        receiver("Stage L", channels=[channel(1, "Vox"), channel(2, "Choir")]),
-        receiver(
-            "Podium",
-            host="10.0.0.6",
-            channels=[channel(1, "Pulpit")],
-            model="QLXD4",
-            family="qlxd",
-            capabilities=QLXD_CAPABILITIES,
-        ),
-        charger("Chargers A"),
-    )
-    return network
-
-
-async def _allowed(hass: HomeAssistant, network: FakeNetwork) -> MockConfigEntry:
-    return await setup_fake_entry(hass, network, **{CONF_ALLOW_CHANGES: True})
-
-
-def _device_id(hass: HomeAssistant, key: tuple[str, int]) -> str:
-    (entry,) = hass.config_entries.async_entries(DOMAIN)
-    device_id = entry.runtime_data.devices.async_device_id(key)
-    assert device_id is not None
-    return device_id
-
 
 async def test_off_no_controls_and_the_action_refuses(
-    hass: HomeAssistant, rig: FakeNetwork, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, control_rig: FakeNetwork, entity_registry: er.EntityRegistry
 ) -> None:
-    entry = await setup_fake_entry(hass, rig)
+    entry = await setup_fake_entry(hass, control_rig)
     registered = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     platforms = {e.domain for e in registered}
     assert platforms == {"binary_sensor", "sensor", "event"}
-    vox = _device_id(hass, ("10.0.0.5:2202", 1))
+    vox = device_id_of(hass, ("10.0.0.5:2202", 1))
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
             DOMAIN,
@@ -114,14 +78,14 @@ async def test_off_no_controls_and_the_action_refuses(
         "Changes are not allowed on Shure: turn on “Allow changes to receivers” in its "
         "options first"
     )
-    assert rig.backend.writes == []
+    assert control_rig.backend.writes == []
     assert entry_picture(hass, entry)["controls"] is False
 
 
 async def test_controls_exist_where_the_model_has_them(
-    hass: HomeAssistant, rig: FakeNetwork, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, control_rig: FakeNetwork, entity_registry: er.EntityRegistry
 ) -> None:
-    entry = await _allowed(hass, rig)
+    entry = await setup_with_changes(hass, control_rig)
     ids = {e.entity_id for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)}
     controls = {i for i in ids if i.split(".")[0] in {"button", "text", "switch", "number"}}
     assert controls == {
@@ -163,60 +127,13 @@ async def test_controls_exist_where_the_model_has_them(
     assert picture["chargers"][0]["entity_ids"]["identify"] == "button.chargers_a_identify"
 
 
-async def test_identify_buttons(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    await _allowed(hass, rig)
-    for entity_id in ("button.stage_l_identify", "button.choir_identify"):
-        await hass.services.async_call(
-            "button", "press", {ATTR_ENTITY_ID: entity_id}, blocking=True
-        )
-    await hass.services.async_call(
-        "button", "press", {ATTR_ENTITY_ID: "button.chargers_a_identify"}, blocking=True
-    )
-    assert rig.backend.writes == [
-        ("identify", "10.0.0.5:2202", 0, True),
-        ("identify", "10.0.0.5:2202", 2, True),
-        ("identify", "10.0.0.9:2202", 0, True),
-    ]
-
-
-async def test_rename_is_confirmed_and_attributed(
-    hass: HomeAssistant, rig: FakeNetwork, hass_admin_user: MockUser
+async def test_a_change_on_the_device_names_nobody(
+    hass: HomeAssistant, control_rig: FakeNetwork
 ) -> None:
-    await _allowed(hass, rig)
+    await setup_with_changes(hass, control_rig)
     events = capture_lifecycle(hass)
-    context = Context(user_id=hass_admin_user.id)
-    await hass.services.async_call(
-        "text",
-        "set_value",
-        {ATTR_ENTITY_ID: "text.vox_channel_name", "value": "Lead"},
-        blocking=True,
-        context=context,
-    )
-    await hass.async_block_till_done()
-    assert rig.backend.writes == [("name", "10.0.0.5:2202", 1, "Lead")]
-    assert state_of(hass, "text.vox_channel_name") == "Lead"
-    (updated,) = [e for e in events if e.event_type == EVENT_DEVICE_UPDATED]
-    assert updated.context is context
-    assert updated.data["changed"] == ["name"]
-    assert updated.data["changed_by"] == "Mock User"
-    entry = describe_event(hass, EVENT_DEVICE_UPDATED, dict(updated.data))
-    assert (entry[LOGBOOK_ENTRY_NAME], entry[LOGBOOK_ENTRY_MESSAGE]) == (
-        "Vox",
-        "renamed to Lead by Mock User",
-    )
-    row = activity_row(hass, updated.time_fired_timestamp, EVENT_DEVICE_UPDATED, updated.data)
-    assert row["sentence"] == "Vox renamed to Lead by Mock User"
-    # The entity's own state change carries the call's context too.
-    state = hass.states.get("text.vox_channel_name")
-    assert state is not None
-    assert state.context.user_id == hass_admin_user.id
-
-
-async def test_a_change_on_the_device_names_nobody(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    await _allowed(hass, rig)
-    events = capture_lifecycle(hass)
-    stage = rig.backend.receiver("Stage L")
-    rig.backend.push(with_channel(stage, 2, audio_gain_db=6, audio_mute=True))
+    stage = control_rig.backend.receiver("Stage L")
+    control_rig.backend.push(with_channel(stage, 2, audio_gain_db=6, audio_mute=True))
     await hass.async_block_till_done()
     (updated,) = [e for e in events if e.event_type == EVENT_DEVICE_UPDATED]
     assert "changed_by" not in updated.data
@@ -228,9 +145,9 @@ async def test_a_change_on_the_device_names_nobody(hass: HomeAssistant, rig: Fak
 
 
 async def test_mute_and_gain(
-    hass: HomeAssistant, rig: FakeNetwork, hass_admin_user: MockUser
+    hass: HomeAssistant, control_rig: FakeNetwork, hass_admin_user: MockUser
 ) -> None:
-    await _allowed(hass, rig)
+    await setup_with_changes(hass, control_rig)
     events = capture_lifecycle(hass)
     context = Context(user_id=hass_admin_user.id)
     await hass.services.async_call(
@@ -267,119 +184,19 @@ async def test_mute_and_gain(
         "Vox audio gain set to 12 dB by Mock User",
         "Vox output unmuted by Mock User",
     ]
-    assert rig.backend.writes == [
+    assert control_rig.backend.writes == [
         ("mute", "10.0.0.5:2202", 1, True),
         ("gain", "10.0.0.5:2202", 1, 12),
         ("mute", "10.0.0.5:2202", 1, False),
     ]
 
 
-async def test_not_confirmed_keeps_the_state(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    await _allowed(hass, rig)
-    rig.backend.write_outcome = "silent"
-    with pytest.raises(HomeAssistantError) as caught:
-        await hass.services.async_call(
-            "text",
-            "set_value",
-            {ATTR_ENTITY_ID: "text.vox_channel_name", "value": "Lead"},
-            blocking=True,
-        )
-    assert caught.value.translation_key == "not_confirmed"
-    assert str(caught.value) == (
-        "Vox did not confirm the change in time (no answer within 3 s); it may or may not "
-        "have taken it"
-    )
-    assert state_of(hass, "text.vox_channel_name") == "Vox"
-    with pytest.raises(HomeAssistantError, match="Stage L did not confirm"):
-        await hass.services.async_call(
-            "button", "press", {ATTR_ENTITY_ID: "button.stage_l_identify"}, blocking=True
-        )
-
-
-async def test_refused_keeps_the_state(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    await _allowed(hass, rig)
-    rig.backend.write_outcome = "refuse"
-    with pytest.raises(HomeAssistantError) as caught:
-        await hass.services.async_call(
-            "switch", "turn_on", {ATTR_ENTITY_ID: "switch.choir_output_mute"}, blocking=True
-        )
-    assert caught.value.translation_key == "refused"
-    assert str(caught.value) == "Choir refused the change (REP ERR)"
-    assert state_of(hass, "switch.choir_output_mute") == "off"
-    with pytest.raises(HomeAssistantError, match="Chargers A refused"):
-        await hass.services.async_call(
-            "button", "press", {ATTR_ENTITY_ID: "button.chargers_a_identify"}, blocking=True
-        )
-
-
-async def test_values_beyond_the_limits_are_never_sent(
-    hass: HomeAssistant, rig: FakeNetwork
-) -> None:
-    await _allowed(hass, rig)
-    # Home Assistant's own checks, from the limits the entities carry.
-    with pytest.raises(ValueError, match="too long"):
-        await hass.services.async_call(
-            "text",
-            "set_value",
-            {ATTR_ENTITY_ID: "text.vox_channel_name", "value": "Lead Vocal"},
-            blocking=True,
-        )
-    with pytest.raises(ValueError, match="pattern"):
-        await hass.services.async_call(
-            "text",
-            "set_value",
-            {ATTR_ENTITY_ID: "text.vox_channel_name", "value": "a|b"},
-            blocking=True,
-        )
-    with pytest.raises(ServiceValidationError):
-        await hass.services.async_call(
-            "number",
-            "set_value",
-            {ATTR_ENTITY_ID: "number.vox_audio_gain", "value": 43},
-            blocking=True,
-        )
-    with pytest.raises(ServiceValidationError) as caught:
-        await hass.services.async_call(
-            "number",
-            "set_value",
-            {ATTR_ENTITY_ID: "number.vox_audio_gain", "value": 1.5},
-            blocking=True,
-        )
-    assert caught.value.translation_key == "invalid_step"
-    assert rig.backend.writes == []
-    assert state_of(hass, "text.vox_channel_name") == "Vox"
-
-
-async def test_library_checks_behind_the_entity(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    """A value Home Assistant lets through is still checked by the library, translated."""
-    await _allowed(hass, rig)
-    stage = rig.backend.receiver("Stage L")
-    # A name longer than the rule, set on the front panel: the entity shows it as it is.
-    rig.backend.push(with_channel(stage, 1, name="Lead Vocal|1"))
-    await hass.async_block_till_done()
-    text = hass.states.get("text.vox_channel_name")
-    assert text is not None
-    assert text.state == "Lead Vocal|1"
-    assert text.attributes["max"] == 12
-    assert text.attributes["pattern"] is None
-    with pytest.raises(ServiceValidationError) as caught:
-        await hass.services.async_call(
-            "text",
-            "set_value",
-            {ATTR_ENTITY_ID: text.entity_id, "value": "Lead Voc|2"},
-            blocking=True,
-        )
-    assert caught.value.translation_key == "invalid_too_long"
-    assert "at most 8" in str(caught.value)
-    assert rig.backend.writes == []
-
-
-async def test_offline_receiver(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    await _allowed(hass, rig)
-    rig.backend.go_offline("Stage L")
+async def test_offline_receiver(hass: HomeAssistant, control_rig: FakeNetwork) -> None:
+    await setup_with_changes(hass, control_rig)
+    control_rig.backend.go_offline("Stage L")
     await hass.async_block_till_done()
     assert state_of(hass, "text.vox_channel_name") == STATE_UNAVAILABLE
-    vox = _device_id(hass, ("10.0.0.5:2202", 1))
+    vox = device_id_of(hass, ("10.0.0.5:2202", 1))
     response = await hass.services.async_call(
         DOMAIN,
         "set_channel_names",
@@ -400,13 +217,13 @@ async def test_offline_receiver(hass: HomeAssistant, rig: FakeNetwork) -> None:
 
 
 async def test_set_channel_names(
-    hass: HomeAssistant, rig: FakeNetwork, hass_admin_user: MockUser
+    hass: HomeAssistant, control_rig: FakeNetwork, hass_admin_user: MockUser
 ) -> None:
-    await _allowed(hass, rig)
+    await setup_with_changes(hass, control_rig)
     events = capture_lifecycle(hass)
-    vox = _device_id(hass, ("10.0.0.5:2202", 1))
-    choir = _device_id(hass, ("10.0.0.5:2202", 2))
-    pulpit = _device_id(hass, ("10.0.0.6:2202", 1))
+    vox = device_id_of(hass, ("10.0.0.5:2202", 1))
+    choir = device_id_of(hass, ("10.0.0.5:2202", 2))
+    pulpit = device_id_of(hass, ("10.0.0.6:2202", 1))
     context = Context(user_id=hass_admin_user.id)
     response = await hass.services.async_call(
         DOMAIN,
@@ -430,7 +247,7 @@ async def test_set_channel_names(
             {"device_id": pulpit, "name": "Host", "renamed": True},
         ]
     }
-    assert sorted(rig.backend.writes) == [
+    assert sorted(control_rig.backend.writes) == [
         ("name", "10.0.0.5:2202", 1, "Lead"),
         ("name", "10.0.0.5:2202", 2, "Choir L"),
         ("name", "10.0.0.6:2202", 1, "Host"),
@@ -448,12 +265,12 @@ async def test_set_channel_names(
 
 
 async def test_set_channel_names_checks_the_whole_list_first(
-    hass: HomeAssistant, rig: FakeNetwork, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant, control_rig: FakeNetwork, device_registry: dr.DeviceRegistry
 ) -> None:
-    entry = await _allowed(hass, rig)
-    vox = _device_id(hass, ("10.0.0.5:2202", 1))
-    choir = _device_id(hass, ("10.0.0.5:2202", 2))
-    receiver_device = _device_id(hass, ("10.0.0.5:2202", 0))
+    entry = await setup_with_changes(hass, control_rig)
+    vox = device_id_of(hass, ("10.0.0.5:2202", 1))
+    choir = device_id_of(hass, ("10.0.0.5:2202", 2))
+    receiver_device = device_id_of(hass, ("10.0.0.5:2202", 0))
     other = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={("elsewhere", "x")}
     )
@@ -487,15 +304,15 @@ async def test_set_channel_names_checks_the_whole_list_first(
             await call((device, "X"))
     with pytest.raises(ServiceValidationError, match="at least 1 character"):
         await call((vox, ""))
-    assert rig.backend.writes == []
+    assert control_rig.backend.writes == []
     assert state_of(hass, "text.vox_channel_name") == "Vox"
 
 
-async def test_set_channel_names_failures(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    await _allowed(hass, rig)
-    vox = _device_id(hass, ("10.0.0.5:2202", 1))
-    pulpit = _device_id(hass, ("10.0.0.6:2202", 1))
-    rig.backend.write_outcome = "refuse"
+async def test_set_channel_names_failures(hass: HomeAssistant, control_rig: FakeNetwork) -> None:
+    await setup_with_changes(hass, control_rig)
+    vox = device_id_of(hass, ("10.0.0.5:2202", 1))
+    pulpit = device_id_of(hass, ("10.0.0.6:2202", 1))
+    control_rig.backend.write_outcome = "refuse"
     channels = {
         "channels": [{"device_id": vox, "name": "Lead"}, {"device_id": pulpit, "name": "Host"}]
     }
@@ -512,7 +329,7 @@ async def test_set_channel_names_failures(hass: HomeAssistant, rig: FakeNetwork)
         "2 of 2 channels were not renamed: Vox refused the change (REP ERR); "
         "Pulpit refused the change (REP ERR)"
     )
-    rig.backend.write_outcome = "confirm"
+    control_rig.backend.write_outcome = "confirm"
     assert (
         await hass.services.async_call(DOMAIN, "set_channel_names", channels, blocking=True) is None
     )
@@ -521,13 +338,13 @@ async def test_set_channel_names_failures(hass: HomeAssistant, rig: FakeNetwork)
 
 
 async def test_user_renamed_device_is_named_in_errors(
-    hass: HomeAssistant, rig: FakeNetwork, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant, control_rig: FakeNetwork, device_registry: dr.DeviceRegistry
 ) -> None:
-    await _allowed(hass, rig)
-    device = device_registry.async_get(_device_id(hass, ("10.0.0.5:2202", 1)))
+    await setup_with_changes(hass, control_rig)
+    device = device_registry.async_get(device_id_of(hass, ("10.0.0.5:2202", 1)))
     assert device is not None
     device_registry.async_update_device(device.id, name_by_user="Lead mic")
-    rig.backend.write_outcome = "silent"
+    control_rig.backend.write_outcome = "silent"
     with pytest.raises(HomeAssistantError, match=r"^Lead mic did not confirm"):
         await hass.services.async_call(
             "switch", "turn_on", {ATTR_ENTITY_ID: "switch.vox_output_mute"}, blocking=True
@@ -559,13 +376,13 @@ def test_limits_and_charger_controls_are_remembered() -> None:
 
 
 async def test_device_labels_without_a_registry_name(
-    hass: HomeAssistant, rig: FakeNetwork, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant, control_rig: FakeNetwork, device_registry: dr.DeviceRegistry
 ) -> None:
-    entry = await _allowed(hass, rig)
+    entry = await setup_with_changes(hass, control_rig)
     coordinator = entry.runtime_data
     assert device_label(coordinator, ("10.0.0.5:2202", 1)) == "Vox"
     # Devices the registry does not hold (any more): named from the snapshot.
-    device_registry.async_remove_device(_device_id(hass, ("10.0.0.5:2202", 2)))
+    device_registry.async_remove_device(device_id_of(hass, ("10.0.0.5:2202", 2)))
     assert device_label(coordinator, ("10.0.0.5:2202", 2)) == "Choir"
     assert device_label(coordinator, ("10.0.0.5:2202", 7)) == "Stage L"
     assert device_label(coordinator, ("nowhere", 0)) == "nowhere"
@@ -574,8 +391,10 @@ async def test_device_labels_without_a_registry_name(
     assert device_label(coordinator, ("gone", 0), bay=True) == "gone"
 
 
-async def test_other_library_failures_are_translated(hass: HomeAssistant, rig: FakeNetwork) -> None:
-    await _allowed(hass, rig)
+async def test_other_library_failures_are_translated(
+    hass: HomeAssistant, control_rig: FakeNetwork
+) -> None:
+    await setup_with_changes(hass, control_rig)
     unsupported = translated(ControlNotSupportedError("no mute"), "Pulpit")
     assert isinstance(unsupported, ServiceValidationError)
     assert str(unsupported) == "Pulpit cannot be told this: no mute"
@@ -585,10 +404,10 @@ async def test_other_library_failures_are_translated(hass: HomeAssistant, rig: F
 
 
 async def test_a_change_is_refused_once_the_option_is_off(
-    hass: HomeAssistant, rig: FakeNetwork
+    hass: HomeAssistant, control_rig: FakeNetwork
 ) -> None:
     """The entities go with the option; anything still holding one is refused too."""
-    entry = await setup_fake_entry(hass, rig)
+    entry = await setup_fake_entry(hass, control_rig)
     called: list[str] = []
 
     async def change() -> None:
@@ -602,19 +421,21 @@ async def test_a_change_is_refused_once_the_option_is_off(
 
 
 async def test_set_channel_names_what_is_not_a_renamable_channel(
-    hass: HomeAssistant, rig: FakeNetwork, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant, control_rig: FakeNetwork, device_registry: dr.DeviceRegistry
 ) -> None:
-    entry = await _allowed(hass, rig)
-    pulpit = _device_id(hass, ("10.0.0.6:2202", 1))
+    entry = await setup_with_changes(hass, control_rig)
+    pulpit = device_id_of(hass, ("10.0.0.6:2202", 1))
     # A receiver that takes no names (say, a model without CHAN_NAME).
-    podium = rig.backend.receiver("Podium")
-    rig.backend.push(replace(podium, capabilities=podium.capabilities - {Capability.CHANNEL_NAME}))
+    podium = control_rig.backend.receiver("Podium")
+    control_rig.backend.push(
+        replace(podium, capabilities=podium.capabilities - {Capability.CHANNEL_NAME})
+    )
     await hass.async_block_till_done()
     foreign = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={(DOMAIN, "sennheiser:ab/ch1")}
     )
-    vox = _device_id(hass, ("10.0.0.5:2202", 1))
-    await rig.backend.remove_receiver("10.0.0.5", 2202)
+    vox = device_id_of(hass, ("10.0.0.5:2202", 1))
+    await control_rig.backend.remove_receiver("10.0.0.5", 2202)
     await hass.async_block_till_done()
 
     async def call(device_id: str) -> None:
@@ -632,17 +453,17 @@ async def test_set_channel_names_what_is_not_a_renamable_channel(
         with pytest.raises(ServiceValidationError) as caught:
             await call(device_id)
         assert caught.value.translation_key == "unknown_channel"
-    assert rig.backend.writes == []
+    assert control_rig.backend.writes == []
 
 
 async def test_only_the_change_asked_for_is_attributed(
-    hass: HomeAssistant, rig: FakeNetwork, hass_admin_user: MockUser
+    hass: HomeAssistant, control_rig: FakeNetwork, hass_admin_user: MockUser
 ) -> None:
     """While a rename is under way, other events (another channel renamed on its front
     panel, a transmitter switched off) name nobody."""
-    await _allowed(hass, rig)
+    await setup_with_changes(hass, control_rig)
     events = capture_lifecycle(hass)
-    gate = rig.backend.write_gate = asyncio.Event()
+    gate = control_rig.backend.write_gate = asyncio.Event()
     rename = asyncio.ensure_future(
         hass.services.async_call(
             "text",
@@ -653,9 +474,9 @@ async def test_only_the_change_asked_for_is_attributed(
         )
     )
     async with asyncio.timeout(2):
-        await rig.backend.write_waiting.wait()
-    stage = rig.backend.receiver("Stage L")
-    rig.backend.push(with_channel(stage, 2, name="Alto", transmitter=None))
+        await control_rig.backend.write_waiting.wait()
+    stage = control_rig.backend.receiver("Stage L")
+    control_rig.backend.push(with_channel(stage, 2, name="Alto", transmitter=None))
     gate.set()
     await rename
     await hass.async_block_till_done()

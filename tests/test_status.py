@@ -46,6 +46,36 @@ def test_battery_bands(bars: int | None, expected: MicboardStatus) -> None:
     assert channel_status(receiver_online=True, channel=channel, memory=memory, now=NOW) == expected
 
 
+@pytest.mark.parametrize(
+    ("percent", "bars", "expected"),
+    [
+        (0, 0, MicboardStatus.CRITICAL),
+        (1, 1, MicboardStatus.CRITICAL),
+        (20, 1, MicboardStatus.CRITICAL),
+        (21, 2, MicboardStatus.CRITICAL),
+        (40, 2, MicboardStatus.CRITICAL),
+        (41, 3, MicboardStatus.REPLACE),
+        (60, 3, MicboardStatus.REPLACE),
+        (61, 4, MicboardStatus.GOOD),
+        (80, 4, MicboardStatus.GOOD),
+        (81, 5, MicboardStatus.GOOD),
+        (100, 5, MicboardStatus.GOOD),
+    ],
+)
+def test_percent_only_bars_are_the_percent_over_20_rounded_up(
+    percent: int, bars: int, expected: MicboardStatus
+) -> None:
+    """bars = ceil(percent / 20) at each band's edges; the status bands follow those bars."""
+    memory = ChannelMemory()
+    channel = _channel(percent=percent)
+    assert channel.transmitter is not None
+    assert battery_bars(channel.transmitter) == bars
+    memory.observe(channel, NOW)
+    assert memory.last_battery_bars == bars
+    assert memory.last_battery_percent == percent
+    assert channel_status(receiver_online=True, channel=channel, memory=memory, now=NOW) == expected
+
+
 def test_percent_only_transmitter_uses_percent_bands() -> None:
     """Percent maps onto bars when bars are not reported."""
     assert battery_bars(Transmitter(battery_percent=61)) == 4

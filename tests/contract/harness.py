@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
-import time
 
 from custom_components.micboard.manufacturers import (
     MANUFACTURERS,
@@ -19,22 +16,6 @@ from simulator import Simulator
 from simulator.frontend import FrontEnd
 
 from .pairs import Pair
-
-POLL_INTERVAL = 0.02
-
-
-async def eventually(
-    predicate: Callable[[], object],
-    timeout: float = 3.0,  # noqa: ASYNC109 - a deadline for polling, not for one await
-) -> float:
-    """Wait until ``predicate()`` is truthy; fail after ``timeout`` s. Returns the wait."""
-    started = time.monotonic()
-    deadline = started + timeout
-    while not predicate():
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"condition not met within {timeout:g} s")
-        await asyncio.sleep(POLL_INTERVAL)
-    return time.monotonic() - started
 
 
 @dataclass

@@ -25,7 +25,7 @@ from custom_components.micboard.manufacturers import (
 from simulator import Simulator
 from simulator.frontend import FrontEnd
 
-from .harness import eventually
+from ..waiting import eventually
 from .pairs import CHARGER_PAIRS, ChargerPair
 
 # Chargers have no metering: liveness by a light query, offline within 10 s.

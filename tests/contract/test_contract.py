@@ -23,7 +23,8 @@ from custom_components.micboard.manufacturers import (
 )
 from simulator import Simulator
 
-from .harness import Rig, eventually, start_rig
+from ..waiting import eventually
+from .harness import Rig, start_rig
 from .pairs import Pair
 
 # A silent receiver is offline within this long (the liveness timeout is 4.5 s by default).

@@ -26,7 +26,7 @@ import pytest
 from tools import develop
 from tools.develop.dashboard import BOARD_VIEW, TV_VIEW
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, RunningHA, SimulatedRig
+from .helpers import CHROMIUM, CHROMIUM_ARGS, RunningHA, SimulatedRig
 
 pytestmark = [
     pytest.mark.e2e,

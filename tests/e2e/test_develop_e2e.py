@@ -23,7 +23,7 @@ import pytest
 
 from tools import develop
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, RunningHA, SimulatedRig
+from .helpers import CHROMIUM, CHROMIUM_ARGS, RunningHA, SimulatedRig
 
 pytestmark = pytest.mark.e2e
 

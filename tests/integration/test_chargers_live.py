@@ -30,7 +30,7 @@ from custom_components.micboard.logbook import describe_sentence
 from simulator.core import Simulator
 
 from ..helpers import capture_lifecycle
-from .conftest import until
+from .helpers import until
 
 
 @pytest.fixture

@@ -28,11 +28,11 @@ from custom_components.micboard.const import (
     CONF_MANUFACTURER,
     DOMAIN,
 )
+from simulator import SimulatedReceiver
 from simulator.core import Simulator
-from simulator.receiver import SimulatedReceiver
 from simulator.sennheiser_ssc import SscReceiver
 
-from .conftest import setup_entry, until
+from .helpers import setup_entry, until
 
 ALLOW = {CONF_ALLOW_CHANGES: True}
 

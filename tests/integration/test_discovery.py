@@ -10,11 +10,11 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.micboard.const import CONF_HOSTS, DOMAIN
 from custom_components.micboard.manufacturers import shure
+from simulator import SimulatedReceiver
 from simulator.core import Simulator
-from simulator.receiver import SimulatedReceiver
-from simulator.slp import build_announcement
+from simulator.shure_tcp.slp import build_announcement
 
-from .conftest import setup_entry, until
+from .helpers import setup_entry, until
 
 
 async def _announce(transport: asyncio.DatagramTransport, receiver: SimulatedReceiver) -> None:

@@ -19,7 +19,7 @@ from custom_components.micboard.const import DOMAIN
 from simulator.core import Simulator
 
 from ..helpers import capture_lifecycle, wait_for_event
-from .conftest import api_id_of, setup_entry
+from .helpers import api_id_of, setup_entry
 
 
 @pytest.fixture(autouse=True)

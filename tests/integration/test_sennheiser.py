@@ -36,7 +36,7 @@ from simulator.core import Simulator
 from simulator.sennheiser_ssc import SscReceiver
 
 from ..helpers import capture_lifecycle, wait_for_event
-from .conftest import until
+from .helpers import until
 
 SSC_TYPE = "_ssc._udp.local."
 

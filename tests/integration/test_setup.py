@@ -17,7 +17,7 @@ from custom_components.micboard.const import CONF_HOSTS, DOMAIN
 from simulator.core import Simulator
 
 from ..helpers import capture_lifecycle
-from .conftest import api_id_of, setup_entry, until
+from .helpers import api_id_of, setup_entry, until
 
 
 @pytest.fixture

@@ -1,28 +1,15 @@
-"""Fixtures for the Sennheiser library tests: no Home Assistant, UDP on 127.0.0.1 only."""
+"""Fixtures for the Sennheiser library tests: no Home Assistant, UDP on 127.0.0.1 only.
+
+The helpers the tests import are in ``helpers.py`` and ``fake_device.py``.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
-from custom_components.micboard.manufacturers.sennheiser.client import ClientOptions
-
 from .fake_device import FakeDevice
-
-POLL_INTERVAL = 0.01
-# Small timings keep the suite fast; tests of the defaults say so.
-FAST = ClientOptions(
-    request_timeout=0.3,
-    attempts=2,
-    liveness_timeout=0.8,
-    keepalive_after=0.3,
-    subscription_lifetime=2,
-    renew_interval=0.6,
-    reconnect_min=0.05,
-    reconnect_max=0.2,
-)
 
 
 @pytest.fixture(autouse=True)
@@ -41,12 +28,3 @@ async def device() -> AsyncIterator[FakeDevice]:
     fake = await FakeDevice().start()
     yield fake
     await fake.stop()
-
-
-async def eventually(condition: Callable[[], bool], within: float = 3.0) -> None:
-    """Wait until ``condition()`` holds, failing after ``within`` seconds."""
-    for _ in range(round(within / POLL_INTERVAL)):
-        if condition():
-            return
-        await asyncio.sleep(POLL_INTERVAL)
-    assert condition(), f"condition not met within {within} s"

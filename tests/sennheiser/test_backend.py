@@ -17,8 +17,9 @@ from custom_components.micboard.manufacturers.sennheiser import (
     probe,
 )
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
 from .fake_device import FakeDevice
+from .helpers import FAST
 from .test_client import free_udp_port
 
 MAC = "00:1b:66:7d:f8:99"

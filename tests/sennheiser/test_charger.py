@@ -28,7 +28,8 @@ from custom_components.micboard.manufacturers.sennheiser.codec import Reply
 from simulator import Simulator
 from simulator.frontend import FrontEnd
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
+from .helpers import FAST
 
 HOST, PORT = "10.0.0.30", 45
 SPEED = 3000

@@ -25,8 +25,9 @@ from custom_components.micboard.manufacturers.sennheiser.client import (
     probe,
 )
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
 from .fake_device import FakeDevice
+from .helpers import FAST
 
 
 def free_udp_port() -> int:

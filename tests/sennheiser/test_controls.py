@@ -29,7 +29,8 @@ from custom_components.micboard.manufacturers.sennheiser.state import NAME_RULE,
 from simulator import Simulator, SscOptions
 from simulator.sennheiser_ssc import SscReceiver
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
+from .helpers import FAST
 
 CONTROLS = replace(FAST, control_timeout=0.4, identify_seconds=0.3)
 

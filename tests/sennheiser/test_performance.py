@@ -24,8 +24,9 @@ from custom_components.micboard.manufacturers.sennheiser.state import DeviceStat
 from simulator import Simulator
 from simulator.sennheiser_ssc import SscOptions
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
 from .fake_device import FakeDevice
+from .helpers import FAST
 from .test_state import em2_state
 
 METERS_1 = {

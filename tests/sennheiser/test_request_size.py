@@ -27,8 +27,9 @@ from custom_components.micboard.manufacturers.sennheiser.codec import (
     merged,
 )
 
-from .conftest import FAST, eventually
+from ..waiting import eventually
 from .fake_device import FakeDevice, Path, flatten
+from .helpers import FAST
 
 
 def request_leaves(request: dict[str, Any]) -> list[Path]:

@@ -1,35 +1,21 @@
 """Fixtures for the pure Shure tests: no Home Assistant, real loopback TCP to the simulator.
 
 These tests run with or without the Home Assistant test plugin; with it, sockets to
-127.0.0.1 must be enabled explicitly and no Home Assistant instance is wanted.
+127.0.0.1 must be enabled explicitly and no Home Assistant instance is wanted. The helpers
+the tests import are in ``helpers.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from custom_components.micboard.manufacturers import Receiver
 from custom_components.micboard.manufacturers.shure import ShureBackend
-from simulator import SimulatedReceiver, Simulator
+from simulator import Simulator
 
-POLL_INTERVAL = 0.01
-# Small timings keep the suite fast; tests that check defaults say so.
-FAST: dict[str, Any] = {
-    "meter_rate_ms": 100,
-    "liveness_timeout": 0.6,
-    "connect_timeout": 0.5,
-    "request_timeout": 0.5,
-    "burst_quiet_time": 0.03,
-    "reconnect_min": 0.05,
-    "reconnect_max": 0.2,
-}
-
-
-type MakeBackend = Callable[..., ShureBackend]
+from .helpers import FAST, MakeBackend
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +36,7 @@ async def sim() -> AsyncIterator[Simulator]:
 
 
 @pytest.fixture
-async def make_backend() -> AsyncIterator[Callable[..., ShureBackend]]:
+async def make_backend() -> AsyncIterator[MakeBackend]:
     """Build backends with fast timings; every one is stopped after the test."""
     backends: list[ShureBackend] = []
 
@@ -62,27 +48,3 @@ async def make_backend() -> AsyncIterator[Callable[..., ShureBackend]]:
     yield make
     for backend in backends:
         await backend.stop()
-
-
-async def eventually(condition: Callable[[], bool], within: float = 3.0) -> None:
-    """Wait until ``condition()`` holds, failing after ``within`` seconds."""
-    for _ in range(round(within / POLL_INTERVAL)):
-        if condition():
-            return
-        await asyncio.sleep(POLL_INTERVAL)
-    assert condition(), f"condition not met within {within} s"
-
-
-def only(backend: ShureBackend) -> Receiver:
-    """The single receiver of a backend's snapshot."""
-    (receiver,) = backend.snapshot.receivers.values()
-    return receiver
-
-
-async def started(
-    make_backend: MakeBackend, *receivers: SimulatedReceiver, **options: Any
-) -> ShureBackend:
-    """A backend for these simulated receivers, started."""
-    backend = make_backend([(rx.host, rx.port) for rx in receivers], **options)
-    await backend.start()
-    return backend

@@ -32,7 +32,8 @@ from custom_components.micboard.manufacturers.shure.families import (
 )
 from simulator import Simulator
 
-from .conftest import FAST, MakeBackend, eventually, only, started
+from ..waiting import eventually
+from .helpers import FAST, MakeBackend, only, started
 
 
 class Changes(list[tuple[Snapshot, ChangeSet]]):

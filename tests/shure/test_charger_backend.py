@@ -22,7 +22,8 @@ from custom_components.micboard.manufacturers.shure import ShureBackend, probe
 from simulator import ChargerOptions, Simulator
 from simulator.frontend import FrontEnd
 
-from .conftest import FAST, MakeBackend, eventually
+from ..waiting import eventually
+from .helpers import FAST, MakeBackend
 
 # Charging minutes per real second in these tests: a minute every 20 ms.
 SPEED = 3000

@@ -23,7 +23,8 @@ from custom_components.micboard.manufacturers import (
 from custom_components.micboard.manufacturers.shure import probe
 from simulator import Simulator
 
-from .conftest import MakeBackend, eventually, only, started
+from ..waiting import eventually
+from .helpers import MakeBackend, only, started
 
 
 async def test_ulxd4q_full_state(sim: Simulator, make_backend: MakeBackend) -> None:

@@ -32,7 +32,8 @@ from custom_components.micboard.manufacturers.shure.families import GAIN_OFFSET,
 from custom_components.micboard.manufacturers.shure.parser import offset_number
 from simulator import SimulatedReceiver, Simulator
 
-from .conftest import MakeBackend, eventually, only, started
+from ..waiting import eventually
+from .helpers import MakeBackend, only, started
 
 
 def sets(rx: SimulatedReceiver) -> list[str]:

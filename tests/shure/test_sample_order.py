@@ -33,7 +33,8 @@ from simulator.shure_tcp.dialects import (
     SlxdPlusDialect,
 )
 
-from .conftest import MakeBackend, eventually, only, started
+from ..waiting import eventually
+from .helpers import MakeBackend, only, started
 from .test_families import feed
 
 DOC = SampleOrder.PEAK_RMS_RSSI

@@ -18,7 +18,7 @@ from simulator.__main__ import main
 from simulator.control import execute, send_command, serve_control
 from simulator.rigs import DEMO_RIG, load_rig, start_rig
 
-from .conftest import eventually
+from ..waiting import eventually
 
 REPO = Path(__file__).resolve().parents[2]
 

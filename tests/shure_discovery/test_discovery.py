@@ -21,7 +21,7 @@ from custom_components.micboard.manufacturers.shure.discovery import (
     open_multicast_transport,
     parse_announcement,
 )
-from simulator.slp import announce, build_announcement
+from simulator.shure_tcp.slp import announce, build_announcement
 
 SLXD4DE_CID = "DDB0C8C5-0000-11DD-A000-000EDDCCCCCC"
 SLXD4DE_DCID = "320CA2FC-2932-11ED-8BBF-0015C5F3F612"

@@ -15,7 +15,8 @@ from simulator.rig import FULL_CHARGE_MINUTES, STORAGE_PERCENT
 from simulator.rigs import DEMO_RIG, load_rig, start_rig
 from simulator.shure_tcp import charger as charger_module
 
-from .conftest import ConnectSsc, eventually
+from ..waiting import eventually
+from .helpers import ConnectSsc
 
 _LINE = re.compile(rb"<[^>]*>")
 

@@ -14,7 +14,8 @@ from simulator import MODELS, SimulatedReceiver, Simulator, SscReceiver, find_mo
 from simulator.control import execute, send_command, serve_control
 from simulator.rigs import DEMO_RIG, load_rig, mixed_rig, start_rig
 
-from .conftest import ConnectSsc, eventually
+from ..waiting import eventually
+from .helpers import ConnectSsc
 
 REPO = Path(__file__).resolve().parents[2]
 

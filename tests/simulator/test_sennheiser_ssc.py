@@ -9,7 +9,8 @@ import pytest
 
 from simulator import Simulator, SscOptions
 
-from .conftest import FAST_SSC, ConnectSsc, eventually
+from ..waiting import eventually
+from .helpers import FAST_SSC, ConnectSsc
 
 NOT_FOUND = [404, {"desc": "address not found"}]
 FAILED = [424, {"desc": "failed dependency"}]
