@@ -21,13 +21,18 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.micboard.const import (
+    CONF_ALLOW_CHANGES,
     CONF_AUTO_ADD_DISCOVERED,
+    CONF_DETAIL_ENTITIES,
     CONF_HOSTS,
     CONF_MANUFACTURER,
     DOMAIN,
@@ -292,3 +297,80 @@ async def test_zeroconf_auto_add_and_foreign_types(
     )
     assert result["reason"] == "not_supported_device"
     assert entry.options[CONF_HOSTS] == [_host(known), _host(found)]
+
+
+async def test_options_reconfigure_and_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Options add an EW-DX, reconfigure takes one away, diagnostics describe the SSC rig."""
+    theatre = await simulator.add_sennheiser("EW-DX-EM4-DANTE", name="Theatre")
+    lectern = await simulator.add_sennheiser("EW-DX-EM2", name="Lectern")
+    dead = await simulator.add_sennheiser("EW-DX-EM2", name="Dead")
+    await dead.power_off()
+    entry = await _setup(hass, theatre)
+    switches = {
+        CONF_AUTO_ADD_DISCOVERED: False,
+        CONF_DETAIL_ENTITIES: False,
+        CONF_ALLOW_CHANGES: False,
+    }
+
+    # Options: a host that does not answer is named, the form keeps what was typed.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    assert result["description_placeholders"]["default_port"] == "45"
+    typed = f"{_host(theatre)}\n{_host(lectern)}\n{_host(dead)}"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_HOSTS: typed, **switches}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_HOSTS: "cannot_connect"}
+    assert result["description_placeholders"]["hosts"] == _host(dead)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_HOSTS: f"{_host(theatre)}\n{_host(lectern)}", **switches}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    await until(
+        hass,
+        lambda: (
+            (s := hass.states.get("binary_sensor.lectern_connectivity")) is not None
+            and s.state == "on"
+        ),
+        5,
+    )
+    assert entry.options[CONF_HOSTS] == [_host(theatre), _host(lectern)]
+
+    # Diagnostics: both receivers, decoded, with their SSC identity and connections.
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["entry"]["data"] == {CONF_MANUFACTURER: "sennheiser"}
+    receivers = diagnostics["receivers"]
+    assert sorted(r["name"] for r in receivers.values()) == ["Lectern", "Theatre"]
+    assert {r["manufacturer"] for r in receivers.values()} == {"sennheiser"}
+    assert sorted(len(r["channels"]) for r in receivers.values()) == [2, 4]
+    assert all(r["online"] and r["mac_address"] for r in receivers.values())
+    assert "rf_quality" in next(iter(receivers.values()))["capabilities"]
+    assert set(diagnostics["connections"]) == set(receivers)
+    assert diagnostics["last_sync_status"] == "success"
+
+    # Reconfigure: Theatre goes; its devices leave the registry, Lectern stays.
+    theatre_id = next(i for i, r in receivers.items() if r["name"] == "Theatre")
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOSTS: _host(lectern), **switches}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.options[CONF_HOSTS] == [_host(lectern)]
+    assert theatre_id not in entry.runtime_data.data.receivers
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, f"sennheiser:{theatre_id}"), entry.entry_id
+        )
+        is None
+    )
+    assert hass.states.get("binary_sensor.lectern_connectivity").state == "on"
