@@ -577,3 +577,45 @@ async def test_discovery_confirm_while_entry_retries(
     assert entry.options[CONF_HOSTS] == ["10.0.0.5", "10.0.0.7"]
     # Nothing was started outside a set-up.
     assert len(network.backends) == built
+
+
+@pytest.mark.parametrize("auto_add", [True, False])
+async def test_discovery_of_a_watched_device_at_a_new_address_moves_it(
+    hass: HomeAssistant, network: FakeNetwork, auto_add: bool
+) -> None:
+    """The same MAC announced from another address: watched there, same devices, no offer."""
+    mac = "00:0e:dd:00:00:42"
+    stage = receiver("Stage", host="10.0.0.5", channels=1, api_device_id=mac, mac_address=mac)
+    other = receiver("Other", host="10.0.0.6", channels=1)
+    network.add(stage, other)
+    entry = await setup_fake_entry(hass, network, auto_add_discovered=auto_add)
+    device_registry = dr.async_get(hass)
+    (before,) = [
+        d
+        for d in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        if d.name == "Stage"
+    ]
+    events = async_capture_events(hass, "micboard_device_discovered")
+
+    # DHCP gave it another address.
+    del network.receivers[stage.host, stage.port]
+    moved = replace(stage, host="10.0.0.9")
+    network.add(moved)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_INTEGRATION_DISCOVERY}, data=_discovery(moved)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "receiver_moved"
+    await hass.async_block_till_done()
+    assert entry.options[CONF_HOSTS] == ["10.0.0.6", "10.0.0.9"]
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.data.receivers[mac].host == "10.0.0.9"
+    assert state_of(hass, "binary_sensor.stage_connectivity") == "on"
+    (after,) = [
+        d
+        for d in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        if d.name == "Stage"
+    ]
+    assert after.id == before.id
+    assert events == []
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []

@@ -330,6 +330,13 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="cannot_connect")
         name = receiver.name or name
         model = receiver.model or model
+        if (moved_from := _watched_elsewhere(entry, receiver.api_device_id)) is not None:
+            # The same device (by its MAC) at a new address: DHCP gave it another one.
+            LOGGER.info(
+                "%s %s moved from %s to %s", model or spec.name, name or "", moved_from, text
+            )
+            _async_move_host(self.hass, entry, moved_from, text)
+            return self.async_abort(reason="receiver_moved")
         if entry.options.get(CONF_AUTO_ADD_DISCOVERED):
             LOGGER.info("Adding %s %s found at %s", model or spec.name, name or "", text)
             _async_add_host(self.hass, entry, text)
@@ -360,6 +367,36 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 "host": host,
             },
         )
+
+
+def _watched_elsewhere(entry: MicboardConfigEntry, api_id: str) -> str | None:
+    """The configured host at which the entry watches this device, if another one.
+
+    Only a device known by its MAC can be recognised at a new address: an id that is its
+    ``host:port`` names the new address, which no watched device has.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return None
+    spec = get_manufacturer(entry.data[CONF_MANUFACTURER])
+    snapshot = entry.runtime_data.data
+    device = snapshot.receivers.get(api_id) or snapshot.chargers.get(api_id)
+    if device is None:
+        return None
+    # Not ``host_text`` itself: a watched host's announcement was turned away before.
+    return format_host(device.host, device.port, spec.default_port)
+
+
+@callback
+def _async_move_host(
+    hass: HomeAssistant, entry: MicboardConfigEntry, old_text: str, new_text: str
+) -> None:
+    """Watch the device at its new address instead of the old one (a reload: its
+    connection moves; its devices, entities and history stay, keyed by its MAC)."""
+    hosts = [host for host in entry.options.get(CONF_HOSTS, []) if host != old_text]
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_HOSTS: [*hosts, new_text]}
+    )
+    hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 @callback
