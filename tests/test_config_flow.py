@@ -619,3 +619,22 @@ async def test_discovery_of_a_watched_device_at_a_new_address_moves_it(
     assert after.id == before.id
     assert events == []
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_device_watched_by_name_is_not_moved_to_an_address(
+    hass: HomeAssistant, network: FakeNetwork
+) -> None:
+    """Watched by its host name: the name follows the device, the entry is left as it is."""
+    mac = "00:0e:dd:00:00:43"
+    stage = receiver("Stage", host="stage-l.local", channels=1, api_device_id=mac, mac_address=mac)
+    network.add(stage)
+    entry = await setup_fake_entry(hass, network, auto_add_discovered=True)
+    network.add(replace(stage, host="10.0.0.9"))
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_INTEGRATION_DISCOVERY},
+        data=_discovery(replace(stage, host="10.0.0.9")),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.options[CONF_HOSTS] == ["stage-l.local"]

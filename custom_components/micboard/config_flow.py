@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 from functools import partial
+from ipaddress import ip_address
 from typing import Any, override
 
 from homeassistant.config_entries import (
@@ -331,6 +332,9 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
         name = receiver.name or name
         model = receiver.model or model
         if (moved_from := _watched_elsewhere(entry, receiver.api_device_id)) is not None:
+            if not _is_ip_address(parse_host(moved_from, spec.default_port)[0]):
+                # Watched by its name, which follows it wherever DHCP puts it.
+                return self.async_abort(reason="already_configured")
             # The same device (by its MAC) at a new address: DHCP gave it another one.
             LOGGER.info(
                 "%s %s moved from %s to %s", model or spec.name, name or "", moved_from, text
@@ -367,6 +371,14 @@ class MicboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 "host": host,
             },
         )
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _watched_elsewhere(entry: MicboardConfigEntry, api_id: str) -> str | None:
