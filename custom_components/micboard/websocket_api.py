@@ -4,7 +4,6 @@
 library's registry (``[{code, name}]``), so the cards offer and name them without a list of
 their own: adding a manufacturer adds nothing to the cards.
 
-
 The first message is the whole picture of every loaded entry (``board.entry_picture``);
 then channel and receiver changes as they happen (once per event-loop iteration), and
 meters at most once per ``interval``, each tick one message with only what changed since
