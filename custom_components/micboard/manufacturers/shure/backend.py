@@ -29,7 +29,7 @@ class ShureBackend(FleetBackend[DeviceConnection]):
         request_timeout: float = 2.0,
         burst_quiet_time: float = 0.1,
         reconnect_min: float = 1.0,
-        reconnect_max: float = 8.0,
+        reconnect_max: float = 5.0,
         control_timeout: float = 3.0,
         resync_concurrency: int = DEFAULT_RESYNC_CONCURRENCY,
     ) -> None:
