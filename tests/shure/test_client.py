@@ -638,3 +638,99 @@ async def test_identified_without_any_channel_is_not_online() -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+def _padded(text: str) -> str:
+    return "{" + text.ljust(31) + "}"
+
+
+async def _serve_slxd_plus(named_after: int) -> tuple[asyncio.Server, int, list[str]]:
+    """An SLXD4D+ that names its channels from its ``named_after``-th full read on
+    (before that it answers a channel's gain only, as one back from a hang might)."""
+    reads = 0
+    received: list[str] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal reads
+        while data := await reader.read(4096):
+            text = data.decode()
+            received.append(text)
+            replies: list[str] = []
+            if "GET 0 ALL" in text:
+                replies.append("< REP ERR >")
+            if "GET MODEL" in text:
+                replies.append(f"< REP MODEL {_padded('SLXD4D+')} >")
+            if "GET 1 ALL" in text:
+                reads += 1
+                replies.append("< REP 1 AUDIO_GAIN 030 >")
+                if reads >= named_after:
+                    replies += [
+                        f"< REP DEVICE_ID {_padded('Stage L')} >",
+                        f"< REP 1 CHAN_NAME {_padded('Vox 1')} >",
+                        f"< REP 2 CHAN_NAME {_padded('Vox 2')} >",
+                    ]
+            if replies:
+                writer.write("".join(replies).encode())
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1], received
+
+
+async def test_channels_cut_off_from_a_full_read_are_read_again() -> None:
+    """A per-channel full read that comes back without channel names is asked once more.
+
+    The 60-minute soak found it: an SLX-D+ back from a hang answered its first full read
+    in part, went online with every name empty and no transmitters, and announced all of it
+    as changes (every transmitter off, every name cleared) until the next poll.
+    """
+    server, port, received = await _serve_slxd_plus(named_after=2)
+    try:
+        receiver = await probe("127.0.0.1", port, 3.0)
+        assert [c.name for c in receiver.channels] == ["Vox 1", "Vox 2"]
+        assert receiver.name == "Stage L"
+        assert sum(text.count("GET 1 ALL") for text in received) == 2
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_full_read_that_names_no_channel_is_not_online() -> None:
+    """Still no channel named when asked again: the session is retried, never published."""
+    server, port, _received = await _serve_slxd_plus(named_after=99)
+    try:
+        with pytest.raises(MicboardConnectionError) as caught:
+            await probe("127.0.0.1", port, 3.0)
+        assert caught.value.kind is ErrorKind.TIMED_OUT
+        assert caught.value.detail == "no channel name in the full read"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_cut_off_burst_is_asked_for_again() -> None:
+    """A ``GET 0 ALL`` burst without channel names (cut short) is asked for once more."""
+    bursts = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal bursts
+        while data := await reader.read(4096):
+            replies = [f"< REP MODEL {_padded('ULXD4D')} >"] if b"GET MODEL" in data else []
+            if b"GET 0 ALL" in data:
+                bursts += 1
+                replies.append("< REP 2 AUDIO_GAIN 030 >")
+                if bursts > 1:
+                    replies += [f"< REP {i} CHAN_NAME {_padded(f'Vox {i}')} >" for i in (1, 2)]
+            writer.write("".join(replies).encode())
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        receiver = await probe("127.0.0.1", server.sockets[0].getsockname()[1], 3.0)
+        assert [c.name for c in receiver.channels] == ["Vox 1", "Vox 2"]
+        assert bursts == 2
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -10,7 +10,7 @@ commands). ``build_device`` turns the accumulated state into the public, frozen
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import DeviceError, ErrorKind, MicboardConnectionError, UnsupportedDeviceError
@@ -67,10 +67,18 @@ class ChargerReading:
 
 def full_read_commands(identity: Identity | None) -> list[str]:
     """Commands that make a receiver report its whole state."""
-    if identity is None or not identity.family.per_channel_get_all:
+    if identity is None:
+        return ["< GET 0 ALL >"]
+    return channel_read_commands(identity, range(1, identity.channel_count + 1))
+
+
+def channel_read_commands(identity: Identity, channels: Iterable[int]) -> list[str]:
+    """What reads these channels (and the receiver): the whole burst, or each channel's
+    where the family refuses ``GET 0 ALL`` (SLX-D+)."""
+    if not identity.family.per_channel_get_all:
         return ["< GET 0 ALL >"]
     commands = [f"< GET {key} >" for key in _PER_CHANNEL_DEVICE_KEYS]
-    for index in range(1, identity.channel_count + 1):
+    for index in channels:
         # An SLX-D+ channel without a transmitter leaves its name out of GET n ALL.
         commands += [f"< GET {index} ALL >", f"< GET {index} CHAN_NAME >"]
         commands.append(f"< GET {index} FREQUENCY >")
@@ -155,6 +163,17 @@ async def read_device(session: Session, known_mac: str | None = None) -> Reading
     device.ensure_channels(identity.channel_count)
     for message in messages:
         apply_message(identity.family, device, message)
+    if unread := _unread_channels(device):
+        # Every channel reports its name in a full read: a channel without one was cut
+        # off (a receiver coming back from a hang answers the first requests only).
+        # Asked once more; with no channel named at all, going online would announce every
+        # transmitter as gone and every name as cleared, so the session tries again.
+        for message in await session.exchange(channel_read_commands(identity, unread)):
+            apply_message(identity.family, device, message)
+        if len(_unread_channels(device)) == identity.channel_count:
+            raise MicboardConnectionError(
+                "no channel name in the full read", kind=ErrorKind.TIMED_OUT, host=session.where
+            )
     if device.mac_address is None and identity.family.reports_net_settings:
         for message in await session.exchange(["< GET NET_SETTINGS SC >"]):
             apply_message(identity.family, device, message)
@@ -163,6 +182,10 @@ async def read_device(session: Session, known_mac: str | None = None) -> Reading
     if device.model is None:
         device.model = identity.model
     return Reading(identity, device)
+
+
+def _unread_channels(device: DeviceState) -> list[int]:
+    return [index for index, state in device.channels.items() if state.channel.name is None]
 
 
 async def _read_charger(
