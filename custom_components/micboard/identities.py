@@ -232,9 +232,9 @@ class IdentityStore:
         )
         self._saved: dict[str, dict[str, Any]] = {}
         # Every remembered receiver and charger by api id, as it was remembered (offline),
-        # and those that were offline (and announced so) when last written.
+        # and the ids of those that were offline (and announced so) when last written.
         self.remembered: dict[str, Device] = {}
-        self.offline_when_saved: dict[str, Device] = {}
+        self.offline_when_saved: frozenset[str] = frozenset()
         # When the file was last written (Home Assistant stopping or the entry unloading
         # writes it), None when it never was or says nothing.
         self.saved_at: datetime | None = None
@@ -252,7 +252,7 @@ class IdentityStore:
             if (device := _device_from(self._manufacturer, record)) is not None
         ]
         self.remembered = {device.api_device_id: device for _away, device in found}
-        self.offline_when_saved = {device.api_device_id: device for away, device in found if away}
+        self.offline_when_saved = frozenset(device.api_device_id for away, device in found if away)
         saved_at = data.get("saved_at")
         self.saved_at = dt_util.parse_datetime(saved_at) if isinstance(saved_at, str) else None
         return [device for _away, device in found]
